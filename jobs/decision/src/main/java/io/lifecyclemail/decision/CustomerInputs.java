@@ -1,0 +1,59 @@
+package io.lifecyclemail.decision;
+
+import io.lifecyclemail.schema.ClickstreamEvent;
+import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.schema.OrderEvent;
+import io.lifecyclemail.state.CustomerInput;
+import java.util.Comparator;
+
+/** What the decision job needs to know about any customer input: its time, id and replay order. */
+public final class CustomerInputs {
+    private CustomerInputs() {}
+
+    /**
+     * Event-time order, then profile before click before order at the same millisecond (a consent
+     * change applies to what happens at that instant, a cart change counts before a purchase), then
+     * event id, so that every replay applies events in the same order.
+     */
+    public static final Comparator<CustomerInput> EVENT_TIME_ORDER = Comparator
+            .comparingLong(CustomerInputs::eventTime)
+            .thenComparingInt(CustomerInputs::rank)
+            .thenComparing(CustomerInputs::eventId);
+
+    public static long eventTime(CustomerInput input) {
+        Object event = input.getEvent();
+        if (event instanceof ClickstreamEvent click) {
+            return click.getEventTime().toEpochMilli();
+        } else if (event instanceof OrderEvent order) {
+            return order.getEventTime().toEpochMilli();
+        } else if (event instanceof CustomerProfile profile) {
+            return profile.getEventTime().toEpochMilli();
+        }
+        throw new IllegalArgumentException("not a customer input: " + event);
+    }
+
+    public static String customerId(CustomerInput input) {
+        Object event = input.getEvent();
+        if (event instanceof ClickstreamEvent click) {
+            return click.getCustomerId();
+        } else if (event instanceof OrderEvent order) {
+            return order.getCustomerId();
+        }
+        return ((CustomerProfile) event).getCustomerId();
+    }
+
+    public static String eventId(CustomerInput input) {
+        Object event = input.getEvent();
+        if (event instanceof ClickstreamEvent click) {
+            return click.getEventId();
+        } else if (event instanceof OrderEvent order) {
+            return order.getEventId();
+        }
+        return ((CustomerProfile) event).getEventId();
+    }
+
+    private static int rank(CustomerInput input) {
+        Object event = input.getEvent();
+        return event instanceof CustomerProfile ? 0 : event instanceof ClickstreamEvent ? 1 : 2;
+    }
+}

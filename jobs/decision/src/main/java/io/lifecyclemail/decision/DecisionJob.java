@@ -1,0 +1,82 @@
+package io.lifecyclemail.decision;
+
+import io.lifecyclemail.common.flink.Ingest;
+import io.lifecyclemail.common.kafka.DecodeOrDeadLetter;
+import io.lifecyclemail.common.kafka.InputRules;
+import io.lifecyclemail.common.kafka.KafkaIO;
+import io.lifecyclemail.common.kafka.Topics;
+import io.lifecyclemail.common.options.Settings;
+import io.lifecyclemail.decision.scenario.Scenario;
+import io.lifecyclemail.decision.scenario.ScenarioLoader;
+import io.lifecyclemail.schema.ClickstreamEvent;
+import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.schema.DeadLetter;
+import io.lifecyclemail.schema.Decision;
+import io.lifecyclemail.schema.OrderEvent;
+import io.lifecyclemail.schema.SendCommand;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The decision job: options, then Kafka sources, then {@link DecisionPipeline#build}, then Kafka
+ * sinks. State backend, checkpointing and restarts come from the Flink configuration.
+ */
+public final class DecisionJob {
+    public static final String NAME = "lifecycle-mail decision";
+    static final String JOB = "decision";
+
+    private DecisionJob() {}
+
+    public static void main(String[] args) throws Exception {
+        if (Arrays.asList(args).contains("--help")) {
+            System.out.println("Decision job options:\n" + Settings.describe(DecisionOptions.all()));
+            return;
+        }
+        Settings settings = Settings.parse(DecisionOptions.all(), args);
+        List<Scenario> scenarios = loadScenarios(settings);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        wire(env, settings, scenarios);
+        env.execute(NAME);
+    }
+
+    /** Scenarios from the configured folder, or the ones shipped in the jar; invalid files stop the submission. */
+    public static List<Scenario> loadScenarios(Settings settings) {
+        String folder = settings.get(DecisionOptions.SCENARIOS_DIR);
+        return folder.isBlank() ? ScenarioLoader.loadBundled() : ScenarioLoader.loadDirectory(Path.of(folder));
+    }
+
+    /** Adds the whole job to {@code env}. */
+    public static void wire(StreamExecutionEnvironment env, Settings settings, List<Scenario> scenarios) {
+        String group = settings.get(DecisionOptions.GROUP_ID);
+        Ingest.Split<ClickstreamEvent> clicks = Ingest.fromKafka(env,
+                KafkaIO.source(settings, settings.get(Topics.CLICKSTREAM), group,
+                        new DecodeOrDeadLetter<>(ClickstreamEvent.class, InputRules.CLICKSTREAM, JOB)),
+                ClickstreamEvent.class, Ingest.eventTime(settings, ClickstreamEvent::getEventTime), "clickstream");
+        Ingest.Split<OrderEvent> orders = Ingest.fromKafka(env,
+                KafkaIO.source(settings, settings.get(Topics.ORDERS), group,
+                        new DecodeOrDeadLetter<>(OrderEvent.class, InputRules.ORDERS, JOB)),
+                OrderEvent.class, Ingest.eventTime(settings, OrderEvent::getEventTime), "orders");
+        Ingest.Split<CustomerProfile> profiles = Ingest.fromKafka(env,
+                KafkaIO.source(settings, settings.get(Topics.PROFILES), group,
+                        new DecodeOrDeadLetter<>(CustomerProfile.class, InputRules.PROFILES, JOB)),
+                CustomerProfile.class, Ingest.eventTime(settings, CustomerProfile::getEventTime), "profiles");
+
+        DecisionPipeline.Outputs outputs = DecisionPipeline.build(
+                new DecisionPipeline.Inputs(clicks.events(), orders.events(), profiles.events()),
+                scenarios, settings.get(DecisionOptions.CART_RETENTION));
+
+        String transactions = settings.get(DecisionOptions.TRANSACTIONAL_ID_PREFIX);
+        outputs.sendCommands().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.SEND_COMMANDS),
+                        SendCommand.class, SendCommand::getCustomerId, transactions))
+                .name("send-commands-sink").uid("send-commands-sink");
+        outputs.decisions().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.DECISIONS),
+                        Decision.class, Decision::getCustomerId, transactions))
+                .name("decisions-sink").uid("decisions-sink");
+        clicks.deadLetters().union(orders.deadLetters(), profiles.deadLetters())
+                .sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.DEAD_LETTERS),
+                        DeadLetter.class, DeadLetter::getSourceTopic, transactions))
+                .name("dead-letters-sink").uid("dead-letters-sink");
+    }
+}

@@ -1,0 +1,30 @@
+package io.lifecyclemail.decision;
+
+import io.lifecyclemail.common.kafka.KafkaOptions;
+import io.lifecyclemail.common.kafka.Topics;
+import io.lifecyclemail.common.options.Option;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every setting of the decision job, in one place. */
+public final class DecisionOptions {
+    private DecisionOptions() {}
+
+    public static final Option<String> SCENARIOS_DIR = Option.string("scenarios.dir", "",
+            "Folder of scenario YAML files; empty = the scenarios shipped in the jar (deploy/scenarios).");
+    public static final Option<Duration> CART_RETENTION = Option.duration("cart.retention", Duration.ofDays(30),
+            "How long the shop keeps an unchanged cart; after it the engine forgets the cart too.");
+    public static final Option<String> GROUP_ID = Option.string("kafka.group-id", "lifecycle-decision",
+            "Consumer group id (offsets are also in checkpoints; the group shows lag).");
+    public static final Option<String> TRANSACTIONAL_ID_PREFIX = Option.string("kafka.transactional-id-prefix",
+            "lifecycle-decision", "Prefix of the sinks' transactional ids; unique per job deployment.");
+
+    public static List<Option<?>> all() {
+        List<Option<?>> all = new ArrayList<>(KafkaOptions.all());
+        all.addAll(List.of(SCENARIOS_DIR, CART_RETENTION, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
+                Topics.CLICKSTREAM, Topics.ORDERS, Topics.PROFILES, Topics.SEND_COMMANDS, Topics.DECISIONS,
+                Topics.DEAD_LETTERS));
+        return all;
+    }
+}

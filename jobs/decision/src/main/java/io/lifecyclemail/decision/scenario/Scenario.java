@@ -1,0 +1,17 @@
+package io.lifecyclemail.decision.scenario;
+
+import java.io.Serializable;
+
+/** A scenario a marketer configured: what to detect, and which mail it leads to. */
+public sealed interface Scenario extends Serializable permits CartAbandonmentScenario {
+    /** Unique among the loaded scenarios; part of every send id. */
+    String id();
+
+    /** Raised by the marketer when the meaning changes; part of every send id. */
+    int version();
+
+    /** The YAML kind, e.g. CartAbandonment. */
+    String kind();
+
+    boolean enabled();
+}

@@ -1,0 +1,178 @@
+package io.lifecyclemail.decision.scenario;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * Loads scenario YAML safely and binds it to validated records. YAML is only composed into nodes,
+ * never constructed into objects, so a file cannot make the loader create arbitrary classes; aliases,
+ * size and nesting are limited so a crafted file cannot exhaust memory.
+ */
+public final class ScenarioLoader {
+    public static final String API_VERSION = "lifecyclemail.io/v1";
+    public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND);
+    static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
+    static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
+    static final List<String> CART_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems");
+
+    private static final int MAX_FILE_BYTES = 256 * 1024;
+    private static final String ID_PATTERN = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
+    private static final String ID_ALLOWED = "lower-case letters, digits and '-', 1 to 63 characters";
+
+    private ScenarioLoader() {}
+
+    /** Parses and validates one file's text; {@code file} is the name used in error messages. */
+    public static Scenario parse(String file, String text) {
+        List<ScenarioProblem> problems = new ArrayList<>();
+        Scenario scenario = bind(file, text, problems);
+        if (!problems.isEmpty()) {
+            throw new InvalidScenarioException(problems);
+        }
+        return scenario;
+    }
+
+    /** Loads every {@code *.yaml}/{@code *.yml} file in a folder; all problems of all files are reported together. */
+    public static List<Scenario> loadDirectory(Path directory) {
+        try (Stream<Path> files = Files.list(directory)) {
+            return loadFiles(files.filter(ScenarioLoader::isYaml).sorted().toList());
+        } catch (IOException e) {
+            throw new InvalidScenarioException(List.of(new ScenarioProblem(directory.toString(), 0, "",
+                    "cannot list the folder: " + e.getMessage())));
+        }
+    }
+
+    /** Loads the given files, checking also what spans files (unique ids). */
+    public static List<Scenario> loadFiles(List<Path> paths) {
+        List<ScenarioProblem> problems = new ArrayList<>();
+        List<Scenario> scenarios = new ArrayList<>();
+        Map<String, String> fileById = new HashMap<>();
+        for (Path path : paths) {
+            String file = path.toString();
+            String text;
+            try {
+                if (Files.size(path) > MAX_FILE_BYTES) {
+                    problems.add(new ScenarioProblem(file, 0, "", "file is larger than " + MAX_FILE_BYTES + " bytes"));
+                    continue;
+                }
+                text = Files.readString(path, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                problems.add(new ScenarioProblem(file, 0, "", "cannot read: " + e));
+                continue;
+            }
+            int before = problems.size();
+            Scenario scenario = bind(file, text, problems);
+            if (problems.size() > before || scenario == null) {
+                continue;
+            }
+            String other = fileById.putIfAbsent(scenario.id(), file);
+            if (other != null) {
+                problems.add(new ScenarioProblem(file, 0, "metadata.id",
+                        "'" + scenario.id() + "' is already used by " + other + "; ids must be unique"));
+                continue;
+            }
+            scenarios.add(scenario);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidScenarioException(problems);
+        }
+        return scenarios;
+    }
+
+    /** The scenarios shipped inside the job jar (deploy/scenarios at build time). */
+    public static List<Scenario> loadBundled() {
+        URL folder = ScenarioLoader.class.getClassLoader().getResource("scenarios");
+        if (folder == null) {
+            throw new IllegalStateException("no scenarios/ folder on the classpath");
+        }
+        try {
+            URI uri = folder.toURI();
+            if ("jar".equals(uri.getScheme())) {
+                try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
+                    return loadDirectory(jar.getPath("scenarios"));
+                }
+            }
+            return loadDirectory(Path.of(uri));
+        } catch (URISyntaxException | IOException e) {
+            throw new IllegalStateException("cannot read bundled scenarios at " + folder, e);
+        }
+    }
+
+    static boolean isYaml(Path path) {
+        String name = path.getFileName().toString();
+        return Files.isRegularFile(path) && (name.endsWith(".yaml") || name.endsWith(".yml"));
+    }
+
+    static LoadSettings safeSettings(String file) {
+        return LoadSettings.builder()
+                .setLabel(file)
+                .setAllowDuplicateKeys(false)
+                .setAllowRecursiveKeys(false)
+                .setMaxAliasesForCollections(20)
+                .setCodePointLimit(MAX_FILE_BYTES)
+                .build();
+    }
+
+    private static Scenario bind(String file, String text, List<ScenarioProblem> problems) {
+        int start = problems.size();
+        Optional<Node> root;
+        try {
+            root = new Compose(safeSettings(file)).composeString(text);
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().map(mark -> mark.getLine() + 1).orElse(0);
+            problems.add(new ScenarioProblem(file, line, "", "not valid YAML: " + e.getProblem()));
+            return null;
+        } catch (YamlEngineException e) {
+            problems.add(new ScenarioProblem(file, 0, "", "not valid YAML: " + e.getMessage()));
+            return null;
+        }
+        if (root.isEmpty()) {
+            problems.add(new ScenarioProblem(file, 1, "", "the file is empty"));
+            return null;
+        }
+        YamlFields top = new YamlFields(file, "", root.get(), problems);
+        top.allowOnly(TOP_LEVEL_FIELDS);
+        top.string("apiVersion", java.util.regex.Pattern.quote(API_VERSION), API_VERSION);
+        String kind = top.string("kind", String.join("|", KINDS), "one of " + String.join(", ", KINDS));
+        YamlFields metadata = top.mapping("metadata");
+        metadata.allowOnly(METADATA_FIELDS);
+        String id = metadata.string("id", ID_PATTERN, ID_ALLOWED);
+        Integer version = metadata.integer("version", 1, 1, 1_000_000);
+        String description = metadata.optionalString("description", "");
+        boolean enabled = metadata.bool("enabled", true);
+        YamlFields spec = top.mapping("spec");
+        if (kind == null) {
+            return null;
+        }
+        Scenario scenario = switch (kind) {
+            case CartAbandonmentScenario.KIND -> {
+                spec.allowOnly(CART_ABANDONMENT_FIELDS);
+                Duration wait = spec.duration("wait", Duration.ofMinutes(1), Duration.ofDays(30));
+                String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                Integer maxItems = spec.integer("maxItems", 10, 1, 50);
+                yield problems.size() > start || id == null ? null
+                        : new CartAbandonmentScenario(id, version, description, enabled, wait, template, maxItems);
+            }
+            default -> null;
+        };
+        return problems.size() > start ? null : scenario;
+    }
+}

@@ -1,0 +1,172 @@
+package io.lifecyclemail.decision.scenario;
+
+import io.lifecyclemail.common.time.Durations;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+/**
+ * Reads the fields of one YAML mapping into typed values, recording a {@link ScenarioProblem} with
+ * file, line and field path for everything that is wrong instead of stopping at the first.
+ */
+final class YamlFields {
+    private final String file;
+    private final String path;
+    private final Node node;
+    private final Map<String, NodeTuple> fields = new LinkedHashMap<>();
+    private final List<ScenarioProblem> problems;
+
+    YamlFields(String file, String path, Node node, List<ScenarioProblem> problems) {
+        this.file = file;
+        this.path = path;
+        this.node = node;
+        this.problems = problems;
+        if (node instanceof MappingNode mapping) {
+            for (NodeTuple tuple : mapping.getValue()) {
+                if (tuple.getKeyNode() instanceof ScalarNode key) {
+                    fields.put(key.getValue(), tuple);
+                } else {
+                    problem(tuple.getKeyNode(), path, "keys must be plain names");
+                }
+            }
+        } else {
+            problem(node, path, "must be a mapping of field: value");
+        }
+    }
+
+    static int lineOf(Node node) {
+        return node.getStartMark().map(mark -> mark.getLine() + 1).orElse(0);
+    }
+
+    void problem(Node at, String field, String message) {
+        problems.add(new ScenarioProblem(file, lineOf(at), field, message));
+    }
+
+    private String pathOf(String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    /** Flags every field not in {@code allowed}, naming what is allowed. */
+    void allowOnly(List<String> allowed) {
+        for (Map.Entry<String, NodeTuple> field : fields.entrySet()) {
+            if (!allowed.contains(field.getKey())) {
+                problem(field.getValue().getKeyNode(), pathOf(field.getKey()),
+                        "unknown field; allowed here: " + String.join(", ", allowed));
+            }
+        }
+    }
+
+    boolean has(String key) {
+        return fields.containsKey(key);
+    }
+
+    int lineOf(String key) {
+        NodeTuple tuple = fields.get(key);
+        return tuple == null ? lineOf(node) : lineOf(tuple.getValueNode());
+    }
+
+    YamlFields mapping(String key) {
+        NodeTuple tuple = fields.get(key);
+        if (tuple == null) {
+            problem(node, pathOf(key), "is required");
+            return new YamlFields(file, pathOf(key), new MappingNode(Tag.MAP, List.of(), null), problems);
+        }
+        return new YamlFields(file, pathOf(key), tuple.getValueNode(), problems);
+    }
+
+    private Optional<ScalarNode> scalar(String key, boolean required) {
+        NodeTuple tuple = fields.get(key);
+        if (tuple == null) {
+            if (required) {
+                problem(node, pathOf(key), "is required");
+            }
+            return Optional.empty();
+        }
+        Node value = tuple.getValueNode();
+        if (!(value instanceof ScalarNode scalar)) {
+            problem(value, pathOf(key), "must be a single value, not a list or mapping");
+            return Optional.empty();
+        }
+        if (!SAFE_TAGS.contains(scalar.getTag())) {
+            problem(value, pathOf(key), "YAML tags such as " + scalar.getTag() + " are not allowed");
+            return Optional.empty();
+        }
+        return Optional.of(scalar);
+    }
+
+    private static final List<Tag> SAFE_TAGS = List.of(Tag.STR, Tag.INT, Tag.BOOL, Tag.FLOAT, Tag.NULL);
+
+    String string(String key, String pattern, String allowed) {
+        return scalar(key, true).map(value -> {
+            if (!value.getValue().matches(pattern)) {
+                problem(value, pathOf(key), "'" + value.getValue() + "' is not allowed; expected " + allowed);
+                return null;
+            }
+            return value.getValue();
+        }).orElse(null);
+    }
+
+    String optionalString(String key, String defaultValue) {
+        return scalar(key, false).map(ScalarNode::getValue).orElse(defaultValue);
+    }
+
+    Integer integer(String key, Integer defaultValue, int min, int max) {
+        Optional<ScalarNode> value = scalar(key, defaultValue == null);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        String allowed = "a whole number from " + min + " to " + max;
+        try {
+            int number = Integer.parseInt(value.get().getValue().trim());
+            if (number < min || number > max) {
+                problem(value.get(), pathOf(key), number + " is out of range; expected " + allowed);
+                return defaultValue;
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            problem(value.get(), pathOf(key), "'" + value.get().getValue() + "' is not " + allowed);
+            return defaultValue;
+        }
+    }
+
+    Boolean bool(String key, boolean defaultValue) {
+        Optional<ScalarNode> value = scalar(key, false);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        return switch (value.get().getValue().trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> {
+                problem(value.get(), pathOf(key), "'" + value.get().getValue() + "' is not true or false");
+                yield defaultValue;
+            }
+        };
+    }
+
+    Duration duration(String key, Duration min, Duration max) {
+        Optional<ScalarNode> value = scalar(key, true);
+        if (value.isEmpty()) {
+            return null;
+        }
+        String allowed = "between " + Durations.format(min) + " and " + Durations.format(max);
+        try {
+            Duration duration = Durations.parse(value.get().getValue());
+            if (duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
+                problem(value.get(), pathOf(key), Durations.format(duration) + " is out of range; expected " + allowed);
+                return null;
+            }
+            return duration;
+        } catch (IllegalArgumentException e) {
+            problem(value.get(), pathOf(key), e.getMessage() + ", " + allowed);
+            return null;
+        }
+    }
+}
