@@ -37,14 +37,16 @@ public final class DecisionPipeline {
         TypeInformation<CustomerInput> inputType = new AvroTypeInfo<>(CustomerInput.class);
 
         // Only what can change a cart or consent enters keyed state; page views stop here.
+        // (Lambdas, not CustomerInput::new: javac shares one deserializer for identical serializable
+        // method references, and the second would cast its input to the first one's type.)
         DataStream<CustomerInput> cartChanges = inputs.clickstream()
                 .filter(CartAbandonment::isCartChange).name("cart-changes").uid("cart-changes")
-                .map(CustomerInput::new, inputType).name("clickstream-as-input").uid("clickstream-as-input");
+                .map(click -> new CustomerInput(click), inputType).name("clickstream-as-input").uid("clickstream-as-input");
         DataStream<CustomerInput> purchases = inputs.orders()
                 .filter(CartAbandonment::isPurchase).name("purchases").uid("purchases")
-                .map(CustomerInput::new, inputType).name("orders-as-input").uid("orders-as-input");
+                .map(order -> new CustomerInput(order), inputType).name("orders-as-input").uid("orders-as-input");
         DataStream<CustomerInput> profiles = inputs.profiles()
-                .map(CustomerInput::new, inputType).name("profiles-as-input").uid("profiles-as-input");
+                .map(profile -> new CustomerInput(profile), inputType).name("profiles-as-input").uid("profiles-as-input");
 
         SingleOutputStreamOperator<Decision> decisions = cartChanges.union(purchases, profiles)
                 .keyBy(CustomerInputs::customerId)

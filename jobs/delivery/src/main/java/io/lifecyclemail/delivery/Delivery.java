@@ -1,0 +1,72 @@
+package io.lifecyclemail.delivery;
+
+import com.github.mustachejava.MustacheException;
+import io.lifecyclemail.delivery.mail.MailContent;
+import io.lifecyclemail.delivery.mail.RenderedMail;
+import io.lifecyclemail.delivery.mail.SendOutcome;
+import io.lifecyclemail.delivery.mail.ShopIdentity;
+import io.lifecyclemail.delivery.mail.SmtpMailer;
+import io.lifecyclemail.delivery.mail.Templates;
+import io.lifecyclemail.schema.DeliveryResult;
+import io.lifecyclemail.schema.DeliveryStatus;
+import io.lifecyclemail.schema.SendCommand;
+import io.lifecyclemail.state.AddressedCommand;
+import io.lifecyclemail.state.ContactState;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import java.time.Instant;
+
+/** Renders and sends one addressed command; free of Flink so it can be tested on its own. */
+public final class Delivery implements AutoCloseable {
+    private final Templates templates;
+    private final SmtpMailer mailer;
+    private final ShopIdentity shop;
+
+    public Delivery(Templates templates, SmtpMailer mailer, ShopIdentity shop) {
+        this.templates = templates;
+        this.mailer = mailer;
+        this.shop = shop;
+    }
+
+    /** The outcome of one attempt, with the locale used when a mail was built. */
+    public record Attempt(SendOutcome outcome, String locale, String messageId) {}
+
+    public Attempt attempt(AddressedCommand addressed, Instant now) {
+        SendCommand command = addressed.getCommand();
+        ContactState contact = addressed.getContact();
+        RenderedMail mail;
+        MimeMessage message;
+        try {
+            mail = templates.render(command.getTemplate(), contact.getLocale(),
+                    MailContent.model(command, contact, templates.formattingLocale(contact.getLocale()), shop));
+            message = mailer.compose(command.getSendId(), shop, contact.getEmail(), contact.getName(), mail, now);
+        } catch (Templates.MissingTemplateException | MustacheException | MessagingException
+                 | IllegalArgumentException e) {
+            // includes refused header values (HeaderValues) and unknown currency codes
+            return new Attempt(SendOutcome.permanent(null, "cannot build the mail: " + e.getMessage()), null, null);
+        }
+        return new Attempt(mailer.send(message), mail.locale(),
+                SmtpMailer.messageId(command.getSendId(), shop.fromAddress()));
+    }
+
+    public static DeliveryResult result(SendCommand command, DeliveryStatus status, int attempts, Integer smtpCode,
+                                        String detail, String messageId, String locale, Instant now) {
+        return DeliveryResult.newBuilder()
+                .setSendId(command.getSendId())
+                .setCustomerId(command.getCustomerId())
+                .setScenarioId(command.getScenarioId())
+                .setStatus(status)
+                .setAttempts(attempts)
+                .setSmtpCode(smtpCode)
+                .setDetail(detail)
+                .setMessageId(messageId)
+                .setLocale(locale)
+                .setResultTime(now)
+                .build();
+    }
+
+    @Override
+    public void close() {
+        mailer.close();
+    }
+}

@@ -1,0 +1,308 @@
+package io.lifecyclemail.quickstart;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.lifecyclemail.common.flink.Ingest;
+import io.lifecyclemail.common.kafka.KafkaOptions;
+import io.lifecyclemail.common.kafka.Topics;
+import io.lifecyclemail.common.options.Option;
+import io.lifecyclemail.common.options.Settings;
+import io.lifecyclemail.decision.DecisionJob;
+import io.lifecyclemail.decision.DecisionOptions;
+import io.lifecyclemail.decision.scenario.Scenario;
+import io.lifecyclemail.delivery.DeliveryJob;
+import io.lifecyclemail.delivery.DeliveryOptions;
+import io.lifecyclemail.delivery.mail.SmtpSettings;
+import io.lifecyclemail.schema.ClickstreamEvent;
+import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.schema.DecisionOutcome;
+import io.lifecyclemail.schema.Decision;
+import io.lifecyclemail.schema.DeliveryResult;
+import io.lifecyclemail.schema.DeliveryStatus;
+import io.lifecyclemail.schema.OrderEvent;
+import jakarta.mail.Message;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.runtime.jobmaster.JobResult;
+
+/**
+ * Runs the whole engine on this machine with nothing installed: an in-process Kafka broker, an
+ * in-process SMTP server, a Flink mini cluster with RocksDB and checkpoints, both jobs, and a
+ * day and a half of a small shop's traffic. Prints what happened and where the mails are.
+ */
+public final class Quickstart {
+    static final Instant TRAFFIC_START = Instant.parse("2026-11-02T00:00:00Z");
+    static final Duration TRAFFIC_SPAN = Duration.ofHours(36);
+
+    private Quickstart() {}
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.parse(OPTIONS, args);
+        Path work = Path.of(settings.get(WORK_DIR)).toAbsolutePath();
+        int exit = new Run(work, settings.get(CUSTOMERS), settings.get(SEED)).call();
+        System.exit(exit);
+    }
+
+    static final Option<String> WORK_DIR = Option.string("work-dir", "target/quickstart",
+            "Where the broker, checkpoints and the delivered mails (.eml) go; emptied first.");
+    static final Option<Integer> CUSTOMERS = Option.integer("customers", 3000, "Customers in the sample shop.");
+    static final Option<Integer> SEED = Option.integer("seed", 42, "Seed of the sample traffic.");
+    static final List<Option<?>> OPTIONS = List.of(WORK_DIR, CUSTOMERS, SEED);
+
+    /** One quickstart run. */
+    static final class Run {
+        private final Path work;
+        private final int customers;
+        private final long seed;
+
+        Run(Path work, int customers, long seed) {
+            this.work = work;
+            this.customers = customers;
+            this.seed = seed;
+        }
+
+        int call() throws Exception {
+            deleteRecursively(work);
+            Files.createDirectories(work);
+            step("Starting an in-process Kafka broker (KRaft) and SMTP server (GreenMail)");
+            long started = System.nanoTime();
+            int smtpPort = freePort();
+            GreenMail smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+            smtp.start();
+            try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
+                LocalTopics topics = new LocalTopics(kafka.bootstrapServers());
+                topics.createAll(kafka, 2);
+                say("Kafka at %s, SMTP at 127.0.0.1:%d", kafka.bootstrapServers(), smtpPort);
+
+                SampleShop.Traffic traffic = SampleShop.generate(customers, seed, TRAFFIC_START, TRAFFIC_SPAN);
+                step("Writing %d events of %d customers (%s to %s) to Kafka", traffic.size(), customers,
+                        TRAFFIC_START, TRAFFIC_START.plus(TRAFFIC_SPAN));
+                produce(topics, traffic);
+                List<LocalTopics.Raw> bad = malformedRecords(seed);
+                topics.produce(LocalTopics.CLICKSTREAM, bad);
+                say("%d profiles, %d clickstream events, %d order events, plus %d malformed records",
+                        traffic.profiles().size(), traffic.clickstream().size(), traffic.orders().size(), bad.size());
+
+                step("Starting a Flink mini cluster (RocksDB state, checkpoints every 2s) and submitting both jobs");
+                try (LocalFlink flink = LocalFlink.start(LocalFlink.configuration(work, Duration.ofSeconds(2)), 4)) {
+                    Settings decision = decisionSettings(kafka.bootstrapServers());
+                    List<Scenario> scenarios = DecisionJob.loadScenarios(decision);
+                    say("Scenarios: %s", scenarios.stream().map(s -> s.kind() + " '" + s.id() + "'").toList());
+                    JobID decisionJob = flink.submit(DecisionJob.NAME,
+                            env -> DecisionJob.wire(env, decision, scenarios), null);
+                    JobID deliveryJob = flink.submit(DeliveryJob.NAME,
+                            env -> DeliveryJob.wire(env, deliverySettings(kafka.bootstrapServers(), smtpPort)), null);
+                    Summary summary = watch(flink, decisionJob, deliveryJob, topics, smtp);
+                    if (summary == null) {
+                        return 1;
+                    }
+                    Path mails = saveMails(smtp);
+                    report(summary, topics, mails, smtp, Duration.ofNanos(System.nanoTime() - started));
+                }
+            } finally {
+                smtp.stop();
+            }
+            return 0;
+        }
+
+        private Settings decisionSettings(String bootstrap) {
+            return Settings.parse(DecisionOptions.all())
+                    .with(KafkaOptions.BOOTSTRAP_SERVERS, bootstrap)
+                    .with(KafkaOptions.BOUNDED, true)
+                    .with(KafkaOptions.STARTING_OFFSETS, KafkaOptions.StartingOffsets.EARLIEST);
+        }
+
+        private Settings deliverySettings(String bootstrap, int smtpPort) {
+            return Settings.parse(DeliveryOptions.all())
+                    .with(KafkaOptions.BOOTSTRAP_SERVERS, bootstrap)
+                    .with(KafkaOptions.STARTING_OFFSETS, KafkaOptions.StartingOffsets.EARLIEST)
+                    .with(DeliveryOptions.SMTP_HOST, "127.0.0.1")
+                    .with(DeliveryOptions.SMTP_PORT, smtpPort)
+                    .with(DeliveryOptions.SMTP_SECURITY, SmtpSettings.Security.NONE)
+                    .with(DeliveryOptions.FIRST_BACKOFF, Duration.ofSeconds(1))
+                    .with(DeliveryOptions.CONTACT_WAIT, Duration.ofSeconds(30));
+        }
+
+        record Summary(long eventsRead, long deadLetters, JobResult decisionResult) {}
+
+        private Summary watch(LocalFlink flink, JobID decisionJob, JobID deliveryJob, LocalTopics topics, GreenMail smtp)
+                throws Exception {
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            long settledSince = -1;
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(2000);
+                JobStatus decisionStatus = flink.status(decisionJob);
+                JobStatus deliveryStatus = flink.status(deliveryJob);
+                int commands = topics.readCommitted(LocalTopics.SEND_COMMANDS).size();
+                int results = topics.readCommitted(LocalTopics.DELIVERY_RESULTS).size();
+                int inbox = smtp.getReceivedMessages().length;
+                say("decision job %-9s | send commands %5d | delivery job %-9s | mails accepted by SMTP %5d | results %5d",
+                        decisionStatus, commands, deliveryStatus, inbox, results);
+                if (decisionStatus.isGloballyTerminalState() && decisionStatus != JobStatus.FINISHED
+                        || deliveryStatus.isGloballyTerminalState()) {
+                    say("A job stopped unexpectedly: decision %s, delivery %s", decisionStatus, deliveryStatus);
+                    failure(flink, decisionJob);
+                    failure(flink, deliveryJob);
+                    return null;
+                }
+                if (decisionStatus == JobStatus.FINISHED && results >= commands) {
+                    // results are committed with the next checkpoint; one more look makes sure nothing trails
+                    if (settledSince > 0) {
+                        flink.cancel(deliveryJob);
+                        JobResult decisionResult = flink.awaitResult(decisionJob);
+                        Map<String, Object> accumulators = decisionResult.getAccumulatorResults().isEmpty()
+                                ? Map.of() : accumulatorValues(decisionResult);
+                        long read = 0;
+                        long rejected = 0;
+                        for (String input : List.of("clickstream", "orders", "profiles")) {
+                            read += ((Number) accumulators.getOrDefault(Ingest.recordsCounter(input), 0L)).longValue();
+                            rejected += ((Number) accumulators.getOrDefault(Ingest.deadLettersCounter(input), 0L)).longValue();
+                        }
+                        return new Summary(read, rejected, decisionResult);
+                    }
+                    settledSince = System.nanoTime();
+                }
+            }
+            say("Gave up after 10 minutes.");
+            return null;
+        }
+
+        private static Map<String, Object> accumulatorValues(JobResult result) throws Exception {
+            Map<String, Object> values = new java.util.HashMap<>();
+            for (var entry : result.getAccumulatorResults().entrySet()) {
+                values.put(entry.getKey(), entry.getValue().deserializeValue(Quickstart.class.getClassLoader())
+                        .getUnchecked());
+            }
+            return values;
+        }
+
+        private static void failure(LocalFlink flink, JobID job) throws Exception {
+            if (!flink.status(job).isGloballyTerminalState()) {
+                flink.cancel(job);
+                return;
+            }
+            flink.awaitResult(job).getSerializedThrowable().ifPresent(error ->
+                    say("  %s failed: %s", job, error.getFullStringifiedStackTrace()));
+        }
+
+        private Path saveMails(GreenMail smtp) throws Exception {
+            Path folder = work.resolve("mails");
+            Files.createDirectories(folder);
+            for (MimeMessage message : smtp.getReceivedMessages()) {
+                String id = message.getMessageID().replaceAll("[<>]", "").replaceAll("@.*", "");
+                try (OutputStream out = Files.newOutputStream(folder.resolve(id + ".eml"))) {
+                    message.writeTo(out);
+                }
+            }
+            return folder;
+        }
+
+        private void report(Summary summary, LocalTopics topics, Path mails, GreenMail smtp, Duration took)
+                throws Exception {
+            List<Decision> decisions = topics.read(LocalTopics.DECISIONS, Decision.class);
+            List<DeliveryResult> results = topics.read(LocalTopics.DELIVERY_RESULTS, DeliveryResult.class);
+            long commands = topics.readCommitted(LocalTopics.SEND_COMMANDS).size();
+            long deadLetters = topics.readCommitted(LocalTopics.DEAD_LETTERS).size();
+            long noConsent = decisions.stream().filter(d -> d.getOutcome() == DecisionOutcome.NO_CONSENT).count();
+            long delivered = results.stream().filter(r -> r.getStatus() == DeliveryStatus.DELIVERED).count();
+            MimeMessage[] inbox = smtp.getReceivedMessages();
+            step("Summary (%ds)", took.toSeconds());
+            say("events read:        %d", summary.eventsRead());
+            say("dead letters:       %d (topic dead-letters: %d, with topic/partition/offset and the error)",
+                    summary.deadLetters(), deadLetters);
+            say("triggers:           %d cart reminders decided (%d without marketing consent, not sent)",
+                    decisions.size(), noConsent);
+            say("send commands:      %d", commands);
+            say("delivery results:   %d DELIVERED of %d", delivered, results.size());
+            say("mails delivered: %d", inbox.length);
+            say("");
+            say("The mails as the SMTP server received them: %s (%d .eml files; open one in any mail program)",
+                    mails, countFiles(mails));
+            for (String language : List.of("ja", "en")) {
+                for (MimeMessage message : inbox) {
+                    String[] contentLanguage = message.getHeader("Content-Language");
+                    if (contentLanguage != null && contentLanguage[0].startsWith(language)) {
+                        say("  e.g. [%s] To: %s  Subject: %s", language,
+                                ((jakarta.mail.internet.InternetAddress) message.getRecipients(Message.RecipientType.TO)[0]).toUnicodeString(),
+                                message.getSubject());
+                        break;
+                    }
+                }
+            }
+        }
+
+        private static long countFiles(Path folder) throws IOException {
+            try (Stream<Path> files = Files.list(folder)) {
+                return files.count();
+            }
+        }
+    }
+
+    /** Records a real shop's pipeline can produce by mistake: noise, and valid Avro of another type. */
+    static List<LocalTopics.Raw> malformedRecords(long seed) {
+        Random random = new Random(seed);
+        List<LocalTopics.Raw> bad = new ArrayList<>();
+        Instant time = TRAFFIC_START.plus(Duration.ofHours(1));
+        for (int i = 0; i < 3; i++) {
+            byte[] noise = new byte[16 + random.nextInt(64)];
+            random.nextBytes(noise);
+            bad.add(new LocalTopics.Raw("noise-" + i, noise, time));
+        }
+        OrderEvent order = OrderEvent.newBuilder().setEventId("wrong-topic-1").setEventTime(time)
+                .setCustomerId(SampleShop.customerId(0)).setOrderId("o-wrong").setType(io.lifecyclemail.schema.OrderEventType.PLACED)
+                .build();
+        bad.add(LocalTopics.encoded(order.getCustomerId(), order, time, OrderEvent.class));
+        ClickstreamEvent noCustomer = ClickstreamEvent.newBuilder().setEventId("no-customer-1").setEventTime(time)
+                .setCustomerId("").setType(io.lifecyclemail.schema.ClickType.PAGE_VIEW).build();
+        bad.add(LocalTopics.encoded("", noCustomer, time, ClickstreamEvent.class));
+        return bad;
+    }
+
+    static void produce(LocalTopics topics, SampleShop.Traffic traffic) throws Exception {
+        topics.produce(LocalTopics.PROFILES, traffic.profiles(), CustomerProfile.class,
+                CustomerProfile::getCustomerId, CustomerProfile::getEventTime);
+        topics.produce(LocalTopics.CLICKSTREAM, traffic.clickstream(), ClickstreamEvent.class,
+                ClickstreamEvent::getCustomerId, ClickstreamEvent::getEventTime);
+        topics.produce(LocalTopics.ORDERS, traffic.orders(), OrderEvent.class,
+                OrderEvent::getCustomerId, OrderEvent::getEventTime);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(path)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+
+    private static void step(String format, Object... args) {
+        System.out.printf("%n==> " + format + "%n", args);
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.printf(format + "%n", args);
+    }
+}
