@@ -1,0 +1,174 @@
+package io.lifecyclemail.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lifecyclemail.decision.cart.CartAbandonment;
+import io.lifecyclemail.decision.cart.Reminder;
+import io.lifecyclemail.decision.cart.ReminderDecision;
+import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.Scenario;
+import io.lifecyclemail.schema.ClickType;
+import io.lifecyclemail.schema.ClickstreamEvent;
+import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.schema.Decision;
+import io.lifecyclemail.schema.OrderEvent;
+import io.lifecyclemail.schema.OrderEventType;
+import io.lifecyclemail.schema.SendCommand;
+import io.lifecyclemail.state.CartState;
+import io.lifecyclemail.state.CustomerInput;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.Set;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The whole decision pipeline on a Flink mini cluster at parallelism 2, fed from three separate
+ * in-memory sources (so clickstream and orders interleave arbitrarily, as two Kafka topics do), and
+ * compared with a single-threaded replay of the same rules over the events in event-time order.
+ */
+class DecisionPipelineTest {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static final Duration RETENTION = Duration.ofDays(30);
+    static final List<Scenario> SCENARIOS = List.of(
+            new CartAbandonmentScenario("cart-30m", 1, "", true, Duration.ofMinutes(30), "cart-abandonment", 3),
+            new CartAbandonmentScenario("cart-3h", 2, "", true, Duration.ofHours(3), "cart-abandonment", 10));
+
+    record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles) {}
+
+    static Traffic randomTraffic(int customers, int events, long seed) {
+        Random random = new Random(seed);
+        List<ClickstreamEvent> clicks = new ArrayList<>();
+        List<OrderEvent> orders = new ArrayList<>();
+        List<CustomerProfile> profiles = new ArrayList<>();
+        for (int c = 0; c < customers; c++) {
+            profiles.add(Events.profile("c" + c, Duration.ofMinutes(random.nextInt(600)), random.nextDouble() < 0.8));
+        }
+        for (int i = 0; i < events; i++) {
+            String customer = "c" + random.nextInt(customers);
+            Duration at = Duration.ofSeconds(random.nextInt(24 * 3600));
+            double kind = random.nextDouble();
+            if (kind < 0.55) {
+                clicks.add(Events.cartAdd(customer, at, "p" + random.nextInt(6), 1 + random.nextInt(2)));
+            } else if (kind < 0.7) {
+                clicks.add(Events.cartRemove(customer, at, "p" + random.nextInt(6), 1));
+            } else if (kind < 0.8) {
+                clicks.add(Events.click(customer, at, ClickType.PAGE_VIEW, null, 1));
+            } else if (kind < 0.92) {
+                orders.add(Events.purchase(customer, at));
+            } else {
+                orders.add(Events.order(customer, at, OrderEventType.SHIPPED));
+            }
+        }
+        clicks.sort(Comparator.comparing(ClickstreamEvent::getEventTime));
+        orders.sort(Comparator.comparing(OrderEvent::getEventTime));
+        profiles.sort(Comparator.comparing(CustomerProfile::getEventTime));
+        return new Traffic(clicks, orders, profiles);
+    }
+
+    /** The reference: every customer's events in event-time order through the same rules, one thread. */
+    static Set<String> expectedSendIds(Traffic traffic) {
+        CartAbandonment rules = new CartAbandonment(SCENARIOS.stream().map(CartAbandonmentScenario.class::cast).toList(),
+                RETENTION);
+        Map<String, List<CustomerInput>> byCustomer = new HashMap<>();
+        traffic.clicks().stream().filter(CartAbandonment::isCartChange).forEach(e -> add(byCustomer, e.getCustomerId(), e));
+        traffic.orders().stream().filter(CartAbandonment::isPurchase).forEach(e -> add(byCustomer, e.getCustomerId(), e));
+        traffic.profiles().forEach(e -> add(byCustomer, e.getCustomerId(), e));
+        Set<String> sent = new HashSet<>();
+        for (Map.Entry<String, List<CustomerInput>> customer : byCustomer.entrySet()) {
+            List<CustomerInput> inputs = customer.getValue();
+            inputs.sort(CustomerInputs.EVENT_TIME_ORDER);
+            CartState cart = null;
+            boolean consent = false;
+            for (int i = 0; i <= inputs.size(); i++) {
+                long next = i < inputs.size() ? CustomerInputs.eventTime(inputs.get(i)) : Long.MAX_VALUE;
+                OptionalLong wakeUp = rules.nextWakeUp(cart);
+                while (cart != null && wakeUp.isPresent() && wakeUp.getAsLong() < next) {
+                    for (Reminder reminder : rules.due(customer.getKey(), cart, wakeUp.getAsLong())) {
+                        ReminderDecision.Outcome outcome = ReminderDecision.decide(reminder, consent);
+                        if (outcome.command() != null) {
+                            sent.add(outcome.command().getSendId());
+                        }
+                    }
+                    cart = rules.expire(cart, wakeUp.getAsLong());
+                    wakeUp = rules.nextWakeUp(cart);
+                }
+                if (i == inputs.size()) {
+                    break;
+                }
+                Object event = inputs.get(i).getEvent();
+                if (event instanceof CustomerProfile profile) {
+                    consent = profile.getMarketingConsent();
+                } else if (event instanceof ClickstreamEvent click) {
+                    cart = rules.apply(cart, click);
+                } else {
+                    cart = rules.apply(cart, (OrderEvent) event);
+                }
+            }
+        }
+        return sent;
+    }
+
+    private static void add(Map<String, List<CustomerInput>> byCustomer, String customer, Object event) {
+        byCustomer.computeIfAbsent(customer, k -> new ArrayList<>()).add(new CustomerInput(event));
+    }
+
+    static <T extends SpecificRecordBase> DataStream<T> source(StreamExecutionEnvironment env, List<T> events,
+                                                              Class<T> type, SerializableFunction<T, java.time.Instant> time,
+                                                              String name) {
+        return env.fromData(events, new AvroTypeInfo<>(type)).uid(name).name(name)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<T>forMonotonousTimestamps()
+                        .withTimestampAssigner((event, ignored) -> time.apply(event).toEpochMilli()))
+                .uid(name + "-watermarks").name(name + "-watermarks");
+    }
+
+    @Test
+    void sendsExactlyWhatTheRulesSayOverRandomInterleavedInputs() throws Exception {
+        Traffic traffic = randomTraffic(300, 6000, 11);
+        Configuration config = new Configuration();
+        config.setString("pipeline.auto-generate-uids", "false");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(2);
+
+        DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
+                source(env, traffic.clicks(), ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),
+                source(env, traffic.orders(), OrderEvent.class, e -> e.getEventTime(), "orders"),
+                source(env, traffic.profiles(), CustomerProfile.class, e -> e.getEventTime(), "profiles")),
+                SCENARIOS, RETENTION);
+        List<SendCommand> commands = new ArrayList<>();
+        List<Decision> decisions = new ArrayList<>();
+        try (CloseableIterator<SendCommand> sent = outputs.sendCommands().collectAsync();
+             CloseableIterator<Decision> decided = outputs.decisions().collectAsync()) {
+            env.execute("decision pipeline test");
+            sent.forEachRemaining(commands::add);
+            decided.forEachRemaining(decisions::add);
+        }
+
+        Set<String> expected = expectedSendIds(traffic);
+        assertThat(expected).hasSizeGreaterThan(100);
+        assertThat(commands).extracting(SendCommand::getSendId).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(decisions).hasSizeGreaterThan(commands.size()); // some customers gave no consent
+        assertThat(commands).allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
+    }
+}
