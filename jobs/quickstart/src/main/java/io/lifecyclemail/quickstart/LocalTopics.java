@@ -47,8 +47,12 @@ public final class LocalTopics {
         kafka.createTopics(partitions, topics);
     }
 
-    /** A record to write: key, value bytes, and the record timestamp. */
-    public record Raw(String key, byte[] value, Instant timestamp) {}
+    /** A record to write: key, value bytes, the record timestamp, and a partition (null: by key). */
+    public record Raw(String key, byte[] value, Instant timestamp, Integer partition) {
+        public Raw(String key, byte[] value, Instant timestamp) {
+            this(key, value, timestamp, null);
+        }
+    }
 
     public static <T extends SpecificRecord> Raw encoded(String key, T record, Instant time, Class<T> type) {
         return new Raw(key, AvroCodec.of(type).encode(record), time);
@@ -63,7 +67,7 @@ public final class LocalTopics {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (Raw record : records) {
-                producer.send(new ProducerRecord<>(topic, null, record.timestamp().toEpochMilli(),
+                producer.send(new ProducerRecord<>(topic, record.partition(), record.timestamp().toEpochMilli(),
                         record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value()));
             }
             producer.flush();

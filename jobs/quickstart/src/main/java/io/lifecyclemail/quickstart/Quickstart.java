@@ -119,14 +119,14 @@ public final class Quickstart {
             return 0;
         }
 
-        private Settings decisionSettings(String bootstrap) {
+        static Settings decisionSettings(String bootstrap) {
             return Settings.parse(DecisionOptions.all())
                     .with(KafkaOptions.BOOTSTRAP_SERVERS, bootstrap)
                     .with(KafkaOptions.BOUNDED, true)
                     .with(KafkaOptions.STARTING_OFFSETS, KafkaOptions.StartingOffsets.EARLIEST);
         }
 
-        private Settings deliverySettings(String bootstrap, int smtpPort) {
+        static Settings deliverySettings(String bootstrap, int smtpPort) {
             return Settings.parse(DeliveryOptions.all())
                     .with(KafkaOptions.BOOTSTRAP_SERVERS, bootstrap)
                     .with(KafkaOptions.STARTING_OFFSETS, KafkaOptions.StartingOffsets.EARLIEST)
