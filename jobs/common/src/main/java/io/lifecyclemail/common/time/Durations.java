@@ -44,8 +44,13 @@ public final class Durations {
             return "0s";
         }
         StringBuilder text = new StringBuilder();
-        long[] sizes = {7L * 86_400_000, 86_400_000, 3_600_000, 60_000, 1_000, 1};
-        String[] units = {"w", "d", "h", "m", "s", "ms"};
+        long week = 7L * 86_400_000;
+        if (millis % week == 0) {
+            return millis / week + "w";
+        }
+        // below whole weeks, days read better than "4w2d"
+        long[] sizes = {86_400_000, 3_600_000, 60_000, 1_000, 1};
+        String[] units = {"d", "h", "m", "s", "ms"};
         for (int i = 0; i < sizes.length; i++) {
             if (millis >= sizes[i]) {
                 text.append(millis / sizes[i]).append(units[i]);

@@ -29,5 +29,6 @@ class DurationsTest {
         for (String text : new String[] {"45m", "2h", "3d", "1w", "1h30m", "500ms", "1d2h3m4s5ms"}) {
             assertThat(Durations.format(Durations.parse(text))).isEqualTo(text);
         }
+        assertThat(Durations.format(Duration.ofDays(30))).isEqualTo("30d");
     }
 }

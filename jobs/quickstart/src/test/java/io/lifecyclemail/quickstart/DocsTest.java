@@ -1,0 +1,67 @@
+package io.lifecyclemail.quickstart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lifecyclemail.common.options.Option;
+import io.lifecyclemail.common.options.Settings;
+import io.lifecyclemail.decision.DecisionOptions;
+import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.Scenario;
+import io.lifecyclemail.decision.scenario.ScenarioLoader;
+import io.lifecyclemail.delivery.DeliveryOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The docs' examples and lists are checked against the code, so they cannot drift apart. */
+class DocsTest {
+    static final Path DOCS = Path.of("../../docs");
+
+    static List<String> yamlBlocks(Path file) throws Exception {
+        Matcher block = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(file));
+        List<String> blocks = new ArrayList<>();
+        while (block.find()) {
+            blocks.add(block.group(1));
+        }
+        return blocks;
+    }
+
+    @Test
+    void everyYamlExampleInTheScenarioReferenceLoads() throws Exception {
+        List<String> examples = yamlBlocks(DOCS.resolve("scenarios.md"));
+        assertThat(examples).hasSizeGreaterThanOrEqualTo(2);
+        for (String example : examples) {
+            Scenario scenario = ScenarioLoader.parse("docs/scenarios.md", example);
+            assertThat(scenario).isInstanceOf(CartAbandonmentScenario.class);
+        }
+        CartAbandonmentScenario nextDay = (CartAbandonmentScenario) ScenarioLoader.parse("docs", examples.get(1));
+        assertThat(nextDay.delay()).isEqualTo(Duration.ofDays(1));
+        assertThat(nextDay.maxItems()).isEqualTo(3);
+    }
+
+    @Test
+    void everyJobOptionIsDocumentedAndKeysAreUnique() throws Exception {
+        String operations = Files.readString(DOCS.resolve("operations.md"));
+        for (List<Option<?>> options : List.of(DecisionOptions.all(), DeliveryOptions.all())) {
+            Settings.index(options); // throws on a duplicate key
+            for (Option<?> option : options) {
+                assertThat(operations).as("docs/operations.md documents " + option.key()).contains("`" + option.key() + "`");
+            }
+        }
+    }
+
+    @Test
+    void everyTopicIsDocumented() throws Exception {
+        String topics = Files.readString(DOCS.resolve("topics.md"));
+        for (String topic : List.of(LocalTopics.CLICKSTREAM, LocalTopics.ORDERS, LocalTopics.PROFILES,
+                LocalTopics.SEND_COMMANDS, LocalTopics.DECISIONS, LocalTopics.DELIVERY_RESULTS, LocalTopics.DEAD_LETTERS,
+                "inventory", "engagement")) {
+            assertThat(topics).contains("| `" + topic + "` |");
+        }
+    }
+}
