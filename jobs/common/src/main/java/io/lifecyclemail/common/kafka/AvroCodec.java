@@ -16,6 +16,10 @@ import org.apache.avro.specific.SpecificRecord;
  * Not thread-safe; each Flink subtask makes its own.
  */
 public final class AvroCodec<T extends SpecificRecord> {
+    static {
+        AvroLimits.applyDefaults();
+    }
+
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
 

@@ -52,6 +52,38 @@ class DecodeOrDeadLetterTest {
     }
 
     @Test
+    void avroLengthLimitsAreInForce() {
+        assertThat(AvroLimits.inForce()).isTrue();
+    }
+
+    @Test
+    void aRecordClaimingAHugeArrayIsADeadLetterNotAnOutOfMemoryError() {
+        byte[] good = AvroCodec.of(OrderEvent.class).encode(OrderEvent.newBuilder().setEventId("o").setEventTime(TIME)
+                .setCustomerId("c").setOrderId("o").setType(OrderEventType.PLACED).build());
+        // the record ends with the (empty) lines count and three null unions, one byte each:
+        // replace the count with a zig-zag varint of 1,073,741,823 items
+        int lines = good.length - 4;
+        byte[] count = {(byte) 0xfe, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07};
+        byte[] huge = java.util.Arrays.copyOf(good, lines + count.length + 16);
+        System.arraycopy(count, 0, huge, lines, count.length);
+        DecodeOrDeadLetter<OrderEvent> orders = new DecodeOrDeadLetter<>(OrderEvent.class, InputRules.ORDERS, "decision");
+        List<Either<DeadLetter, OrderEvent>> out = new ArrayList<>();
+        orders.deserialize(new ConsumerRecord<>("orders", 0, 1L, null, huge), new Collector<>() {
+            @Override
+            public void collect(Either<DeadLetter, OrderEvent> value) {
+                out.add(value);
+            }
+
+            @Override
+            public void close() {}
+        });
+        assertThat(out).singleElement().satisfies(result -> {
+            assertThat(result.isLeft()).isTrue();
+            assertThat(result.left().getError()).contains("ollection");
+        });
+    }
+
+    @Test
     void randomBytesBecomeDeadLettersWithOriginAndRawBytes() {
         Random random = new Random(7);
         for (int i = 0; i < 2000; i++) {
