@@ -1,0 +1,42 @@
+package io.lifecyclemail.decision.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+import org.junit.jupiter.api.Test;
+
+/** The JSON Schema shipped for editors allows exactly the fields the loader allows. */
+class ScenarioSchemaTest {
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> schema() throws Exception {
+        // JSON is YAML: the safe loader reads it without another dependency
+        return (Map<String, Object>) new Load(LoadSettings.builder().build())
+                .loadFromString(Files.readString(Path.of("../../deploy/schema/scenario.schema.json")));
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> properties(Map<String, Object> object) {
+        return new ArrayList<>(((Map<String, Object>) object.get("properties")).keySet());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void schemaAndLoaderAllowTheSameFields() throws Exception {
+        Map<String, Object> schema = schema();
+        assertThat(properties(schema)).containsExactlyInAnyOrderElementsOf(ScenarioLoader.TOP_LEVEL_FIELDS);
+        Map<String, Object> metadata = (Map<String, Object>) ((Map<String, Object>) schema.get("properties")).get("metadata");
+        assertThat(properties(metadata)).containsExactlyInAnyOrderElementsOf(ScenarioLoader.METADATA_FIELDS);
+        Map<String, Object> kind = (Map<String, Object>) ((Map<String, Object>) schema.get("properties")).get("kind");
+        assertThat((List<String>) kind.get("enum")).containsExactlyInAnyOrderElementsOf(ScenarioLoader.KINDS);
+        Map<String, Object> cart = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                ((Map<String, Object>) ((List<Object>) schema.get("allOf")).get(0)).get("then")).get("properties")).get("spec");
+        assertThat(properties(cart)).containsExactlyInAnyOrderElementsOf(ScenarioLoader.CART_ABANDONMENT_FIELDS);
+    }
+}
