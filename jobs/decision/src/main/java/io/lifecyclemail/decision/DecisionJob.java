@@ -15,7 +15,6 @@ import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.SendCommand;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -30,11 +29,10 @@ public final class DecisionJob {
     private DecisionJob() {}
 
     public static void main(String[] args) throws Exception {
-        if (Arrays.asList(args).contains("--help")) {
-            System.out.println("Decision job options:\n" + Settings.describe(DecisionOptions.all()));
+        Settings settings = Settings.parseOrHelp(NAME, DecisionOptions.all(), args).orElse(null);
+        if (settings == null) {
             return;
         }
-        Settings settings = Settings.parse(DecisionOptions.all(), args);
         List<Scenario> scenarios = loadScenarios(settings);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         wire(env, settings, scenarios);

@@ -12,7 +12,6 @@ import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.DeadLetter;
 import io.lifecyclemail.schema.DeliveryResult;
 import io.lifecyclemail.schema.SendCommand;
-import java.util.Arrays;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -26,11 +25,10 @@ public final class DeliveryJob {
     private DeliveryJob() {}
 
     public static void main(String[] args) throws Exception {
-        if (Arrays.asList(args).contains("--help")) {
-            System.out.println("Delivery job options:\n" + Settings.describe(DeliveryOptions.all()));
+        Settings settings = Settings.parseOrHelp(NAME, DeliveryOptions.all(), args).orElse(null);
+        if (settings == null) {
             return;
         }
-        Settings settings = Settings.parse(DeliveryOptions.all(), args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         wire(env, settings);
         env.execute(NAME);

@@ -4,7 +4,6 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.lifecyclemail.common.flink.Ingest;
 import io.lifecyclemail.common.kafka.KafkaOptions;
-import io.lifecyclemail.common.kafka.Topics;
 import io.lifecyclemail.common.options.Option;
 import io.lifecyclemail.common.options.Settings;
 import io.lifecyclemail.decision.DecisionJob;

@@ -53,6 +53,18 @@ public final class Settings implements Serializable {
         return new Settings(values);
     }
 
+    /**
+     * What a job's main does with its arguments: prints the option table for {@code --help}
+     * (returning empty), otherwise parses them.
+     */
+    public static java.util.Optional<Settings> parseOrHelp(String job, List<Option<?>> declared, String... args) {
+        if (java.util.Arrays.asList(args).contains("--help")) {
+            System.out.println(job + " options:\n" + describe(declared));
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(parse(declared, args));
+    }
+
     /** Checks that no two options share a key; returns them by key. */
     public static Map<String, Option<?>> index(List<Option<?>> declared) {
         Map<String, Option<?>> byKey = new LinkedHashMap<>();

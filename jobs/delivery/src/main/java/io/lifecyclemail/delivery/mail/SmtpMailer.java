@@ -10,7 +10,6 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
-import java.io.IOException;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -166,12 +165,5 @@ public final class SmtpMailer implements AutoCloseable {
     @Override
     public void close() {
         closeQuietly();
-    }
-
-    /** For .eml dumps and tests. */
-    public static byte[] bytes(MimeMessage message) throws MessagingException, IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        message.writeTo(out);
-        return out.toByteArray();
     }
 }
