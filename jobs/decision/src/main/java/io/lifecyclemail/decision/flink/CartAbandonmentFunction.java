@@ -46,6 +46,7 @@ public final class CartAbandonmentFunction extends KeyedProcessFunction<String, 
     private transient ListState<CustomerInput> pending;
     private transient Counter lateEvents;
     private transient Counter reminders;
+    private transient Counter duplicateEvents;
 
     public CartAbandonmentFunction(CartAbandonment rules) {
         this.rules = rules;
@@ -59,6 +60,7 @@ public final class CartAbandonmentFunction extends KeyedProcessFunction<String, 
                 new ListStateDescriptor<>("pending-inputs", new AvroTypeInfo<>(CustomerInput.class)));
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
         reminders = getRuntimeContext().getMetricGroup().counter("cartReminders");
+        duplicateEvents = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
     }
 
     @Override
@@ -84,7 +86,15 @@ public final class CartAbandonmentFunction extends KeyedProcessFunction<String, 
         if (!reached.isEmpty()) {
             reached.sort(CustomerInputs.EVENT_TIME_ORDER);
             pending.update(waiting);
+            String previousId = null;
             for (CustomerInput input : reached) {
+                // a producer retry writes the same event twice; sorted, the copies are neighbours
+                String id = CustomerInputs.eventId(input);
+                if (id.equals(previousId)) {
+                    duplicateEvents.inc();
+                    continue;
+                }
+                previousId = id;
                 apply(input, context);
             }
         }

@@ -174,6 +174,17 @@ class CartAbandonmentFunctionTest {
     }
 
     @Test
+    void theSameEventTwiceCountsOnce() throws Exception {
+        push(profile(ALICE, Duration.ZERO, true));
+        var add = cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1);
+        push(add);
+        push(add); // a producer retry
+        watermark(Duration.ofHours(3));
+        assertThat(commands()).singleElement().satisfies(command ->
+                assertThat(command.getItems().get(0).getQuantity()).isEqualTo(1));
+    }
+
+    @Test
     void withoutConsentDecidesButSendsNothing() throws Exception {
         push(profile(ALICE, Duration.ZERO, false));
         push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
