@@ -1,7 +1,8 @@
 package io.lifecyclemail.decision;
 
 import io.lifecyclemail.decision.cart.CartAbandonment;
-import io.lifecyclemail.decision.flink.CartAbandonmentFunction;
+import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.Scenario;
 import io.lifecyclemail.schema.ClickstreamEvent;
@@ -11,6 +12,7 @@ import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.CustomerInput;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -30,28 +32,53 @@ public final class DecisionPipeline {
     public record Outputs(DataStream<SendCommand> sendCommands, DataStream<Decision> decisions) {}
 
     public static Outputs build(Inputs inputs, List<Scenario> scenarios, Duration cartRetention) {
-        CartAbandonment cartRules = new CartAbandonment(scenarios.stream()
-                .filter(CartAbandonmentScenario.class::isInstance)
-                .map(CartAbandonmentScenario.class::cast)
-                .toList(), cartRetention);
+        List<Detector<?>> detectors = detectors(scenarios, cartRetention);
         TypeInformation<CustomerInput> inputType = new AvroTypeInfo<>(CustomerInput.class);
+        RelevantEvents relevant = new RelevantEvents(detectors);
 
-        // Only what can change a cart or consent enters keyed state; page views stop here.
-        // (Lambdas, not CustomerInput::new: javac shares one deserializer for identical serializable
-        // method references, and the second would cast its input to the first one's type.)
-        DataStream<CustomerInput> cartChanges = inputs.clickstream()
-                .filter(CartAbandonment::isCartChange).name("cart-changes").uid("cart-changes")
+        // Only what some detector needs (and every profile, for consent) enters keyed state.
+        // (Lambdas, not method references such as CustomerInput::new or relevant::test: javac shares one
+        // deserializer for identical serializable method references, and the second would cast its
+        // input to the first one's type.)
+        DataStream<CustomerInput> clickstream = inputs.clickstream()
+                .filter(click -> relevant.test(click)).name("relevant-clickstream").uid("relevant-clickstream")
                 .map(click -> new CustomerInput(click), inputType).name("clickstream-as-input").uid("clickstream-as-input");
-        DataStream<CustomerInput> purchases = inputs.orders()
-                .filter(CartAbandonment::isPurchase).name("purchases").uid("purchases")
+        DataStream<CustomerInput> orders = inputs.orders()
+                .filter(order -> relevant.test(order)).name("relevant-orders").uid("relevant-orders")
                 .map(order -> new CustomerInput(order), inputType).name("orders-as-input").uid("orders-as-input");
         DataStream<CustomerInput> profiles = inputs.profiles()
                 .map(profile -> new CustomerInput(profile), inputType).name("profiles-as-input").uid("profiles-as-input");
 
-        SingleOutputStreamOperator<Decision> decisions = cartChanges.union(purchases, profiles)
+        SingleOutputStreamOperator<Decision> decisions = clickstream.union(orders, profiles)
                 .keyBy(CustomerInputs::customerId)
-                .process(new CartAbandonmentFunction(cartRules), new AvroTypeInfo<>(Decision.class))
-                .name("cart-abandonment").uid("cart-abandonment");
-        return new Outputs(decisions.getSideOutput(CartAbandonmentFunction.SEND_COMMANDS), decisions);
+                .process(new CustomerScenariosFunction(detectors), new AvroTypeInfo<>(Decision.class))
+                .name("customer-scenarios").uid("customer-scenarios");
+        return new Outputs(decisions.getSideOutput(CustomerScenariosFunction.SEND_COMMANDS), decisions);
+    }
+
+    /** One detector per kind that has enabled scenarios. */
+    public static List<Detector<?>> detectors(List<Scenario> scenarios, Duration cartRetention) {
+        List<Detector<?>> detectors = new ArrayList<>();
+        List<CartAbandonmentScenario> carts = ofKind(scenarios, CartAbandonmentScenario.class);
+        if (!carts.isEmpty()) {
+            detectors.add(new CartAbandonment(carts, cartRetention));
+        }
+        return detectors;
+    }
+
+    private static <T extends Scenario> List<T> ofKind(List<Scenario> scenarios, Class<T> kind) {
+        return scenarios.stream().filter(Scenario::enabled).filter(kind::isInstance).map(kind::cast).toList();
+    }
+
+    /** Whether any detector accepts an event: what does not is dropped before the key-by. */
+    private record RelevantEvents(List<Detector<?>> detectors) implements java.io.Serializable {
+        boolean test(Object event) {
+            for (Detector<?> detector : detectors) {
+                if (detector.accepts(event)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

@@ -3,8 +3,8 @@ package io.lifecyclemail.decision;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lifecyclemail.decision.cart.CartAbandonment;
-import io.lifecyclemail.decision.cart.Reminder;
-import io.lifecyclemail.decision.cart.ReminderDecision;
+import io.lifecyclemail.decision.detect.Candidate;
+import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.Scenario;
 import io.lifecyclemail.schema.ClickType;
@@ -104,8 +104,8 @@ class DecisionPipelineTest {
                 long next = i < inputs.size() ? CustomerInputs.eventTime(inputs.get(i)) : Long.MAX_VALUE;
                 OptionalLong wakeUp = rules.nextWakeUp(cart);
                 while (cart != null && wakeUp.isPresent() && wakeUp.getAsLong() < next) {
-                    for (Reminder reminder : rules.due(customer.getKey(), cart, wakeUp.getAsLong())) {
-                        ReminderDecision.Outcome outcome = ReminderDecision.decide(reminder, consent);
+                    for (Candidate reminder : rules.due(customer.getKey(), cart, wakeUp.getAsLong())) {
+                        CandidateDecision.Outcome outcome = CandidateDecision.decide(reminder, consent);
                         if (outcome.command() != null) {
                             sent.add(outcome.command().getSendId());
                         }

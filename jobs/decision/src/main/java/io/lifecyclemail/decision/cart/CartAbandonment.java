@@ -1,6 +1,8 @@
 package io.lifecyclemail.decision.cart;
 
 import io.lifecyclemail.common.time.Durations;
+import io.lifecyclemail.decision.detect.Candidate;
+import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
 import io.lifecyclemail.schema.ClickType;
 import io.lifecyclemail.schema.ClickstreamEvent;
@@ -9,11 +11,11 @@ import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.OrderEventType;
 import io.lifecyclemail.schema.Product;
 import io.lifecyclemail.state.CartState;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -24,7 +26,7 @@ import java.util.OptionalLong;
  * A cart is forgotten when it is bought, emptied, or unchanged for the shop's cart retention, the
  * time after which the shop itself empties carts; until then a later addition joins the same cart.
  */
-public final class CartAbandonment implements Serializable {
+public final class CartAbandonment implements Detector<CartState> {
     private static final long serialVersionUID = 1L;
 
     private final List<CartAbandonmentScenario> scenarios;
@@ -47,6 +49,27 @@ public final class CartAbandonment implements Serializable {
 
     public boolean active() {
         return !scenarios.isEmpty();
+    }
+
+    @Override
+    public String stateName() {
+        return "cart";
+    }
+
+    @Override
+    public Class<CartState> stateClass() {
+        return CartState.class;
+    }
+
+    @Override
+    public boolean accepts(Object event) {
+        return event instanceof ClickstreamEvent click ? isCartChange(click)
+                : event instanceof OrderEvent order && isPurchase(order);
+    }
+
+    @Override
+    public CartState apply(CartState cart, Object event) {
+        return event instanceof ClickstreamEvent click ? apply(cart, click) : apply(cart, (OrderEvent) event);
     }
 
     /** Only cart changes matter to a cart. */
@@ -94,16 +117,19 @@ public final class CartAbandonment implements Serializable {
     }
 
     /** Reminders whose deadline is at or before {@code time} and not decided yet; marks them decided. */
-    public List<Reminder> due(String customerId, CartState cart, long time) {
+    @Override
+    public List<Candidate> due(String customerId, CartState cart, long time) {
         if (cart == null) {
             return List.of();
         }
-        List<Reminder> due = new ArrayList<>();
+        List<Candidate> due = new ArrayList<>();
         for (CartAbandonmentScenario scenario : scenarios) {
             long deadline = cart.getLastChangeTime() + scenario.delay().toMillis();
             if (deadline > cart.getDecidedUpTo() && deadline <= time) {
-                due.add(new Reminder(scenario, customerId, newestFirst(cart.getLines(), scenario.maxItems()),
-                        cart.getLastChangeEventId(), deadline));
+                List<ItemLine> items = newestFirst(cart.getLines(), scenario.maxItems());
+                due.add(new Candidate(scenario, customerId, CartAbandonmentScenario.STEP, items,
+                        cart.getLastChangeEventId(), deadline, "cart unchanged and not bought for "
+                        + Durations.format(scenario.delay()) + " (" + items.size() + " items listed)", Map.of()));
             }
         }
         cart.setDecidedUpTo(Math.max(cart.getDecidedUpTo(), time));
@@ -111,6 +137,7 @@ public final class CartAbandonment implements Serializable {
     }
 
     /** When this cart next needs attention: its next undecided deadline, else the end of its retention. */
+    @Override
     public OptionalLong nextWakeUp(CartState cart) {
         if (cart == null) {
             return OptionalLong.empty();
@@ -125,6 +152,7 @@ public final class CartAbandonment implements Serializable {
     }
 
     /** The cart as it is at {@code time}: null once the retention has passed since its last change. */
+    @Override
     public CartState expire(CartState cart, long time) {
         return cart != null && time >= cart.getLastChangeTime() + retentionMillis ? null : cart;
     }

@@ -14,4 +14,7 @@ public sealed interface Scenario extends Serializable permits CartAbandonmentSce
     String kind();
 
     boolean enabled();
+
+    /** The mail template the delivery job renders. */
+    String template();
 }

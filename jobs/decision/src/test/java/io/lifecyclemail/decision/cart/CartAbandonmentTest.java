@@ -9,6 +9,7 @@ import static io.lifecyclemail.decision.Events.purchase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
 import io.lifecyclemail.schema.ItemLine;
 import io.lifecyclemail.schema.OrderEventType;
@@ -38,10 +39,10 @@ class CartAbandonmentTest {
 
         long deadline = millis(Duration.ofMinutes(4).plus(TWO_HOURS));
         assertThat(rules.due(ALICE, cart, deadline - 1)).isEmpty();
-        List<Reminder> due = rules.due(ALICE, cart, deadline);
+        List<Candidate> due = rules.due(ALICE, cart, deadline);
 
         assertThat(due).singleElement().satisfies(reminder -> {
-            assertThat(reminder.deadline()).isEqualTo(deadline);
+            assertThat(reminder.triggerTime()).isEqualTo(deadline);
             // newest first; the removed cup is gone; tea added twice counts 2
             assertThat(reminder.items()).extracting(line -> line.getProduct().getProductId(), ItemLine::getQuantity)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("tea", 2), org.assertj.core.groups.Tuple.tuple("pot", 1));
@@ -97,7 +98,7 @@ class CartAbandonmentTest {
         assertThat(twoReminders.due(ALICE, cart, start + TWO_HOURS.toMillis()))
                 .extracting(r -> r.scenario().id()).containsExactly("cart-2h");
         assertThat(twoReminders.nextWakeUp(cart)).hasValue(start + ONE_DAY.toMillis());
-        List<Reminder> dayLater = twoReminders.due(ALICE, cart, start + ONE_DAY.toMillis());
+        List<Candidate> dayLater = twoReminders.due(ALICE, cart, start + ONE_DAY.toMillis());
         assertThat(dayLater).extracting(r -> r.scenario().id()).containsExactly("cart-1d");
         assertThat(dayLater.get(0).items()).hasSize(1); // maxItems 1: only the newest line
 

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * The cart detector as Flink runs it, driven by watermarks. Heap state where a test counts state
  * entries (RocksDB cannot count them), RocksDB for snapshot and restore.
  */
-class CartAbandonmentFunctionTest {
+class CustomerScenariosFunctionTest {
     static final Duration WAIT = Duration.ofHours(2);
     static final Duration RETENTION = Duration.ofDays(30);
     static final CartAbandonmentScenario CART_2H =
@@ -58,7 +58,7 @@ class CartAbandonmentFunctionTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> newHarness(StateBackend backend)
             throws Exception {
-        CartAbandonmentFunction function = new CartAbandonmentFunction(new CartAbandonment(List.of(CART_2H), RETENTION));
+        CustomerScenariosFunction function = new CustomerScenariosFunction(List.of(new CartAbandonment(List.of(CART_2H), RETENTION)));
         KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function),
                         CustomerInputs::customerId, Types.STRING);
@@ -80,7 +80,7 @@ class CartAbandonmentFunctionTest {
     }
 
     List<SendCommand> commands() {
-        var side = harness.getSideOutput(CartAbandonmentFunction.SEND_COMMANDS);
+        var side = harness.getSideOutput(CustomerScenariosFunction.SEND_COMMANDS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
     }
 

@@ -1,0 +1,207 @@
+package io.lifecyclemail.decision.flink;
+
+import io.lifecyclemail.decision.CustomerInputs;
+import io.lifecyclemail.decision.detect.Candidate;
+import io.lifecyclemail.decision.detect.CandidateDecision;
+import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.schema.Decision;
+import io.lifecyclemail.schema.SendCommand;
+import io.lifecyclemail.state.CustomerInput;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Per customer: holds inputs until event time (the watermark of every input) reaches them, applies
+ * them in event-time order to every {@link Detector}, and asks each for what is due once the
+ * watermark has passed it, so no cancelling event at or before a deadline can still arrive on time.
+ * Emits a decision for every candidate and a send command for those that may be sent. The rules are
+ * in the detectors; this class only loads and stores state and sets timers.
+ */
+public final class CustomerScenariosFunction extends KeyedProcessFunction<String, CustomerInput, Decision> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<SendCommand> SEND_COMMANDS =
+            new OutputTag<>("send-commands", new AvroTypeInfo<>(SendCommand.class));
+
+    private final List<Detector<?>> detectors;
+
+    private transient List<Slot<?>> slots;
+    private transient ValueState<Boolean> marketingConsent;
+    private transient ListState<CustomerInput> pending;
+    private transient Counter lateEvents;
+    private transient Counter duplicateEvents;
+    private transient Counter candidates;
+
+    public CustomerScenariosFunction(List<Detector<?>> detectors) {
+        this.detectors = List.copyOf(detectors);
+    }
+
+    /** A detector with its keyed state, typed together. */
+    private static final class Slot<S extends SpecificRecordBase> {
+        final Detector<S> detector;
+        final ValueState<S> state;
+
+        Slot(Detector<S> detector, ValueState<S> state) {
+            this.detector = detector;
+            this.state = state;
+        }
+    }
+
+    private <S extends SpecificRecordBase> Slot<S> slot(Detector<S> detector) {
+        return new Slot<>(detector, getRuntimeContext().getState(
+                new ValueStateDescriptor<>(detector.stateName(), new AvroTypeInfo<>(detector.stateClass()))));
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        slots = new ArrayList<>();
+        for (Detector<?> detector : detectors) {
+            slots.add(slot(detector));
+        }
+        marketingConsent = getRuntimeContext().getState(new ValueStateDescriptor<>("marketing-consent", Types.BOOLEAN));
+        pending = getRuntimeContext().getListState(
+                new ListStateDescriptor<>("pending-inputs", new AvroTypeInfo<>(CustomerInput.class)));
+        lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
+        duplicateEvents = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
+        candidates = getRuntimeContext().getMetricGroup().counter("candidates");
+    }
+
+    @Override
+    public void processElement(CustomerInput input, Context context, Collector<Decision> out) throws Exception {
+        long time = CustomerInputs.eventTime(input);
+        if (time <= context.timerService().currentWatermark()) {
+            // Late: apply now rather than lose it; a deadline it sets that is already past fires at the next watermark.
+            lateEvents.inc();
+            apply(input, context);
+            return;
+        }
+        pending.add(input);
+        context.timerService().registerEventTimeTimer(time);
+    }
+
+    @Override
+    public void onTimer(long time, OnTimerContext context, Collector<Decision> out) throws Exception {
+        releaseInputsUpTo(time, context);
+        boolean consent = Boolean.TRUE.equals(marketingConsent.value());
+        for (Slot<?> slot : slots) {
+            decide(slot, time, consent, context, out);
+        }
+    }
+
+    private void releaseInputsUpTo(long time, Context context) throws Exception {
+        List<CustomerInput> reached = new ArrayList<>();
+        List<CustomerInput> waiting = new ArrayList<>();
+        for (CustomerInput input : pending.get()) {
+            (CustomerInputs.eventTime(input) <= time ? reached : waiting).add(input);
+        }
+        if (reached.isEmpty()) {
+            return;
+        }
+        reached.sort(CustomerInputs.EVENT_TIME_ORDER);
+        pending.update(waiting);
+        String previousId = null;
+        for (CustomerInput input : reached) {
+            // a producer retry writes the same event twice; sorted, the copies are neighbours
+            String id = CustomerInputs.eventId(input);
+            if (id.equals(previousId)) {
+                duplicateEvents.inc();
+                continue;
+            }
+            previousId = id;
+            apply(input, context);
+        }
+    }
+
+    private <S extends SpecificRecordBase> void decide(Slot<S> slot, long time, boolean consent, Context context,
+                                                       Collector<Decision> out) throws Exception {
+        S state = slot.state.value();
+        if (state == null) {
+            return;
+        }
+        for (Candidate candidate : slot.detector.due(context.getCurrentKey(), state, time)) {
+            CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, consent);
+            candidates.inc();
+            out.collect(outcome.decision());
+            if (outcome.command() != null) {
+                context.output(SEND_COMMANDS, outcome.command());
+            }
+        }
+        store(slot, slot.detector.expire(state, time), context);
+    }
+
+    private void apply(CustomerInput input, Context context) throws Exception {
+        Object event = input.getEvent();
+        if (event instanceof CustomerProfile profile) {
+            if (profile.getMarketingConsent() && !profile.getErased()) {
+                marketingConsent.update(true);
+            } else {
+                marketingConsent.clear();
+            }
+            return;
+        }
+        for (Slot<?> slot : slots) {
+            apply(slot, event, context);
+        }
+    }
+
+    private <S extends SpecificRecordBase> void apply(Slot<S> slot, Object event, Context context) throws Exception {
+        if (!slot.detector.accepts(event)) {
+            return;
+        }
+        S before = slot.state.value();
+        OptionalLong wakeUpBefore = slot.detector.nextWakeUp(before);
+        S after = slot.detector.apply(before, event);
+        if (after == before) {
+            return;
+        }
+        OptionalLong wakeUpAfter = slot.detector.nextWakeUp(after);
+        if (wakeUpBefore.isPresent() && !wakeUpBefore.equals(wakeUpAfter)) {
+            deleteTimerUnlessNeeded(wakeUpBefore.getAsLong(), slot, context);
+        }
+        store(slot, after, context);
+    }
+
+    /** Stores a detector's state and sets the timer for its next wake-up; null leaves no state behind. */
+    private <S extends SpecificRecordBase> void store(Slot<S> slot, S state, Context context) throws Exception {
+        if (state == null) {
+            slot.state.clear();
+            return;
+        }
+        slot.state.update(state);
+        slot.detector.nextWakeUp(state).ifPresent(context.timerService()::registerEventTimeTimer);
+    }
+
+    /** A timer is shared by every detector and pending input at that instant: delete it only if none needs it. */
+    private void deleteTimerUnlessNeeded(long time, Slot<?> changing, Context context) throws Exception {
+        for (CustomerInput input : pending.get()) {
+            if (CustomerInputs.eventTime(input) == time) {
+                return;
+            }
+        }
+        for (Slot<?> other : slots) {
+            if (other != changing && wakesUpAt(other, time)) {
+                return;
+            }
+        }
+        context.timerService().deleteEventTimeTimer(time);
+    }
+
+    private static <S extends SpecificRecordBase> boolean wakesUpAt(Slot<S> slot, long time) throws Exception {
+        OptionalLong wakeUp = slot.detector.nextWakeUp(slot.state.value());
+        return wakeUp.isPresent() && wakeUp.getAsLong() == time;
+    }
+}
