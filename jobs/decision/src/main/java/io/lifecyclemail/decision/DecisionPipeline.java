@@ -1,8 +1,10 @@
 package io.lifecyclemail.decision;
 
+import io.lifecyclemail.decision.browse.BrowseAbandonment;
 import io.lifecyclemail.decision.cart.CartAbandonment;
 import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
+import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.Scenario;
 import io.lifecyclemail.schema.ClickstreamEvent;
@@ -62,6 +64,10 @@ public final class DecisionPipeline {
         List<CartAbandonmentScenario> carts = ofKind(scenarios, CartAbandonmentScenario.class);
         if (!carts.isEmpty()) {
             detectors.add(new CartAbandonment(carts, cartRetention));
+        }
+        List<BrowseAbandonmentScenario> browsing = ofKind(scenarios, BrowseAbandonmentScenario.class);
+        if (!browsing.isEmpty()) {
+            detectors.add(new BrowseAbandonment(browsing));
         }
         return detectors;
     }

@@ -2,9 +2,10 @@ package io.lifecyclemail.decision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lifecyclemail.decision.cart.CartAbandonment;
+import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.CandidateDecision;
+import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.Scenario;
 import io.lifecyclemail.schema.ClickType;
@@ -14,7 +15,6 @@ import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.OrderEventType;
 import io.lifecyclemail.schema.SendCommand;
-import io.lifecyclemail.state.CartState;
 import io.lifecyclemail.state.CustomerInput;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +52,8 @@ class DecisionPipelineTest {
     static final Duration RETENTION = Duration.ofDays(30);
     static final List<Scenario> SCENARIOS = List.of(
             new CartAbandonmentScenario("cart-30m", 1, "", true, Duration.ofMinutes(30), "cart-abandonment", 3),
-            new CartAbandonmentScenario("cart-3h", 2, "", true, Duration.ofHours(3), "cart-abandonment", 10));
+            new CartAbandonmentScenario("cart-3h", 2, "", true, Duration.ofHours(3), "cart-abandonment", 10),
+            new BrowseAbandonmentScenario("browse-1h", 1, "", true, Duration.ofHours(1), "browse-abandonment", 3, 2));
 
     record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles) {}
 
@@ -68,8 +69,10 @@ class DecisionPipelineTest {
             String customer = "c" + random.nextInt(customers);
             Duration at = Duration.ofSeconds(random.nextInt(24 * 3600));
             double kind = random.nextDouble();
-            if (kind < 0.55) {
+            if (kind < 0.3) {
                 clicks.add(Events.cartAdd(customer, at, "p" + random.nextInt(6), 1 + random.nextInt(2)));
+            } else if (kind < 0.55) {
+                clicks.add(Events.click(customer, at, ClickType.PRODUCT_VIEW, Events.product("p" + random.nextInt(6), 500), 1));
             } else if (kind < 0.7) {
                 clicks.add(Events.cartRemove(customer, at, "p" + random.nextInt(6), 1));
             } else if (kind < 0.8) {
@@ -86,47 +89,62 @@ class DecisionPipelineTest {
         return new Traffic(clicks, orders, profiles);
     }
 
-    /** The reference: every customer's events in event-time order through the same rules, one thread. */
+    /** The reference: every customer's events in event-time order through the same detectors, one thread. */
     static Set<String> expectedSendIds(Traffic traffic) {
-        CartAbandonment rules = new CartAbandonment(SCENARIOS.stream().map(CartAbandonmentScenario.class::cast).toList(),
-                RETENTION);
+        List<Detector<?>> detectors = DecisionPipeline.detectors(SCENARIOS, RETENTION);
         Map<String, List<CustomerInput>> byCustomer = new HashMap<>();
-        traffic.clicks().stream().filter(CartAbandonment::isCartChange).forEach(e -> add(byCustomer, e.getCustomerId(), e));
-        traffic.orders().stream().filter(CartAbandonment::isPurchase).forEach(e -> add(byCustomer, e.getCustomerId(), e));
+        traffic.clicks().forEach(e -> add(byCustomer, e.getCustomerId(), e));
+        traffic.orders().forEach(e -> add(byCustomer, e.getCustomerId(), e));
         traffic.profiles().forEach(e -> add(byCustomer, e.getCustomerId(), e));
         Set<String> sent = new HashSet<>();
         for (Map.Entry<String, List<CustomerInput>> customer : byCustomer.entrySet()) {
             List<CustomerInput> inputs = customer.getValue();
             inputs.sort(CustomerInputs.EVENT_TIME_ORDER);
-            CartState cart = null;
-            boolean consent = false;
-            for (int i = 0; i <= inputs.size(); i++) {
-                long next = i < inputs.size() ? CustomerInputs.eventTime(inputs.get(i)) : Long.MAX_VALUE;
-                OptionalLong wakeUp = rules.nextWakeUp(cart);
-                while (cart != null && wakeUp.isPresent() && wakeUp.getAsLong() < next) {
-                    for (Candidate reminder : rules.due(customer.getKey(), cart, wakeUp.getAsLong())) {
-                        CandidateDecision.Outcome outcome = CandidateDecision.decide(reminder, consent);
-                        if (outcome.command() != null) {
-                            sent.add(outcome.command().getSendId());
-                        }
-                    }
-                    cart = rules.expire(cart, wakeUp.getAsLong());
-                    wakeUp = rules.nextWakeUp(cart);
-                }
-                if (i == inputs.size()) {
-                    break;
-                }
-                Object event = inputs.get(i).getEvent();
-                if (event instanceof CustomerProfile profile) {
-                    consent = profile.getMarketingConsent();
-                } else if (event instanceof ClickstreamEvent click) {
-                    cart = rules.apply(cart, click);
+            boolean[] consent = {false};
+            List<Replay<?>> replays = detectors.stream().<Replay<?>>map(Replay::new).toList();
+            for (CustomerInput input : inputs) {
+                long time = CustomerInputs.eventTime(input);
+                replays.forEach(replay -> replay.decideBefore(customer.getKey(), time, consent[0], sent));
+                if (input.getEvent() instanceof CustomerProfile profile) {
+                    consent[0] = profile.getMarketingConsent();
                 } else {
-                    cart = rules.apply(cart, (OrderEvent) event);
+                    replays.forEach(replay -> replay.apply(input.getEvent()));
                 }
             }
+            replays.forEach(replay -> replay.decideBefore(customer.getKey(), Long.MAX_VALUE, consent[0], sent));
         }
         return sent;
+    }
+
+    /** One detector replayed over one customer's events. */
+    static final class Replay<S extends SpecificRecordBase> {
+        final Detector<S> detector;
+        S state;
+
+        Replay(Detector<S> detector) {
+            this.detector = detector;
+        }
+
+        void apply(Object event) {
+            if (detector.accepts(event)) {
+                state = detector.apply(state, event);
+            }
+        }
+
+        /** Decides every wake-up strictly before {@code time}: inputs at a deadline count before it. */
+        void decideBefore(String customer, long time, boolean consent, Set<String> sent) {
+            OptionalLong wakeUp = detector.nextWakeUp(state);
+            while (state != null && wakeUp.isPresent() && wakeUp.getAsLong() < time) {
+                for (Candidate candidate : detector.due(customer, state, wakeUp.getAsLong())) {
+                    CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, consent);
+                    if (outcome.command() != null) {
+                        sent.add(outcome.command().getSendId());
+                    }
+                }
+                state = detector.expire(state, wakeUp.getAsLong());
+                wakeUp = detector.nextWakeUp(state);
+            }
+        }
     }
 
     private static void add(Map<String, List<CustomerInput>> byCustomer, String customer, Object event) {
@@ -170,5 +188,6 @@ class DecisionPipelineTest {
                 .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(decisions).hasSizeGreaterThan(commands.size()); // some customers gave no consent
         assertThat(commands).allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
+        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h");
     }
 }

@@ -58,6 +58,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("auto.create.topics.enable", "false");
         props.put("transaction.max.timeout.ms", "900000");
         props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+        // Sample traffic carries its event times as record timestamps, days in the past: with the
+        // default 7-day retention the broker would delete it while the jobs read it.
+        props.put("log.retention.ms", "-1");
 
         Path config = logDir.resolve("server.properties");
         try (OutputStream out = Files.newOutputStream(config)) {

@@ -217,14 +217,16 @@ public final class Quickstart {
             long commands = topics.readCommitted(LocalTopics.SEND_COMMANDS).size();
             long deadLetters = topics.readCommitted(LocalTopics.DEAD_LETTERS).size();
             long noConsent = decisions.stream().filter(d -> d.getOutcome() == DecisionOutcome.NO_CONSENT).count();
+            Map<String, Long> byScenario = new java.util.TreeMap<>();
+            decisions.forEach(d -> byScenario.merge(d.getScenarioId(), 1L, Long::sum));
             long delivered = results.stream().filter(r -> r.getStatus() == DeliveryStatus.DELIVERED).count();
             MimeMessage[] inbox = smtp.getReceivedMessages();
             step("Summary (%ds)", took.toSeconds());
             say("events read:        %d", summary.eventsRead());
             say("dead letters:       %d (topic dead-letters: %d, with topic/partition/offset and the error)",
                     summary.deadLetters(), deadLetters);
-            say("triggers:           %d cart reminders decided (%d without marketing consent, not sent)",
-                    decisions.size(), noConsent);
+            say("triggers:           %d decided %s (%d without marketing consent, not sent)",
+                    decisions.size(), byScenario, noConsent);
             say("send commands:      %d", commands);
             say("delivery results:   %d DELIVERED of %d", delivered, results.size());
             say("mails delivered: %d", inbox.length);

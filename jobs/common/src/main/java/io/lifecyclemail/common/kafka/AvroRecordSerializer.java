@@ -6,7 +6,7 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Writes a record in Avro single-object encoding, keyed by a string taken from the record. */
+/** Writes a record in Avro single-object encoding, keyed by a string taken from the record, stamped with the time of writing. */
 public final class AvroRecordSerializer<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
     private static final long serialVersionUID = 1L;
 
@@ -26,7 +26,10 @@ public final class AvroRecordSerializer<T extends SpecificRecord> implements Kaf
         if (codec == null) {
             codec = AvroCodec.of(type);
         }
-        return new ProducerRecord<>(topic, null, timestamp,
+        // No record timestamp: Kafka stamps the time of writing. The event time is in the record
+        // (trigger_time, result_time); as the record timestamp it would make time-based retention
+        // delete the output of a replay of old events before anyone reads it.
+        return new ProducerRecord<>(topic, null, null,
                 key.apply(element).getBytes(StandardCharsets.UTF_8), codec.encode(element));
     }
 }

@@ -29,10 +29,11 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 public final class ScenarioLoader {
     public static final String API_VERSION = "lifecyclemail.io/v1";
-    public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND);
+    public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND);
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
     static final List<String> CART_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems");
+    static final List<String> BROWSE_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems", "minProductViews");
 
     private static final int MAX_FILE_BYTES = 256 * 1024;
     private static final String ID_PATTERN = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
@@ -170,6 +171,15 @@ public final class ScenarioLoader {
                 Integer maxItems = spec.integer("maxItems", 10, 1, 50);
                 yield problems.size() > start || id == null ? null
                         : new CartAbandonmentScenario(id, version, description, enabled, wait, template, maxItems);
+            }
+            case BrowseAbandonmentScenario.KIND -> {
+                spec.allowOnly(BROWSE_ABANDONMENT_FIELDS);
+                Duration wait = spec.duration("wait", Duration.ofMinutes(5), Duration.ofDays(7));
+                String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                Integer maxItems = spec.integer("maxItems", 5, 1, 20);
+                Integer minProductViews = spec.integer("minProductViews", 1, 1, 100);
+                yield problems.size() > start || id == null ? null : new BrowseAbandonmentScenario(id, version,
+                        description, enabled, wait, template, maxItems, minProductViews);
             }
             default -> null;
         };

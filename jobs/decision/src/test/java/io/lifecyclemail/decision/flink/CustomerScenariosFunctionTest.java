@@ -11,7 +11,11 @@ import static io.lifecyclemail.decision.Events.purchase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lifecyclemail.decision.CustomerInputs;
+import io.lifecyclemail.decision.Events;
+import io.lifecyclemail.decision.browse.BrowseAbandonment;
 import io.lifecyclemail.decision.cart.CartAbandonment;
+import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
+import io.lifecyclemail.schema.ClickType;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.DecisionOutcome;
@@ -206,6 +210,30 @@ class CustomerScenariosFunctionTest {
         assertThat(decisions()).singleElement()
                 .satisfies(d -> assertThat(d.getOutcome()).isEqualTo(DecisionOutcome.NO_CONSENT));
         assertThat(commands()).isEmpty();
+    }
+
+    @Test
+    void runsCartAndBrowseDetectorsSideBySideAndEndsWithNoState() throws Exception {
+        harness.close();
+        CustomerScenariosFunction both = new CustomerScenariosFunction(List.of(
+                new CartAbandonment(List.of(CART_2H), RETENTION),
+                new BrowseAbandonment(List.of(new BrowseAbandonmentScenario("browse-1h", 1, "", true,
+                        Duration.ofHours(1), "browse-abandonment", 5, 1)))));
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(both),
+                CustomerInputs::customerId, Types.STRING);
+        harness.setStateBackend(new HashMapStateBackend());
+        harness.open();
+        push(profile(BOB, Duration.ZERO, true));
+        push(Events.click(BOB, Duration.ofMinutes(1), ClickType.PRODUCT_VIEW, Events.product("pot", 7480), 1));
+        push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
+        push(Events.click(ALICE, Duration.ofMinutes(2), ClickType.PRODUCT_VIEW, Events.product("cup", 3300), 1));
+        push(purchase(ALICE, Duration.ofMinutes(10)));
+        watermark(Duration.ofDays(1));
+
+        assertThat(decisions()).extracting(Decision::getCustomerId, Decision::getScenarioId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(BOB, "browse-1h"));
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).as("Bob's consent only").isEqualTo(1);
     }
 
     @Test

@@ -35,8 +35,15 @@ class ScenarioSchemaTest {
         assertThat(properties(metadata)).containsExactlyInAnyOrderElementsOf(ScenarioLoader.METADATA_FIELDS);
         Map<String, Object> kind = (Map<String, Object>) ((Map<String, Object>) schema.get("properties")).get("kind");
         assertThat((List<String>) kind.get("enum")).containsExactlyInAnyOrderElementsOf(ScenarioLoader.KINDS);
-        Map<String, Object> cart = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
-                ((Map<String, Object>) ((List<Object>) schema.get("allOf")).get(0)).get("then")).get("properties")).get("spec");
-        assertThat(properties(cart)).containsExactlyInAnyOrderElementsOf(ScenarioLoader.CART_ABANDONMENT_FIELDS);
+        assertThat(properties(spec(schema, 0))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.CART_ABANDONMENT_FIELDS);
+        assertThat(properties(spec(schema, 1))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.BROWSE_ABANDONMENT_FIELDS);
+        assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
+    }
+
+    /** The spec schema of the n-th kind (allOf[n].then.properties.spec). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> spec(Map<String, Object> schema, int n) {
+        Map<String, Object> then = (Map<String, Object>) ((Map<String, Object>) ((List<Object>) schema.get("allOf")).get(n)).get("then");
+        return (Map<String, Object>) ((Map<String, Object>) then.get("properties")).get("spec");
     }
 }

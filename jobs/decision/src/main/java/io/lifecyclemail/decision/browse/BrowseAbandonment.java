@@ -1,0 +1,147 @@
+package io.lifecyclemail.decision.browse;
+
+import io.lifecyclemail.common.time.Durations;
+import io.lifecyclemail.decision.detect.Candidate;
+import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
+import io.lifecyclemail.schema.ClickType;
+import io.lifecyclemail.schema.ClickstreamEvent;
+import io.lifecyclemail.schema.ItemLine;
+import io.lifecyclemail.schema.OrderEvent;
+import io.lifecyclemail.schema.OrderEventType;
+import io.lifecyclemail.state.BrowseState;
+import io.lifecyclemail.state.ViewedProduct;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Browse abandonment, free of Flink. A session is the customer's activity (page and product views,
+ * logins) with no gap longer than the longest wait; a cart addition or purchase in it means it was
+ * not abandoned browsing. Each scenario fires when the customer has been inactive for its wait, if
+ * the session had enough product views and no conversion. The state ends with the session.
+ */
+public final class BrowseAbandonment implements Detector<BrowseState> {
+    private static final long serialVersionUID = 1L;
+
+    private final List<BrowseAbandonmentScenario> scenarios;
+    private final long longestWaitMillis;
+
+    public BrowseAbandonment(List<BrowseAbandonmentScenario> scenarios) {
+        this.scenarios = scenarios.stream()
+                .filter(BrowseAbandonmentScenario::enabled)
+                .sorted(Comparator.comparing(BrowseAbandonmentScenario::delay).thenComparing(BrowseAbandonmentScenario::id))
+                .toList();
+        this.longestWaitMillis = this.scenarios.stream().mapToLong(s -> s.delay().toMillis()).max().orElse(0);
+    }
+
+    @Override
+    public String stateName() {
+        return "browse";
+    }
+
+    @Override
+    public Class<BrowseState> stateClass() {
+        return BrowseState.class;
+    }
+
+    @Override
+    public boolean accepts(Object event) {
+        if (event instanceof ClickstreamEvent click) {
+            return switch (click.getType()) {
+                case PRODUCT_VIEW, PAGE_VIEW, LOGIN, CART_ADD -> true;
+                default -> false;
+            };
+        }
+        return event instanceof OrderEvent order && order.getType() == OrderEventType.PLACED;
+    }
+
+    @Override
+    public BrowseState apply(BrowseState state, Object event) {
+        if (event instanceof OrderEvent order) {
+            return converted(state, order.getEventTime().toEpochMilli(), order.getEventId());
+        }
+        ClickstreamEvent click = (ClickstreamEvent) event;
+        long time = click.getEventTime().toEpochMilli();
+        if (click.getType() == ClickType.CART_ADD) {
+            return converted(state, time, click.getEventId());
+        }
+        if (click.getType() != ClickType.PRODUCT_VIEW) {
+            // other activity keeps a session going but does not start one
+            return state == null ? null : touched(state, time, click.getEventId());
+        }
+        BrowseState next = state == null ? new BrowseState(new ArrayList<>(), false, time, click.getEventId(), time)
+                : touched(state, time, click.getEventId());
+        List<ViewedProduct> viewed = new ArrayList<>(next.getViewed());
+        String productId = click.getProduct().getProductId();
+        int views = 0;
+        for (int i = 0; i < viewed.size(); i++) {
+            if (viewed.get(i).getProduct().getProductId().equals(productId)) {
+                views = viewed.remove(i).getViews();
+                break;
+            }
+        }
+        viewed.add(new ViewedProduct(click.getProduct(), views + 1, time));
+        next.setViewed(viewed);
+        return next;
+    }
+
+    private static BrowseState touched(BrowseState state, long time, String eventId) {
+        return new BrowseState(state.getViewed(), state.getConverted(), time, eventId, time);
+    }
+
+    private static BrowseState converted(BrowseState state, long time, String eventId) {
+        BrowseState next = state == null ? new BrowseState(new ArrayList<>(), true, time, eventId, time)
+                : touched(state, time, eventId);
+        next.setConverted(true);
+        return next;
+    }
+
+    @Override
+    public List<Candidate> due(String customerId, BrowseState state, long time) {
+        List<Candidate> due = new ArrayList<>();
+        int productViews = state.getViewed().stream().mapToInt(ViewedProduct::getViews).sum();
+        for (BrowseAbandonmentScenario scenario : scenarios) {
+            long deadline = state.getLastActivityTime() + scenario.delay().toMillis();
+            if (deadline > state.getDecidedUpTo() && deadline <= time && !state.getConverted()
+                    && productViews >= scenario.minProductViews()) {
+                List<ItemLine> items = mostViewedFirst(state.getViewed(), scenario.maxItems());
+                due.add(new Candidate(scenario, customerId, BrowseAbandonmentScenario.STEP, items,
+                        state.getLastActivityEventId(), deadline, productViews + " product views, no cart addition "
+                        + "or purchase, inactive for " + Durations.format(scenario.delay()), Map.of()));
+            }
+        }
+        state.setDecidedUpTo(Math.max(state.getDecidedUpTo(), time));
+        return due;
+    }
+
+    @Override
+    public BrowseState expire(BrowseState state, long time) {
+        return state != null && time >= state.getLastActivityTime() + longestWaitMillis ? null : state;
+    }
+
+    @Override
+    public OptionalLong nextWakeUp(BrowseState state) {
+        if (state == null) {
+            return OptionalLong.empty();
+        }
+        for (BrowseAbandonmentScenario scenario : scenarios) {
+            long deadline = state.getLastActivityTime() + scenario.delay().toMillis();
+            if (deadline > state.getDecidedUpTo()) {
+                return OptionalLong.of(deadline);
+            }
+        }
+        return OptionalLong.of(state.getLastActivityTime() + longestWaitMillis);
+    }
+
+    private static List<ItemLine> mostViewedFirst(List<ViewedProduct> viewed, int max) {
+        return viewed.stream()
+                .sorted(Comparator.comparingInt(ViewedProduct::getViews).reversed()
+                        .thenComparing(Comparator.comparingLong(ViewedProduct::getLastViewed).reversed()))
+                .limit(max)
+                .map(view -> new ItemLine(view.getProduct(), 1))
+                .toList();
+    }
+}

@@ -1,0 +1,82 @@
+package io.lifecyclemail.decision.browse;
+
+import static io.lifecyclemail.decision.Events.ALICE;
+import static io.lifecyclemail.decision.Events.cartAdd;
+import static io.lifecyclemail.decision.Events.click;
+import static io.lifecyclemail.decision.Events.millis;
+import static io.lifecyclemail.decision.Events.pageView;
+import static io.lifecyclemail.decision.Events.product;
+import static io.lifecyclemail.decision.Events.purchase;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lifecyclemail.decision.detect.Candidate;
+import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
+import io.lifecyclemail.schema.ClickType;
+import io.lifecyclemail.schema.ClickstreamEvent;
+import io.lifecyclemail.state.BrowseState;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BrowseAbandonmentTest {
+    static final Duration HOUR = Duration.ofHours(1);
+    final BrowseAbandonment rules = new BrowseAbandonment(List.of(
+            new BrowseAbandonmentScenario("browse-1h", 1, "", true, HOUR, "browse-abandonment", 2, 2)));
+
+    static ClickstreamEvent view(Duration at, String productId) {
+        return click(ALICE, at, ClickType.PRODUCT_VIEW, product(productId, 980), 1);
+    }
+
+    BrowseState replay(ClickstreamEvent... events) {
+        BrowseState state = null;
+        for (ClickstreamEvent event : events) {
+            state = rules.apply(state, event);
+        }
+        return state;
+    }
+
+    @Test
+    void mailsTheMostViewedProductsAnHourAfterTheLastActivity() {
+        BrowseState state = replay(view(Duration.ZERO, "tea"), view(Duration.ofMinutes(1), "cup"),
+                view(Duration.ofMinutes(2), "tea"), view(Duration.ofMinutes(3), "pot"),
+                pageView(ALICE, Duration.ofMinutes(10)));
+        long deadline = millis(Duration.ofMinutes(10).plus(HOUR));
+        assertThat(rules.nextWakeUp(state)).hasValue(deadline);
+        assertThat(rules.due(ALICE, state, deadline - 1)).isEmpty();
+        List<Candidate> due = rules.due(ALICE, state, deadline);
+        assertThat(due).singleElement().satisfies(candidate -> {
+            // tea viewed twice first, then the most recent of the others; maxItems 2
+            assertThat(candidate.items()).extracting(line -> line.getProduct().getProductId()).containsExactly("tea", "pot");
+            assertThat(candidate.triggerTime()).isEqualTo(deadline);
+        });
+        assertThat(rules.expire(state, deadline)).as("the session is over: nothing kept").isNull();
+    }
+
+    @Test
+    void aCartAdditionOrPurchaseInTheSessionMeansNoMail() {
+        BrowseState added = replay(view(Duration.ZERO, "tea"), view(Duration.ofMinutes(1), "cup"),
+                cartAdd(ALICE, Duration.ofMinutes(2), "tea", 1));
+        assertThat(rules.due(ALICE, added, millis(Duration.ofHours(5)))).isEmpty();
+        BrowseState bought = rules.apply(replay(view(Duration.ZERO, "tea"), view(Duration.ofMinutes(1), "cup")),
+                purchase(ALICE, Duration.ofMinutes(5)));
+        assertThat(rules.due(ALICE, bought, millis(Duration.ofHours(5)))).isEmpty();
+    }
+
+    @Test
+    void tooFewProductViewsIsNotBrowsing() {
+        BrowseState state = replay(view(Duration.ZERO, "tea"));
+        assertThat(rules.due(ALICE, state, millis(Duration.ofHours(5)))).isEmpty();
+    }
+
+    @Test
+    void pageViewsAloneKeepNoState() {
+        assertThat(replay(pageView(ALICE, Duration.ZERO), pageView(ALICE, Duration.ofMinutes(1)))).isNull();
+    }
+
+    @Test
+    void activityBeforeTheDeadlineMovesIt() {
+        BrowseState state = replay(view(Duration.ZERO, "tea"), view(Duration.ofMinutes(50), "cup"));
+        assertThat(rules.due(ALICE, state, millis(HOUR))).isEmpty();
+        assertThat(rules.nextWakeUp(state)).hasValue(millis(Duration.ofMinutes(50).plus(HOUR)));
+    }
+}

@@ -1,0 +1,46 @@
+package io.lifecyclemail.quickstart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lifecyclemail.decision.scenario.Scenario;
+import io.lifecyclemail.decision.scenario.ScenarioLoader;
+import io.lifecyclemail.delivery.mail.MailContent;
+import io.lifecyclemail.delivery.mail.RenderedMail;
+import io.lifecyclemail.delivery.mail.ShopIdentity;
+import io.lifecyclemail.delivery.mail.Templates;
+import io.lifecyclemail.schema.ItemLine;
+import io.lifecyclemail.schema.SendCommand;
+import io.lifecyclemail.state.ContactState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every shipped scenario's template renders in every shipped language, with the product names in it. */
+class ShippedTemplatesTest {
+    static final List<String> SHIPPED_LANGUAGES = List.of("ja", "en");
+
+    @Test
+    void everyShippedScenarioHasItsTemplateInEveryLanguage() {
+        Templates templates = new Templates(null, "en");
+        ShopIdentity shop = new ShopIdentity("Example Shop", "shop@example.com", "https://shop.example.com/cart");
+        List<Scenario> scenarios = ScenarioLoader.loadBundled();
+        assertThat(scenarios).extracting(Scenario::kind).containsAll(ScenarioLoader.KINDS);
+        for (Scenario scenario : scenarios) {
+            SendCommand command = SendCommand.newBuilder().setSendId("s").setCustomerId("c").setScenarioId(scenario.id())
+                    .setScenarioVersion(1).setScenarioKind(scenario.kind()).setStep("reminder")
+                    .setTemplate(scenario.template()).setTriggerEventId("e").setTriggerTime(Instant.EPOCH)
+                    .setItems(List.of(new ItemLine(SampleShop.product(0), 1), new ItemLine(SampleShop.product(1), 2)))
+                    .setAttributes(Map.of()).build();
+            for (String language : SHIPPED_LANGUAGES) {
+                ContactState contact = new ContactState("c@example.com", "Name", language, null, true, 0L);
+                RenderedMail mail = templates.render(scenario.template(), language,
+                        MailContent.model(command, contact, templates.formattingLocale(language), shop));
+                assertThat(mail.locale()).as(scenario.id() + " in " + language).isEqualTo(language);
+                assertThat(mail.subject()).isNotBlank().contains("Name");
+                assertThat(mail.text()).contains(SampleShop.product(0).getName(), SampleShop.product(1).getName());
+                assertThat(mail.html()).contains(SampleShop.product(0).getName(), "lang=\"" + language + "\"");
+            }
+        }
+    }
+}
