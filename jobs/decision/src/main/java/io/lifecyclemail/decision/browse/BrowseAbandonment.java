@@ -3,6 +3,7 @@ package io.lifecyclemail.decision.browse;
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.Waits;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.schema.ClickType;
 import io.lifecyclemail.schema.ClickstreamEvent;
@@ -26,15 +27,10 @@ import java.util.OptionalLong;
 public final class BrowseAbandonment implements Detector<BrowseState> {
     private static final long serialVersionUID = 1L;
 
-    private final List<BrowseAbandonmentScenario> scenarios;
-    private final long longestWaitMillis;
+    private final Waits<BrowseAbandonmentScenario> waits;
 
     public BrowseAbandonment(List<BrowseAbandonmentScenario> scenarios) {
-        this.scenarios = scenarios.stream()
-                .filter(BrowseAbandonmentScenario::enabled)
-                .sorted(Comparator.comparing(BrowseAbandonmentScenario::delay).thenComparing(BrowseAbandonmentScenario::id))
-                .toList();
-        this.longestWaitMillis = this.scenarios.stream().mapToLong(s -> s.delay().toMillis()).max().orElse(0);
+        this.waits = new Waits<>(scenarios);
     }
 
     @Override
@@ -103,14 +99,13 @@ public final class BrowseAbandonment implements Detector<BrowseState> {
     public List<Candidate> due(String customerId, BrowseState state, long time) {
         List<Candidate> due = new ArrayList<>();
         int productViews = state.getViewed().stream().mapToInt(ViewedProduct::getViews).sum();
-        for (BrowseAbandonmentScenario scenario : scenarios) {
-            long deadline = state.getLastActivityTime() + scenario.delay().toMillis();
-            if (deadline > state.getDecidedUpTo() && deadline <= time && !state.getConverted()
-                    && productViews >= scenario.minProductViews()) {
+        for (BrowseAbandonmentScenario scenario : waits.due(state.getLastActivityTime(), state.getDecidedUpTo(), time)) {
+            if (!state.getConverted() && productViews >= scenario.minProductViews()) {
                 List<ItemLine> items = mostViewedFirst(state.getViewed(), scenario.maxItems());
                 due.add(new Candidate(scenario, customerId, BrowseAbandonmentScenario.STEP, items,
-                        state.getLastActivityEventId(), deadline, productViews + " product views, no cart addition "
-                        + "or purchase, inactive for " + Durations.format(scenario.delay()), Map.of()));
+                        state.getLastActivityEventId(), state.getLastActivityTime() + scenario.delay().toMillis(),
+                        productViews + " product views, no cart addition or purchase, inactive for "
+                                + Durations.format(scenario.delay()), Map.of()));
             }
         }
         state.setDecidedUpTo(Math.max(state.getDecidedUpTo(), time));
@@ -119,7 +114,7 @@ public final class BrowseAbandonment implements Detector<BrowseState> {
 
     @Override
     public BrowseState expire(BrowseState state, long time) {
-        return state != null && time >= state.getLastActivityTime() + longestWaitMillis ? null : state;
+        return state != null && time >= state.getLastActivityTime() + waits.longestMillis() ? null : state;
     }
 
     @Override
@@ -127,13 +122,8 @@ public final class BrowseAbandonment implements Detector<BrowseState> {
         if (state == null) {
             return OptionalLong.empty();
         }
-        for (BrowseAbandonmentScenario scenario : scenarios) {
-            long deadline = state.getLastActivityTime() + scenario.delay().toMillis();
-            if (deadline > state.getDecidedUpTo()) {
-                return OptionalLong.of(deadline);
-            }
-        }
-        return OptionalLong.of(state.getLastActivityTime() + longestWaitMillis);
+        OptionalLong deadline = waits.next(state.getLastActivityTime(), state.getDecidedUpTo());
+        return deadline.isPresent() ? deadline : OptionalLong.of(state.getLastActivityTime() + waits.longestMillis());
     }
 
     private static List<ItemLine> mostViewedFirst(List<ViewedProduct> viewed, int max) {

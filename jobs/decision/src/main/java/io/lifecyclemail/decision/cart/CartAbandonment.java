@@ -3,6 +3,7 @@ package io.lifecyclemail.decision.cart;
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.Waits;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
 import io.lifecyclemail.schema.ClickType;
 import io.lifecyclemail.schema.ClickstreamEvent;
@@ -13,7 +14,6 @@ import io.lifecyclemail.schema.Product;
 import io.lifecyclemail.state.CartState;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -29,16 +29,13 @@ import java.util.OptionalLong;
 public final class CartAbandonment implements Detector<CartState> {
     private static final long serialVersionUID = 1L;
 
-    private final List<CartAbandonmentScenario> scenarios;
+    private final Waits<CartAbandonmentScenario> waits;
     private final long retentionMillis;
 
     public CartAbandonment(List<CartAbandonmentScenario> scenarios, Duration retention) {
-        this.scenarios = scenarios.stream()
-                .filter(CartAbandonmentScenario::enabled)
-                .sorted(Comparator.comparing(CartAbandonmentScenario::delay).thenComparing(CartAbandonmentScenario::id))
-                .toList();
+        this.waits = new Waits<>(scenarios);
         this.retentionMillis = retention.toMillis();
-        for (CartAbandonmentScenario scenario : this.scenarios) {
+        for (CartAbandonmentScenario scenario : waits.scenarios()) {
             if (scenario.delay().compareTo(retention) > 0) {
                 throw new IllegalArgumentException("scenario " + scenario.id() + " waits " + Durations.format(scenario.delay())
                         + ", longer than the cart retention of " + Durations.format(retention)
@@ -48,7 +45,7 @@ public final class CartAbandonment implements Detector<CartState> {
     }
 
     public boolean active() {
-        return !scenarios.isEmpty();
+        return !waits.scenarios().isEmpty();
     }
 
     @Override
@@ -123,14 +120,12 @@ public final class CartAbandonment implements Detector<CartState> {
             return List.of();
         }
         List<Candidate> due = new ArrayList<>();
-        for (CartAbandonmentScenario scenario : scenarios) {
-            long deadline = cart.getLastChangeTime() + scenario.delay().toMillis();
-            if (deadline > cart.getDecidedUpTo() && deadline <= time) {
-                List<ItemLine> items = newestFirst(cart.getLines(), scenario.maxItems());
-                due.add(new Candidate(scenario, customerId, CartAbandonmentScenario.STEP, items,
-                        cart.getLastChangeEventId(), deadline, "cart unchanged and not bought for "
-                        + Durations.format(scenario.delay()) + " (" + items.size() + " items listed)", Map.of()));
-            }
+        for (CartAbandonmentScenario scenario : waits.due(cart.getLastChangeTime(), cart.getDecidedUpTo(), time)) {
+            List<ItemLine> items = newestFirst(cart.getLines(), scenario.maxItems());
+            due.add(new Candidate(scenario, customerId, CartAbandonmentScenario.STEP, items,
+                    cart.getLastChangeEventId(), cart.getLastChangeTime() + scenario.delay().toMillis(),
+                    "cart unchanged and not bought for " + Durations.format(scenario.delay())
+                            + " (" + items.size() + " items listed)", Map.of()));
         }
         cart.setDecidedUpTo(Math.max(cart.getDecidedUpTo(), time));
         return due;
@@ -142,13 +137,8 @@ public final class CartAbandonment implements Detector<CartState> {
         if (cart == null) {
             return OptionalLong.empty();
         }
-        for (CartAbandonmentScenario scenario : scenarios) {
-            long deadline = cart.getLastChangeTime() + scenario.delay().toMillis();
-            if (deadline > cart.getDecidedUpTo()) {
-                return OptionalLong.of(deadline);
-            }
-        }
-        return OptionalLong.of(cart.getLastChangeTime() + retentionMillis);
+        OptionalLong deadline = waits.next(cart.getLastChangeTime(), cart.getDecidedUpTo());
+        return deadline.isPresent() ? deadline : OptionalLong.of(cart.getLastChangeTime() + retentionMillis);
     }
 
     /** The cart as it is at {@code time}: null once the retention has passed since its last change. */

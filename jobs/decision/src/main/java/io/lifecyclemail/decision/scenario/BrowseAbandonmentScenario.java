@@ -12,7 +12,7 @@ import java.util.Objects;
  */
 public record BrowseAbandonmentScenario(
         String id, int version, String description, boolean enabled, Duration delay, String template, int maxItems,
-        int minProductViews) implements Scenario {
+        int minProductViews) implements DelayedScenario {
     public static final String KIND = "BrowseAbandonment";
     public static final String STEP = "reminder";
 

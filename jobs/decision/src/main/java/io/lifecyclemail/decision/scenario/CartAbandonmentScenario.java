@@ -12,7 +12,7 @@ import java.util.Objects;
  */
 public record CartAbandonmentScenario(
         String id, int version, String description, boolean enabled, Duration delay, String template, int maxItems)
-        implements Scenario {
+        implements DelayedScenario {
     public static final String KIND = "CartAbandonment";
     public static final String STEP = "reminder";
 
