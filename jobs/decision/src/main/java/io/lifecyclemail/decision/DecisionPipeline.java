@@ -6,6 +6,8 @@ import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.PricePageVisitScenario;
+import io.lifecyclemail.decision.pricing.PricePageVisit;
 import io.lifecyclemail.decision.scenario.Scenario;
 import io.lifecyclemail.schema.ClickstreamEvent;
 import io.lifecyclemail.schema.CustomerProfile;
@@ -69,6 +71,7 @@ public final class DecisionPipeline {
         if (!browsing.isEmpty()) {
             detectors.add(new BrowseAbandonment(browsing));
         }
+        ofKind(scenarios, PricePageVisitScenario.class).forEach(visit -> detectors.add(new PricePageVisit(visit)));
         return detectors;
     }
 

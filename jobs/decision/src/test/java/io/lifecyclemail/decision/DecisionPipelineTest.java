@@ -7,6 +7,7 @@ import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.PricePageVisitScenario;
 import io.lifecyclemail.decision.scenario.Scenario;
 import io.lifecyclemail.schema.ClickType;
 import io.lifecyclemail.schema.ClickstreamEvent;
@@ -53,7 +54,8 @@ class DecisionPipelineTest {
     static final List<Scenario> SCENARIOS = List.of(
             new CartAbandonmentScenario("cart-30m", 1, "", true, Duration.ofMinutes(30), "cart-abandonment", 3),
             new CartAbandonmentScenario("cart-3h", 2, "", true, Duration.ofHours(3), "cart-abandonment", 10),
-            new BrowseAbandonmentScenario("browse-1h", 1, "", true, Duration.ofHours(1), "browse-abandonment", 3, 2));
+            new BrowseAbandonmentScenario("browse-1h", 1, "", true, Duration.ofHours(1), "browse-abandonment", 3, 2),
+            new PricePageVisitScenario("pricing-2h", 1, "", true, Duration.ofHours(2), "price-page-visit", "pricing", "", "SPRING"));
 
     record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles) {}
 
@@ -75,8 +77,10 @@ class DecisionPipelineTest {
                 clicks.add(Events.click(customer, at, ClickType.PRODUCT_VIEW, Events.product("p" + random.nextInt(6), 500), 1));
             } else if (kind < 0.7) {
                 clicks.add(Events.cartRemove(customer, at, "p" + random.nextInt(6), 1));
-            } else if (kind < 0.8) {
+            } else if (kind < 0.75) {
                 clicks.add(Events.click(customer, at, ClickType.PAGE_VIEW, null, 1));
+            } else if (kind < 0.8) {
+                clicks.add(Events.page(customer, at, random.nextBoolean() ? "pricing" : "home"));
             } else if (kind < 0.92) {
                 orders.add(Events.purchase(customer, at));
             } else {
@@ -187,7 +191,8 @@ class DecisionPipelineTest {
         assertThat(commands).extracting(SendCommand::getSendId).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(decisions).hasSizeGreaterThan(commands.size()); // some customers gave no consent
-        assertThat(commands).allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
-        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h");
+        assertThat(commands).filteredOn(command -> !command.getScenarioKind().equals(PricePageVisitScenario.KIND))
+                .allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
+        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h");
     }
 }

@@ -47,6 +47,12 @@ public final class Events {
         return click(customer, offset, ClickType.PAGE_VIEW, null, 1);
     }
 
+    public static ClickstreamEvent page(String customer, Duration offset, String pageType) {
+        return ClickstreamEvent.newBuilder().setEventId("click-" + IDS.incrementAndGet()).setEventTime(at(offset))
+                .setCustomerId(customer).setType(ClickType.PAGE_VIEW).setPageType(pageType)
+                .setUrl("https://shop.example.com/" + pageType).build();
+    }
+
     public static ClickstreamEvent click(String customer, Duration offset, ClickType type, Product product, int quantity) {
         return ClickstreamEvent.newBuilder().setEventId("click-" + IDS.incrementAndGet()).setEventTime(at(offset))
                 .setCustomerId(customer).setType(type).setProduct(product).setQuantity(quantity).build();

@@ -29,11 +29,13 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 public final class ScenarioLoader {
     public static final String API_VERSION = "lifecyclemail.io/v1";
-    public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND);
+    public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND,
+            PricePageVisitScenario.KIND);
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
     static final List<String> CART_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> BROWSE_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems", "minProductViews");
+    static final List<String> PRICE_PAGE_VISIT_FIELDS = List.of("wait", "template", "pageType", "urlContains", "coupon");
 
     private static final int MAX_FILE_BYTES = 256 * 1024;
     private static final String ID_PATTERN = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
@@ -180,6 +182,16 @@ public final class ScenarioLoader {
                 Integer minProductViews = spec.integer("minProductViews", 1, 1, 100);
                 yield problems.size() > start || id == null ? null : new BrowseAbandonmentScenario(id, version,
                         description, enabled, wait, template, maxItems, minProductViews);
+            }
+            case PricePageVisitScenario.KIND -> {
+                spec.allowOnly(PRICE_PAGE_VISIT_FIELDS);
+                Duration wait = spec.duration("wait", Duration.ofHours(1), Duration.ofDays(30));
+                String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                String pageType = spec.optionalString("pageType", "pricing");
+                String urlContains = spec.optionalString("urlContains", "");
+                String coupon = spec.optionalString("coupon", "");
+                yield problems.size() > start || id == null ? null : new PricePageVisitScenario(id, version,
+                        description, enabled, wait, template, pageType, urlContains, coupon);
             }
             default -> null;
         };

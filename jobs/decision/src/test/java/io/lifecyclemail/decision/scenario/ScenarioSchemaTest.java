@@ -37,6 +37,7 @@ class ScenarioSchemaTest {
         assertThat((List<String>) kind.get("enum")).containsExactlyInAnyOrderElementsOf(ScenarioLoader.KINDS);
         assertThat(properties(spec(schema, 0))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.CART_ABANDONMENT_FIELDS);
         assertThat(properties(spec(schema, 1))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.BROWSE_ABANDONMENT_FIELDS);
+        assertThat(properties(spec(schema, 2))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.PRICE_PAGE_VISIT_FIELDS);
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
     }
 

@@ -1,0 +1,35 @@
+package io.lifecyclemail.decision.scenario;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The pricing page was viewed and nothing was bought in the {@code delay} (YAML: spec.wait) after the
+ * visit: follow up with a campaign offer. A page view counts when its page type is {@code pageType}
+ * or, if set, its URL contains {@code urlContains}.
+ *
+ * @param coupon a coupon code for the template (attribute {@code couponCode}), or empty
+ */
+public record PricePageVisitScenario(
+        String id, int version, String description, boolean enabled, Duration delay, String template,
+        String pageType, String urlContains, String coupon) implements DelayedScenario {
+    public static final String KIND = "PricePageVisit";
+    public static final String STEP = "follow-up";
+
+    public PricePageVisitScenario {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(delay, "delay");
+        Objects.requireNonNull(template, "template");
+        Objects.requireNonNull(pageType, "pageType");
+        urlContains = urlContains == null ? "" : urlContains;
+        coupon = coupon == null ? "" : coupon;
+        if (delay.isNegative() || delay.isZero() || version < 1) {
+            throw new IllegalArgumentException("delay must be positive and version at least 1");
+        }
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+}
