@@ -15,6 +15,7 @@ import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.SendCommand;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -45,6 +46,16 @@ public final class DecisionJob {
         return folder.isBlank() ? ScenarioLoader.loadBundled() : ScenarioLoader.loadDirectory(Path.of(folder));
     }
 
+    static Instant decideUntil(Settings settings) {
+        String text = settings.get(DecisionOptions.DECIDE_UNTIL);
+        try {
+            return text.isBlank() ? null : Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("option --" + DecisionOptions.DECIDE_UNTIL.key() + ": '" + text
+                    + "' is not an ISO-8601 instant such as 2026-11-06T00:00:00Z", e);
+        }
+    }
+
     /** Adds the whole job to {@code env}. */
     public static void wire(StreamExecutionEnvironment env, Settings settings, List<Scenario> scenarios) {
         String group = settings.get(DecisionOptions.GROUP_ID);
@@ -63,7 +74,7 @@ public final class DecisionJob {
 
         DecisionPipeline.Outputs outputs = DecisionPipeline.build(
                 new DecisionPipeline.Inputs(clicks.events(), orders.events(), profiles.events()),
-                scenarios, settings.get(DecisionOptions.CART_RETENTION));
+                scenarios, settings.get(DecisionOptions.CART_RETENTION), decideUntil(settings));
 
         String transactions = settings.get(DecisionOptions.TRANSACTIONAL_ID_PREFIX);
         outputs.sendCommands().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.SEND_COMMANDS),

@@ -15,6 +15,9 @@ public final class DecisionOptions {
             "Folder of scenario YAML files; empty = the scenarios shipped in the jar (deploy/scenarios).");
     public static final Option<Duration> CART_RETENTION = Option.duration("cart.retention", Duration.ofDays(30),
             "How long the shop keeps an unchanged cart; after it the engine forgets the cart too.");
+    public static final Option<String> DECIDE_UNTIL = Option.string("decide.until", "",
+            "With kafka.bounded: when the input ends, decide only what is due up to this time (ISO-8601, e.g. "
+                    + "2026-11-06T00:00:00Z); empty = everything, as if no more events ever came.");
     public static final Option<String> GROUP_ID = Option.string("kafka.group-id", "lifecycle-decision",
             "Consumer group id (offsets are also in checkpoints; the group shows lag).");
     public static final Option<String> TRANSACTIONAL_ID_PREFIX = Option.string("kafka.transactional-id-prefix",
@@ -22,7 +25,7 @@ public final class DecisionOptions {
 
     public static List<Option<?>> all() {
         List<Option<?>> all = new ArrayList<>(KafkaOptions.all());
-        all.addAll(List.of(SCENARIOS_DIR, CART_RETENTION, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
+        all.addAll(List.of(SCENARIOS_DIR, CART_RETENTION, DECIDE_UNTIL, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
                 Topics.CLICKSTREAM, Topics.ORDERS, Topics.PROFILES, Topics.SEND_COMMANDS, Topics.DECISIONS,
                 Topics.DEAD_LETTERS));
         return all;

@@ -7,6 +7,8 @@ import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.PricePageVisitScenario;
+import io.lifecyclemail.decision.scenario.SinceLastScenario;
+import io.lifecyclemail.decision.absence.SinceLast;
 import io.lifecyclemail.decision.pricing.PricePageVisit;
 import io.lifecyclemail.decision.scenario.Scenario;
 import io.lifecyclemail.schema.ClickstreamEvent;
@@ -16,6 +18,7 @@ import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.CustomerInput;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -36,6 +39,14 @@ public final class DecisionPipeline {
     public record Outputs(DataStream<SendCommand> sendCommands, DataStream<Decision> decisions) {}
 
     public static Outputs build(Inputs inputs, List<Scenario> scenarios, Duration cartRetention) {
+        return build(inputs, scenarios, cartRetention, null);
+    }
+
+    /**
+     * @param decideUntil when a bounded input ends, decide only what is due up to this time; null:
+     *     everything (the end of the input is the end of time)
+     */
+    public static Outputs build(Inputs inputs, List<Scenario> scenarios, Duration cartRetention, Instant decideUntil) {
         List<Detector<?>> detectors = detectors(scenarios, cartRetention);
         TypeInformation<CustomerInput> inputType = new AvroTypeInfo<>(CustomerInput.class);
         RelevantEvents relevant = new RelevantEvents(detectors);
@@ -55,7 +66,8 @@ public final class DecisionPipeline {
 
         SingleOutputStreamOperator<Decision> decisions = clickstream.union(orders, profiles)
                 .keyBy(CustomerInputs::customerId)
-                .process(new CustomerScenariosFunction(detectors), new AvroTypeInfo<>(Decision.class))
+                .process(new CustomerScenariosFunction(detectors,
+                        decideUntil == null ? Long.MAX_VALUE : decideUntil.toEpochMilli()), new AvroTypeInfo<>(Decision.class))
                 .name("customer-scenarios").uid("customer-scenarios");
         return new Outputs(decisions.getSideOutput(CustomerScenariosFunction.SEND_COMMANDS), decisions);
     }
@@ -72,6 +84,12 @@ public final class DecisionPipeline {
             detectors.add(new BrowseAbandonment(browsing));
         }
         ofKind(scenarios, PricePageVisitScenario.class).forEach(visit -> detectors.add(new PricePageVisit(visit)));
+        List<SinceLastScenario> sinceLast = ofKind(scenarios, SinceLastScenario.class);
+        for (String kind : List.of(SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK)) {
+            if (sinceLast.stream().anyMatch(scenario -> scenario.kind().equals(kind))) {
+                detectors.add(new SinceLast(kind, sinceLast));
+            }
+        }
         return detectors;
     }
 

@@ -8,6 +8,7 @@ import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.PricePageVisitScenario;
+import io.lifecyclemail.decision.scenario.SinceLastScenario;
 import io.lifecyclemail.decision.scenario.Scenario;
 import io.lifecyclemail.schema.ClickType;
 import io.lifecyclemail.schema.ClickstreamEvent;
@@ -55,7 +56,9 @@ class DecisionPipelineTest {
             new CartAbandonmentScenario("cart-30m", 1, "", true, Duration.ofMinutes(30), "cart-abandonment", 3),
             new CartAbandonmentScenario("cart-3h", 2, "", true, Duration.ofHours(3), "cart-abandonment", 10),
             new BrowseAbandonmentScenario("browse-1h", 1, "", true, Duration.ofHours(1), "browse-abandonment", 3, 2),
-            new PricePageVisitScenario("pricing-2h", 1, "", true, Duration.ofHours(2), "price-page-visit", "pricing", "", "SPRING"));
+            new PricePageVisitScenario("pricing-2h", 1, "", true, Duration.ofHours(2), "price-page-visit", "pricing", "", "SPRING"),
+            new SinceLastScenario(SinceLastScenario.DORMANCY, "dormant-6h", 1, "", true, Duration.ofHours(6), "dormancy", 2),
+            new SinceLastScenario(SinceLastScenario.AT_RISK, "quiet-8h", 1, "", true, Duration.ofHours(8), "at-risk", 0));
 
     record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles) {}
 
@@ -191,8 +194,9 @@ class DecisionPipelineTest {
         assertThat(commands).extracting(SendCommand::getSendId).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(decisions).hasSizeGreaterThan(commands.size()); // some customers gave no consent
-        assertThat(commands).filteredOn(command -> !command.getScenarioKind().equals(PricePageVisitScenario.KIND))
+        assertThat(commands).filteredOn(command -> List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND)
+                        .contains(command.getScenarioKind()))
                 .allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
-        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h");
+        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h");
     }
 }

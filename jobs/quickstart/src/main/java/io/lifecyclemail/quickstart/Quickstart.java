@@ -45,7 +45,7 @@ import org.apache.flink.runtime.jobmaster.JobResult;
  */
 public final class Quickstart {
     static final Instant TRAFFIC_START = Instant.parse("2026-11-02T00:00:00Z");
-    static final Duration TRAFFIC_SPAN = Duration.ofHours(36);
+    static final Duration TRAFFIC_SPAN = Duration.ofDays(4);
 
     private Quickstart() {}
 
@@ -98,7 +98,7 @@ public final class Quickstart {
 
                 step("Starting a Flink mini cluster (RocksDB state, checkpoints every 2s) and submitting both jobs");
                 try (LocalFlink flink = LocalFlink.start(LocalFlink.configuration(work, Duration.ofSeconds(2)), 4)) {
-                    Settings decision = decisionSettings(kafka.bootstrapServers());
+                    Settings decision = decisionSettings(kafka.bootstrapServers(), TRAFFIC_START.plus(TRAFFIC_SPAN));
                     List<Scenario> scenarios = DecisionJob.loadScenarios(decision);
                     say("Scenarios: %s", scenarios.stream().map(s -> s.kind() + " '" + s.id() + "'").toList());
                     JobID decisionJob = flink.submit(DecisionJob.NAME,
@@ -118,9 +118,11 @@ public final class Quickstart {
             return 0;
         }
 
-        static Settings decisionSettings(String bootstrap) {
+        /** A bounded replay that decides what is due up to {@code until}, not what falls due later. */
+        static Settings decisionSettings(String bootstrap, Instant until) {
             return Settings.parse(DecisionOptions.all())
                     .with(KafkaOptions.BOOTSTRAP_SERVERS, bootstrap)
+                    .with(DecisionOptions.DECIDE_UNTIL, until.toString())
                     .with(KafkaOptions.BOUNDED, true)
                     .with(KafkaOptions.STARTING_OFFSETS, KafkaOptions.StartingOffsets.EARLIEST);
         }

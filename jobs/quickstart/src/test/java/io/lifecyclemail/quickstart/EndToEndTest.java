@@ -133,7 +133,7 @@ class EndToEndTest {
         byte[] noise = {0x13, 0x37, 0x00, (byte) 0xff, 0x42};
         topics.produce(LocalTopics.CLICKSTREAM, List.of(new LocalTopics.Raw("noise", noise, at(Duration.ZERO))));
 
-        Settings decision = Quickstart.Run.decisionSettings(kafka.bootstrapServers());
+        Settings decision = Quickstart.Run.decisionSettings(kafka.bootstrapServers(), T0.plus(Duration.ofDays(1)));
         JobID decisionJob = flink.submit(DecisionJob.NAME,
                 env -> DecisionJob.wire(env, decision, DecisionJob.loadScenarios(decision)), null);
         Settings delivery = Quickstart.Run.deliverySettings(kafka.bootstrapServers(), smtp.getSmtp().getPort());

@@ -96,7 +96,8 @@ class JobJarTest {
 
             String kafkaArgs = "--kafka.bootstrap-servers " + kafka.bootstrapServers()
                     + " --kafka.bounded true --kafka.starting-offsets earliest";
-            assertThat(flinkRun(jobJar("decision"), kafkaArgs.split(" "))).isZero();
+            assertThat(flinkRun(jobJar("decision"),
+                    (kafkaArgs + " --decide.until " + T0.plus(Duration.ofDays(1))).split(" "))).isZero();
             List<SendCommand> commands = topics.read(LocalTopics.SEND_COMMANDS, SendCommand.class);
             assertThat(commands).singleElement().satisfies(c -> assertThat(c.getCustomerId()).isEqualTo("yui"));
 

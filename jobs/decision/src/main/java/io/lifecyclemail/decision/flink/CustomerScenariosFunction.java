@@ -38,16 +38,29 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             new OutputTag<>("send-commands", new AvroTypeInfo<>(SendCommand.class));
 
     private final List<Detector<?>> detectors;
+    private final long endOfInputCutoff;
 
     private transient List<Slot<?>> slots;
+    private transient boolean registerTimers;
     private transient ValueState<Boolean> marketingConsent;
     private transient ListState<CustomerInput> pending;
     private transient Counter lateEvents;
     private transient Counter duplicateEvents;
     private transient Counter candidates;
 
+    /** Decides everything that is due, also when a bounded input ends. */
     public CustomerScenariosFunction(List<Detector<?>> detectors) {
+        this(detectors, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param endOfInputCutoff when a bounded input ends (the watermark jumps to the end of time),
+     *     decide only deadlines up to this event time (epoch ms): a replay of a few days must not
+     *     send the mails due months later
+     */
+    public CustomerScenariosFunction(List<Detector<?>> detectors, long endOfInputCutoff) {
         this.detectors = List.copyOf(detectors);
+        this.endOfInputCutoff = endOfInputCutoff;
     }
 
     /** A detector with its keyed state, typed together. */
@@ -78,6 +91,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
         duplicateEvents = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
         candidates = getRuntimeContext().getMetricGroup().counter("candidates");
+        registerTimers = true;
     }
 
     @Override
@@ -95,10 +109,18 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
 
     @Override
     public void onTimer(long time, OnTimerContext context, Collector<Decision> out) throws Exception {
-        releaseInputsUpTo(time, context);
-        boolean consent = Boolean.TRUE.equals(marketingConsent.value());
-        for (Slot<?> slot : slots) {
-            decide(slot, time, consent, context, out);
+        boolean endOfInput = context.timerService().currentWatermark() == Long.MAX_VALUE;
+        long decideUpTo = endOfInput ? Math.min(time, endOfInputCutoff) : time;
+        // Past the cutoff nothing more is decided, so no timers: one registered now would fire at once, forever.
+        registerTimers = decideUpTo == time;
+        try {
+            releaseInputsUpTo(time, context);
+            boolean consent = Boolean.TRUE.equals(marketingConsent.value());
+            for (Slot<?> slot : slots) {
+                decide(slot, decideUpTo, consent, context, out);
+            }
+        } finally {
+            registerTimers = true;
         }
     }
 
@@ -182,7 +204,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             return;
         }
         slot.state.update(state);
-        slot.detector.nextWakeUp(state).ifPresent(context.timerService()::registerEventTimeTimer);
+        if (registerTimers) {
+            slot.detector.nextWakeUp(state).ifPresent(context.timerService()::registerEventTimeTimer);
+        }
     }
 
     /** A timer is shared by every detector and pending input at that instant: delete it only if none needs it. */

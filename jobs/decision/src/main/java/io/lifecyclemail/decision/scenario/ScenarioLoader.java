@@ -30,11 +30,12 @@ import org.snakeyaml.engine.v2.nodes.Node;
 public final class ScenarioLoader {
     public static final String API_VERSION = "lifecyclemail.io/v1";
     public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND,
-            PricePageVisitScenario.KIND);
+            PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK);
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
     static final List<String> CART_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> BROWSE_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems", "minProductViews");
+    static final List<String> SINCE_LAST_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> PRICE_PAGE_VISIT_FIELDS = List.of("wait", "template", "pageType", "urlContains", "coupon");
 
     private static final int MAX_FILE_BYTES = 256 * 1024;
@@ -192,6 +193,17 @@ public final class ScenarioLoader {
                 String coupon = spec.optionalString("coupon", "");
                 yield problems.size() > start || id == null ? null : new PricePageVisitScenario(id, version,
                         description, enabled, wait, template, pageType, urlContains, coupon);
+            }
+            case SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK -> {
+                spec.allowOnly(SINCE_LAST_FIELDS);
+                boolean dormancy = kind.equals(SinceLastScenario.DORMANCY);
+                // defaults from the shops' practice: win-back after ~6 months, keep-alive after 3 weeks
+                Duration wait = spec.duration("wait", dormancy ? Duration.ofDays(180) : Duration.ofDays(21),
+                        Duration.ofDays(1), Duration.ofDays(730));
+                String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                Integer maxItems = spec.integer("maxItems", dormancy ? 3 : 0, 0, 5);
+                yield problems.size() > start || id == null ? null : new SinceLastScenario(kind, id, version,
+                        description, enabled, wait, template, maxItems);
             }
             default -> null;
         };

@@ -152,9 +152,14 @@ final class YamlFields {
     }
 
     Duration duration(String key, Duration min, Duration max) {
-        Optional<ScalarNode> value = scalar(key, true);
+        return duration(key, null, min, max);
+    }
+
+    /** @param defaultValue used when the field is absent; null makes the field required */
+    Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
+        Optional<ScalarNode> value = scalar(key, defaultValue == null);
         if (value.isEmpty()) {
-            return null;
+            return defaultValue;
         }
         String allowed = "between " + Durations.format(min) + " and " + Durations.format(max);
         try {

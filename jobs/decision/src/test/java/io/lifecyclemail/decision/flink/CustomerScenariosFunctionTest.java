@@ -237,6 +237,25 @@ class CustomerScenariosFunctionTest {
     }
 
     @Test
+    void atTheEndOfABoundedInputDecidesOnlyUpToTheCutoff() throws Exception {
+        harness.close();
+        CustomerScenariosFunction cutoff = new CustomerScenariosFunction(
+                List.of(new CartAbandonment(List.of(CART_2H), RETENTION)), millis(Duration.ofHours(3)));
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(cutoff),
+                CustomerInputs::customerId, Types.STRING);
+        harness.setStateBackend(new HashMapStateBackend());
+        harness.open();
+        push(profile(ALICE, Duration.ZERO, true));
+        push(profile(BOB, Duration.ZERO, true));
+        push(cartAdd(ALICE, Duration.ofMinutes(30), "tea", 1)); // due 2h30: inside the replay
+        push(cartAdd(BOB, Duration.ofMinutes(90), "tea", 1)); // due 3h30: after it
+        harness.processWatermark(new Watermark(Long.MAX_VALUE)); // the bounded input ends
+
+        assertThat(decisions()).extracting(Decision::getCustomerId).containsExactly(ALICE);
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
     void survivesSnapshotAndRestoreOnRocksDb() throws Exception {
         harness.close();
         harness = newHarness(new EmbeddedRocksDBStateBackend());

@@ -38,6 +38,8 @@ class ScenarioSchemaTest {
         assertThat(properties(spec(schema, 0))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.CART_ABANDONMENT_FIELDS);
         assertThat(properties(spec(schema, 1))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.BROWSE_ABANDONMENT_FIELDS);
         assertThat(properties(spec(schema, 2))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.PRICE_PAGE_VISIT_FIELDS);
+        assertThat(properties(spec(schema, 3))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.SINCE_LAST_FIELDS);
+        assertThat(properties(spec(schema, 4))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.SINCE_LAST_FIELDS);
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
     }
 

@@ -1,0 +1,106 @@
+package io.lifecyclemail.decision.absence;
+
+import io.lifecyclemail.common.time.Durations;
+import io.lifecyclemail.decision.detect.Candidate;
+import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.Waits;
+import io.lifecyclemail.decision.scenario.SinceLastScenario;
+import io.lifecyclemail.schema.ClickType;
+import io.lifecyclemail.schema.ClickstreamEvent;
+import io.lifecyclemail.schema.ItemLine;
+import io.lifecyclemail.schema.OrderEvent;
+import io.lifecyclemail.schema.OrderEventType;
+import io.lifecyclemail.state.SinceLastState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * "No X for N days since the last X", free of Flink: every X moves the anchor and starts every wait
+ * again; each wait fires once; when the longest has fired the customer's story ends and nothing is
+ * kept until the next X. Dormancy counts placed orders (and lists what the last one contained); at-risk
+ * counts any action: any clickstream event or order event.
+ */
+public final class SinceLast implements Detector<SinceLastState> {
+    private static final long serialVersionUID = 1L;
+    /** Lines of the last order kept for the mail. */
+    static final int MAX_LINES = 5;
+
+    private final String kind;
+    private final Waits<SinceLastScenario> waits;
+
+    public SinceLast(String kind, List<SinceLastScenario> scenarios) {
+        this.kind = kind;
+        this.waits = new Waits<>(scenarios.stream().filter(s -> s.kind().equals(kind)).toList());
+    }
+
+    @Override
+    public String stateName() {
+        return kind.equals(SinceLastScenario.DORMANCY) ? "since-last-purchase" : "since-last-action";
+    }
+
+    @Override
+    public Class<SinceLastState> stateClass() {
+        return SinceLastState.class;
+    }
+
+    @Override
+    public boolean accepts(Object event) {
+        if (kind.equals(SinceLastScenario.DORMANCY)) {
+            return event instanceof OrderEvent order && order.getType() == OrderEventType.PLACED;
+        }
+        return event instanceof OrderEvent
+                || event instanceof ClickstreamEvent click && click.getType() != ClickType.UNKNOWN;
+    }
+
+    @Override
+    public SinceLastState apply(SinceLastState state, Object event) {
+        long time;
+        String eventId;
+        List<ItemLine> lines = List.of();
+        if (event instanceof OrderEvent order) {
+            time = order.getEventTime().toEpochMilli();
+            eventId = order.getEventId();
+            if (kind.equals(SinceLastScenario.DORMANCY)) {
+                lines = new ArrayList<>(order.getLines().subList(0, Math.min(MAX_LINES, order.getLines().size())));
+            }
+        } else {
+            ClickstreamEvent click = (ClickstreamEvent) event;
+            time = click.getEventTime().toEpochMilli();
+            eventId = click.getEventId();
+        }
+        if (state != null && state.getLastTime() > time) {
+            return state; // a late event older than the anchor does not move it back
+        }
+        return new SinceLastState(time, eventId, lines, time);
+    }
+
+    @Override
+    public List<Candidate> due(String customerId, SinceLastState state, long time) {
+        List<Candidate> due = new ArrayList<>();
+        for (SinceLastScenario scenario : waits.due(state.getLastTime(), state.getDecidedUpTo(), time)) {
+            List<ItemLine> items = state.getLines().subList(0, Math.min(scenario.maxItems(), state.getLines().size()));
+            String what = kind.equals(SinceLastScenario.DORMANCY) ? "no purchase" : "no action";
+            due.add(new Candidate(scenario, customerId, SinceLastScenario.STEP, new ArrayList<>(items),
+                    state.getLastEventId(), state.getLastTime() + scenario.delay().toMillis(),
+                    what + " for " + Durations.format(scenario.delay()) + " since the last one", Map.of()));
+        }
+        state.setDecidedUpTo(Math.max(state.getDecidedUpTo(), time));
+        return due;
+    }
+
+    @Override
+    public SinceLastState expire(SinceLastState state, long time) {
+        return state != null && time >= state.getLastTime() + waits.longestMillis() ? null : state;
+    }
+
+    @Override
+    public OptionalLong nextWakeUp(SinceLastState state) {
+        if (state == null) {
+            return OptionalLong.empty();
+        }
+        OptionalLong deadline = waits.next(state.getLastTime(), state.getDecidedUpTo());
+        return deadline.isPresent() ? deadline : OptionalLong.of(state.getLastTime() + waits.longestMillis());
+    }
+}

@@ -1,0 +1,70 @@
+package io.lifecyclemail.decision.absence;
+
+import static io.lifecyclemail.decision.Events.ALICE;
+import static io.lifecyclemail.decision.Events.cartAdd;
+import static io.lifecyclemail.decision.Events.millis;
+import static io.lifecyclemail.decision.Events.pageView;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lifecyclemail.decision.Events;
+import io.lifecyclemail.decision.scenario.SinceLastScenario;
+import io.lifecyclemail.schema.ItemLine;
+import io.lifecyclemail.schema.OrderEvent;
+import io.lifecyclemail.state.SinceLastState;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SinceLastTest {
+    static final Duration HALF_YEAR = Duration.ofDays(180);
+    static final Duration YEAR = Duration.ofDays(365);
+
+    static SinceLastScenario scenario(String kind, String id, Duration wait) {
+        return new SinceLastScenario(kind, id, 1, "", true, wait, "win-back", 2);
+    }
+
+    final SinceLast dormancy = new SinceLast(SinceLastScenario.DORMANCY, List.of(
+            scenario(SinceLastScenario.DORMANCY, "win-back-6m", HALF_YEAR),
+            scenario(SinceLastScenario.DORMANCY, "win-back-12m", YEAR),
+            scenario(SinceLastScenario.AT_RISK, "keep-alive", Duration.ofDays(21))));
+
+    static OrderEvent order(Duration at, String... products) {
+        List<ItemLine> lines = java.util.Arrays.stream(products).map(p -> new ItemLine(Events.product(p, 1000), 1)).toList();
+        return OrderEvent.newBuilder(Events.purchase(ALICE, at)).setLines(lines).build();
+    }
+
+    @Test
+    void winsBackAfterEachWaitSinceTheLastPurchaseListingWhatWasBought() {
+        SinceLastState state = dormancy.apply(null, order(Duration.ZERO, "tea"));
+        state = dormancy.apply(state, order(Duration.ofDays(10), "cup", "pot", "whisk"));
+        long start = millis(Duration.ofDays(10));
+        assertThat(dormancy.nextWakeUp(state)).hasValue(start + HALF_YEAR.toMillis());
+        assertThat(dormancy.due(ALICE, state, start + HALF_YEAR.toMillis())).singleElement().satisfies(candidate -> {
+            assertThat(candidate.scenario().id()).isEqualTo("win-back-6m");
+            assertThat(candidate.items()).extracting(line -> line.getProduct().getProductId()).containsExactly("cup", "pot");
+        });
+        assertThat(dormancy.due(ALICE, state, start + YEAR.toMillis()))
+                .extracting(candidate -> candidate.scenario().id()).containsExactly("win-back-12m");
+        assertThat(dormancy.expire(state, start + YEAR.toMillis())).isNull();
+    }
+
+    @Test
+    void onlyPurchasesCountForDormancyAndEverythingForAtRisk() {
+        assertThat(dormancy.accepts(pageView(ALICE, Duration.ZERO))).isFalse();
+        assertThat(dormancy.accepts(order(Duration.ZERO))).isTrue();
+        SinceLast atRisk = new SinceLast(SinceLastScenario.AT_RISK,
+                List.of(scenario(SinceLastScenario.AT_RISK, "keep-alive", Duration.ofDays(21))));
+        assertThat(atRisk.accepts(pageView(ALICE, Duration.ZERO))).isTrue();
+        SinceLastState state = atRisk.apply(null, pageView(ALICE, Duration.ZERO));
+        state = atRisk.apply(state, cartAdd(ALICE, Duration.ofDays(20), "tea", 1));
+        assertThat(atRisk.due(ALICE, state, millis(Duration.ofDays(21)))).isEmpty();
+        assertThat(atRisk.due(ALICE, state, millis(Duration.ofDays(41)))).singleElement()
+                .satisfies(candidate -> assertThat(candidate.items()).isEmpty());
+    }
+
+    @Test
+    void aLateOlderEventDoesNotMoveTheAnchorBack() {
+        SinceLastState state = dormancy.apply(null, order(Duration.ofDays(10), "tea"));
+        assertThat(dormancy.apply(state, order(Duration.ofDays(2), "cup"))).isSameAs(state);
+    }
+}
