@@ -100,7 +100,6 @@ public final class SinceLast implements Detector<SinceLastState> {
         if (state == null) {
             return OptionalLong.empty();
         }
-        OptionalLong deadline = waits.next(state.getLastTime(), state.getDecidedUpTo());
-        return deadline.isPresent() ? deadline : OptionalLong.of(state.getLastTime() + waits.longestMillis());
+        return OptionalLong.of(waits.nextWakeUp(state.getLastTime(), state.getDecidedUpTo(), waits.longestMillis()));
     }
 }

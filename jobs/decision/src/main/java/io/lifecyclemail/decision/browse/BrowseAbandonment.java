@@ -122,8 +122,7 @@ public final class BrowseAbandonment implements Detector<BrowseState> {
         if (state == null) {
             return OptionalLong.empty();
         }
-        OptionalLong deadline = waits.next(state.getLastActivityTime(), state.getDecidedUpTo());
-        return deadline.isPresent() ? deadline : OptionalLong.of(state.getLastActivityTime() + waits.longestMillis());
+        return OptionalLong.of(waits.nextWakeUp(state.getLastActivityTime(), state.getDecidedUpTo(), waits.longestMillis()));
     }
 
     private static List<ItemLine> mostViewedFirst(List<ViewedProduct> viewed, int max) {

@@ -137,8 +137,7 @@ public final class CartAbandonment implements Detector<CartState> {
         if (cart == null) {
             return OptionalLong.empty();
         }
-        OptionalLong deadline = waits.next(cart.getLastChangeTime(), cart.getDecidedUpTo());
-        return deadline.isPresent() ? deadline : OptionalLong.of(cart.getLastChangeTime() + retentionMillis);
+        return OptionalLong.of(waits.nextWakeUp(cart.getLastChangeTime(), cart.getDecidedUpTo(), retentionMillis));
     }
 
     /** The cart as it is at {@code time}: null once the retention has passed since its last change. */

@@ -44,6 +44,15 @@ public final class Waits<T extends DelayedScenario> implements Serializable {
         return due;
     }
 
+    /**
+     * When state anchored at {@code anchor} next needs attention: its next undecided deadline, else
+     * the moment it ends ({@code anchor + lifetimeMillis}), when the caller forgets it.
+     */
+    public long nextWakeUp(long anchor, long decidedUpTo, long lifetimeMillis) {
+        OptionalLong deadline = next(anchor, decidedUpTo);
+        return deadline.isPresent() ? deadline.getAsLong() : anchor + lifetimeMillis;
+    }
+
     /** The first deadline after {@code decidedUpTo}, if any. */
     public OptionalLong next(long anchor, long decidedUpTo) {
         for (T scenario : scenarios) {
