@@ -5,6 +5,8 @@ import io.lifecyclemail.decision.cart.CartAbandonment;
 import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.BirthdayScenario;
+import io.lifecyclemail.decision.birthday.Birthday;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.PricePageVisitScenario;
 import io.lifecyclemail.decision.scenario.SinceLastScenario;
@@ -84,6 +86,7 @@ public final class DecisionPipeline {
             detectors.add(new BrowseAbandonment(browsing));
         }
         ofKind(scenarios, PricePageVisitScenario.class).forEach(visit -> detectors.add(new PricePageVisit(visit)));
+        ofKind(scenarios, BirthdayScenario.class).forEach(birthday -> detectors.add(new Birthday(birthday)));
         List<SinceLastScenario> sinceLast = ofKind(scenarios, SinceLastScenario.class);
         for (String kind : List.of(SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK)) {
             if (sinceLast.stream().anyMatch(scenario -> scenario.kind().equals(kind))) {

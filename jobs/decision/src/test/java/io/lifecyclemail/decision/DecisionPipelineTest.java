@@ -6,6 +6,7 @@ import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.BirthdayScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.PricePageVisitScenario;
 import io.lifecyclemail.decision.scenario.SinceLastScenario;
@@ -52,13 +53,17 @@ class DecisionPipelineTest {
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     static final Duration RETENTION = Duration.ofDays(30);
+    /** The job decides only up to here when its bounded input ends (yearly birthdays would never end). */
+    static final long END_OF_REPLAY = Events.millis(Duration.ofDays(10));
     static final List<Scenario> SCENARIOS = List.of(
             new CartAbandonmentScenario("cart-30m", 1, "", true, Duration.ofMinutes(30), "cart-abandonment", 3),
             new CartAbandonmentScenario("cart-3h", 2, "", true, Duration.ofHours(3), "cart-abandonment", 10),
             new BrowseAbandonmentScenario("browse-1h", 1, "", true, Duration.ofHours(1), "browse-abandonment", 3, 2),
             new PricePageVisitScenario("pricing-2h", 1, "", true, Duration.ofHours(2), "price-page-visit", "pricing", "", "SPRING"),
             new SinceLastScenario(SinceLastScenario.DORMANCY, "dormant-6h", 1, "", true, Duration.ofHours(6), "dormancy", 2),
-            new SinceLastScenario(SinceLastScenario.AT_RISK, "quiet-8h", 1, "", true, Duration.ofHours(8), "at-risk", 0));
+            new SinceLastScenario(SinceLastScenario.AT_RISK, "quiet-8h", 1, "", true, Duration.ofHours(8), "at-risk", 0),
+            new BirthdayScenario("birthday", 1, "", true, java.time.LocalTime.of(9, 0), java.time.ZoneId.of("Asia/Tokyo"),
+                    "birthday", ""));
 
     record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles) {}
 
@@ -68,7 +73,13 @@ class DecisionPipelineTest {
         List<OrderEvent> orders = new ArrayList<>();
         List<CustomerProfile> profiles = new ArrayList<>();
         for (int c = 0; c < customers; c++) {
-            profiles.add(Events.profile("c" + c, Duration.ofMinutes(random.nextInt(600)), random.nextDouble() < 0.8));
+            CustomerProfile profile = Events.profile("c" + c, Duration.ofMinutes(random.nextInt(600)), random.nextDouble() < 0.8);
+            if (random.nextBoolean()) {
+                // birthdays around the test day, in a few zones
+                profile.setBirthday(java.time.LocalDate.of(1990, 11, 1 + random.nextInt(4)));
+                profile.setTimezone(random.nextBoolean() ? "Asia/Tokyo" : "America/New_York");
+            }
+            profiles.add(profile);
         }
         for (int i = 0; i < events; i++) {
             String customer = "c" + random.nextInt(customers);
@@ -114,11 +125,10 @@ class DecisionPipelineTest {
                 replays.forEach(replay -> replay.decideBefore(customer.getKey(), time, consent[0], sent));
                 if (input.getEvent() instanceof CustomerProfile profile) {
                     consent[0] = profile.getMarketingConsent();
-                } else {
-                    replays.forEach(replay -> replay.apply(input.getEvent()));
                 }
+                replays.forEach(replay -> replay.apply(input.getEvent()));
             }
-            replays.forEach(replay -> replay.decideBefore(customer.getKey(), Long.MAX_VALUE, consent[0], sent));
+            replays.forEach(replay -> replay.decideBefore(customer.getKey(), END_OF_REPLAY, consent[0], sent));
         }
         return sent;
     }
@@ -179,7 +189,7 @@ class DecisionPipelineTest {
                 source(env, traffic.clicks(), ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),
                 source(env, traffic.orders(), OrderEvent.class, e -> e.getEventTime(), "orders"),
                 source(env, traffic.profiles(), CustomerProfile.class, e -> e.getEventTime(), "profiles")),
-                SCENARIOS, RETENTION);
+                SCENARIOS, RETENTION, java.time.Instant.ofEpochMilli(END_OF_REPLAY));
         List<SendCommand> commands = new ArrayList<>();
         List<Decision> decisions = new ArrayList<>();
         try (CloseableIterator<SendCommand> sent = outputs.sendCommands().collectAsync();
@@ -197,6 +207,6 @@ class DecisionPipelineTest {
         assertThat(commands).filteredOn(command -> List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND)
                         .contains(command.getScenarioKind()))
                 .allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
-        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h");
+        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday");
     }
 }

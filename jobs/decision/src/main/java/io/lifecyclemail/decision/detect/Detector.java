@@ -19,10 +19,10 @@ public interface Detector<S extends SpecificRecordBase> extends Serializable {
 
     Class<S> stateClass();
 
-    /** Whether this clickstream or order event can change this detector's state. */
+    /** Whether this clickstream, order or profile event can change this detector's state. */
     boolean accepts(Object event);
 
-    /** Applies one clickstream or order event that {@link #accepts} accepted. */
+    /** Applies one event that {@link #accepts} accepted. */
     S apply(S state, Object event);
 
     /** Triggers due at or before {@code time} and not decided yet; marks them decided in {@code state}. */

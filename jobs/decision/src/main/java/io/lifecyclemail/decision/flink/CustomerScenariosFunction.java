@@ -173,7 +173,6 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             } else {
                 marketingConsent.clear();
             }
-            return;
         }
         for (Slot<?> slot : slots) {
             apply(slot, event, context);

@@ -30,11 +30,12 @@ import org.snakeyaml.engine.v2.nodes.Node;
 public final class ScenarioLoader {
     public static final String API_VERSION = "lifecyclemail.io/v1";
     public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND,
-            PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK);
+            PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, BirthdayScenario.KIND);
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
     static final List<String> CART_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> BROWSE_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems", "minProductViews");
+    static final List<String> BIRTHDAY_FIELDS = List.of("sendAt", "defaultTimezone", "template", "coupon");
     static final List<String> SINCE_LAST_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> PRICE_PAGE_VISIT_FIELDS = List.of("wait", "template", "pageType", "urlContains", "coupon");
 
@@ -204,6 +205,15 @@ public final class ScenarioLoader {
                 Integer maxItems = spec.integer("maxItems", dormancy ? 3 : 0, 0, 5);
                 yield problems.size() > start || id == null ? null : new SinceLastScenario(kind, id, version,
                         description, enabled, wait, template, maxItems);
+            }
+            case BirthdayScenario.KIND -> {
+                spec.allowOnly(BIRTHDAY_FIELDS);
+                java.time.LocalTime sendAt = spec.timeOfDay("sendAt", java.time.LocalTime.of(9, 0));
+                java.time.ZoneId zone = spec.zone("defaultTimezone");
+                String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                String coupon = spec.optionalString("coupon", "");
+                yield problems.size() > start || id == null ? null : new BirthdayScenario(id, version, description,
+                        enabled, sendAt, zone, template, coupon);
             }
             default -> null;
         };

@@ -155,6 +155,36 @@ final class YamlFields {
         return duration(key, null, min, max);
     }
 
+    /** A local time of day as {@code HH:mm}. */
+    java.time.LocalTime timeOfDay(String key, java.time.LocalTime defaultValue) {
+        Optional<ScalarNode> value = scalar(key, defaultValue == null);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        String text = value.get().getValue().trim();
+        if (!text.matches("([01][0-9]|2[0-3]):[0-5][0-9]")) {
+            problem(value.get(), pathOf(key), "'" + text + "' is not a time of day; expected HH:mm, e.g. 09:00");
+            return defaultValue;
+        }
+        return java.time.LocalTime.parse(text);
+    }
+
+    /** An IANA time zone id such as Asia/Tokyo. */
+    java.time.ZoneId zone(String key) {
+        Optional<ScalarNode> value = scalar(key, true);
+        if (value.isEmpty()) {
+            return null;
+        }
+        String text = value.get().getValue().trim();
+        try {
+            return java.time.ZoneId.of(text);
+        } catch (java.time.DateTimeException e) {
+            problem(value.get(), pathOf(key), "'" + text + "' is not a time zone; expected an IANA id such as "
+                    + "Asia/Tokyo or America/New_York");
+            return null;
+        }
+    }
+
     /** @param defaultValue used when the field is absent; null makes the field required */
     Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
         Optional<ScalarNode> value = scalar(key, defaultValue == null);

@@ -40,6 +40,7 @@ class ScenarioSchemaTest {
         assertThat(properties(spec(schema, 2))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.PRICE_PAGE_VISIT_FIELDS);
         assertThat(properties(spec(schema, 3))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.SINCE_LAST_FIELDS);
         assertThat(properties(spec(schema, 4))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.SINCE_LAST_FIELDS);
+        assertThat(properties(spec(schema, 5))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.BIRTHDAY_FIELDS);
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
     }
 
