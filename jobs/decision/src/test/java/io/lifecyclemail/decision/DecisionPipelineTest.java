@@ -8,6 +8,7 @@ import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.PointsExpiryScenario;
 import io.lifecyclemail.decision.scenario.PricePageVisitScenario;
 import io.lifecyclemail.decision.scenario.SinceLastScenario;
 import io.lifecyclemail.decision.scenario.Scenario;
@@ -63,7 +64,8 @@ class DecisionPipelineTest {
             new SinceLastScenario(SinceLastScenario.DORMANCY, "dormant-6h", 1, "", true, Duration.ofHours(6), "dormancy", 2),
             new SinceLastScenario(SinceLastScenario.AT_RISK, "quiet-8h", 1, "", true, Duration.ofHours(8), "at-risk", 0),
             new BirthdayScenario("birthday", 1, "", true, java.time.LocalTime.of(9, 0), java.time.ZoneId.of("Asia/Tokyo"),
-                    "birthday", ""));
+                    "birthday", ""),
+            new PointsExpiryScenario("points-1d", 1, "", true, Duration.ofDays(1), "points-expiry"));
 
     record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles) {}
 
@@ -78,6 +80,10 @@ class DecisionPipelineTest {
                 // birthdays around the test day, in a few zones
                 profile.setBirthday(java.time.LocalDate.of(1990, 11, 1 + random.nextInt(4)));
                 profile.setTimezone(random.nextBoolean() ? "Asia/Tokyo" : "America/New_York");
+            }
+            if (random.nextDouble() < 0.3) {
+                profile.setPointsBalance((long) random.nextInt(3) * 500);
+                profile.setPointsExpiry(Events.at(Duration.ofHours(30 + random.nextInt(60))));
             }
             profiles.add(profile);
         }
@@ -207,6 +213,6 @@ class DecisionPipelineTest {
         assertThat(commands).filteredOn(command -> List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND)
                         .contains(command.getScenarioKind()))
                 .allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
-        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday");
+        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d");
     }
 }

@@ -96,6 +96,9 @@ public final class SampleShop {
                     .setConsentTime(start.minus(Duration.ofDays(30)))
                     .setConsentSource("signup-form")
                     .setRegisteredAt(start.minus(Duration.ofDays(30 + random.nextInt(700))))
+                    // some members hold points (a few spent down to zero) that expire in the coming weeks
+                    .setPointsBalance(random.nextDouble() < 0.4 ? 100L * random.nextInt(30) : null)
+                    .setPointsExpiry(start.plus(Duration.ofDays(2 + random.nextInt(28))))
                     .build());
             int sessions = 1 + random.nextInt(3);
             Map<String, ItemLine> cart = new LinkedHashMap<>();

@@ -3,7 +3,7 @@ package io.lifecyclemail.decision.scenario;
 import java.io.Serializable;
 
 /** A scenario a marketer configured: what to detect, and which mail it leads to. */
-public sealed interface Scenario extends Serializable permits DelayedScenario, BirthdayScenario {
+public sealed interface Scenario extends Serializable permits DelayedScenario, BirthdayScenario, PointsExpiryScenario {
     /** Unique among the loaded scenarios; part of every send id. */
     String id();
 

@@ -30,12 +30,14 @@ import org.snakeyaml.engine.v2.nodes.Node;
 public final class ScenarioLoader {
     public static final String API_VERSION = "lifecyclemail.io/v1";
     public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND,
-            PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, BirthdayScenario.KIND);
+            PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, BirthdayScenario.KIND,
+            PointsExpiryScenario.KIND);
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
     static final List<String> CART_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> BROWSE_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems", "minProductViews");
     static final List<String> BIRTHDAY_FIELDS = List.of("sendAt", "defaultTimezone", "template", "coupon");
+    static final List<String> POINTS_EXPIRY_FIELDS = List.of("before", "template");
     static final List<String> SINCE_LAST_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> PRICE_PAGE_VISIT_FIELDS = List.of("wait", "template", "pageType", "urlContains", "coupon");
 
@@ -214,6 +216,13 @@ public final class ScenarioLoader {
                 String coupon = spec.optionalString("coupon", "");
                 yield problems.size() > start || id == null ? null : new BirthdayScenario(id, version, description,
                         enabled, sendAt, zone, template, coupon);
+            }
+            case PointsExpiryScenario.KIND -> {
+                spec.allowOnly(POINTS_EXPIRY_FIELDS);
+                Duration before = spec.duration("before", Duration.ofDays(7), Duration.ZERO, Duration.ofDays(365));
+                String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                yield problems.size() > start || id == null ? null
+                        : new PointsExpiryScenario(id, version, description, enabled, before, template);
             }
             default -> null;
         };

@@ -41,6 +41,7 @@ class ScenarioSchemaTest {
         assertThat(properties(spec(schema, 3))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.SINCE_LAST_FIELDS);
         assertThat(properties(spec(schema, 4))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.SINCE_LAST_FIELDS);
         assertThat(properties(spec(schema, 5))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.BIRTHDAY_FIELDS);
+        assertThat(properties(spec(schema, 6))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.POINTS_EXPIRY_FIELDS);
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
     }
 

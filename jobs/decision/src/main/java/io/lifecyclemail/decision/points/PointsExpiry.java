@@ -1,0 +1,100 @@
+package io.lifecyclemail.decision.points;
+
+import io.lifecyclemail.common.time.Durations;
+import io.lifecyclemail.decision.detect.Candidate;
+import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.scenario.PointsExpiryScenario;
+import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.state.PointsState;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * One PointsExpiry scenario, free of Flink. The latest profile says the balance and when it expires;
+ * the reminder is due {@code before} the expiry and goes out only if the balance is still above zero
+ * then (a profile showing zero points, no expiry, or an erasure forgets it). One reminder per expiry date.
+ */
+public final class PointsExpiry implements Detector<PointsState> {
+    private static final long serialVersionUID = 1L;
+
+    private final PointsExpiryScenario scenario;
+
+    public PointsExpiry(PointsExpiryScenario scenario) {
+        this.scenario = scenario;
+    }
+
+    @Override
+    public String stateName() {
+        return "points-expiry:" + scenario.id();
+    }
+
+    @Override
+    public Class<PointsState> stateClass() {
+        return PointsState.class;
+    }
+
+    @Override
+    public boolean accepts(Object event) {
+        return event instanceof CustomerProfile;
+    }
+
+    @Override
+    public PointsState apply(PointsState state, Object event) {
+        CustomerProfile profile = (CustomerProfile) event;
+        Long balance = profile.getPointsBalance();
+        Instant expiry = profile.getPointsExpiry();
+        if (profile.getErased() || balance == null || balance <= 0 || expiry == null) {
+            return null;
+        }
+        long due = expiry.toEpochMilli() - scenario.before().toMillis();
+        if (due < profile.getEventTime().toEpochMilli()) {
+            return null; // learned too late to remind in time
+        }
+        String zone = zone(profile.getTimezone());
+        if (state != null && state.getBalance() == balance && state.getExpiry() == expiry.toEpochMilli()
+                && state.getTimezone().equals(zone)) {
+            return state;
+        }
+        return new PointsState(balance, expiry.toEpochMilli(), zone);
+    }
+
+    private static String zone(String timezone) {
+        try {
+            return timezone == null ? "UTC" : ZoneId.of(timezone).getId();
+        } catch (DateTimeException e) {
+            return "UTC";
+        }
+    }
+
+    private long due(PointsState state) {
+        return state.getExpiry() - scenario.before().toMillis();
+    }
+
+    @Override
+    public List<Candidate> due(String customerId, PointsState state, long time) {
+        if (due(state) > time) {
+            return List.of();
+        }
+        String expiryDate = Instant.ofEpochMilli(state.getExpiry()).atZone(ZoneId.of(state.getTimezone()))
+                .toLocalDate().toString();
+        return List.of(new Candidate(scenario, customerId, PointsExpiryScenario.STEP, List.of(),
+                "points-expiry-" + state.getExpiry(), due(state),
+                state.getBalance() + " points expire on " + expiryDate + ", " + Durations.format(scenario.before())
+                        + " from now", Map.of("pointsBalance", String.valueOf(state.getBalance()),
+                        "pointsExpiry", expiryDate)));
+    }
+
+    @Override
+    public PointsState expire(PointsState state, long time) {
+        return state != null && time >= due(state) ? null : state;
+    }
+
+    @Override
+    public OptionalLong nextWakeUp(PointsState state) {
+        return state == null ? OptionalLong.empty() : OptionalLong.of(due(state));
+    }
+}
