@@ -8,6 +8,8 @@ import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
 import io.lifecyclemail.decision.birthday.Birthday;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.PostPurchaseScenario;
+import io.lifecyclemail.decision.postpurchase.PostPurchase;
 import io.lifecyclemail.decision.scenario.PointsExpiryScenario;
 import io.lifecyclemail.decision.points.PointsExpiry;
 import io.lifecyclemail.decision.scenario.PricePageVisitScenario;
@@ -90,6 +92,7 @@ public final class DecisionPipeline {
         ofKind(scenarios, PricePageVisitScenario.class).forEach(visit -> detectors.add(new PricePageVisit(visit)));
         ofKind(scenarios, BirthdayScenario.class).forEach(birthday -> detectors.add(new Birthday(birthday)));
         ofKind(scenarios, PointsExpiryScenario.class).forEach(points -> detectors.add(new PointsExpiry(points)));
+        ofKind(scenarios, PostPurchaseScenario.class).forEach(steps -> detectors.add(new PostPurchase(steps)));
         List<SinceLastScenario> sinceLast = ofKind(scenarios, SinceLastScenario.class);
         for (String kind : List.of(SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK)) {
             if (sinceLast.stream().anyMatch(scenario -> scenario.kind().equals(kind))) {

@@ -8,6 +8,7 @@ import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.PostPurchaseScenario;
 import io.lifecyclemail.decision.scenario.PointsExpiryScenario;
 import io.lifecyclemail.decision.scenario.PricePageVisitScenario;
 import io.lifecyclemail.decision.scenario.SinceLastScenario;
@@ -65,7 +66,11 @@ class DecisionPipelineTest {
             new SinceLastScenario(SinceLastScenario.AT_RISK, "quiet-8h", 1, "", true, Duration.ofHours(8), "at-risk", 0),
             new BirthdayScenario("birthday", 1, "", true, java.time.LocalTime.of(9, 0), java.time.ZoneId.of("Asia/Tokyo"),
                     "birthday", ""),
-            new PointsExpiryScenario("points-1d", 1, "", true, Duration.ofDays(1), "points-expiry"));
+            new PointsExpiryScenario("points-1d", 1, "", true, Duration.ofDays(1), "points-expiry"),
+            new PostPurchaseScenario("after-order", 1, "", true, List.of(
+                    new PostPurchaseScenario.Step("thanks", Duration.ZERO, "thanks"),
+                    new PostPurchaseScenario.Step("shipped", null, "shipped"),
+                    new PostPurchaseScenario.Step("two-days", Duration.ofDays(2), "review"))));
 
     record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles) {}
 
@@ -102,7 +107,16 @@ class DecisionPipelineTest {
             } else if (kind < 0.8) {
                 clicks.add(Events.page(customer, at, random.nextBoolean() ? "pricing" : "home"));
             } else if (kind < 0.92) {
-                orders.add(Events.purchase(customer, at));
+                OrderEvent placed = Events.purchase(customer, at);
+                orders.add(placed);
+                if (random.nextDouble() < 0.5) {
+                    orders.add(OrderEvent.newBuilder(Events.order(customer, at.plusHours(1 + random.nextInt(30)),
+                            OrderEventType.SHIPPED)).setOrderId(placed.getOrderId()).setTrackingNumber("T1").build());
+                }
+                if (random.nextDouble() < 0.15) {
+                    orders.add(OrderEvent.newBuilder(Events.order(customer, at.plusHours(random.nextInt(40)),
+                            OrderEventType.CANCELLED)).setOrderId(placed.getOrderId()).build());
+                }
             } else {
                 orders.add(Events.order(customer, at, OrderEventType.SHIPPED));
             }
@@ -213,6 +227,6 @@ class DecisionPipelineTest {
         assertThat(commands).filteredOn(command -> List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND)
                         .contains(command.getScenarioKind()))
                 .allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
-        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d");
+        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order");
     }
 }

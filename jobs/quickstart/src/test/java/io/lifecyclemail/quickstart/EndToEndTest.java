@@ -140,16 +140,22 @@ class EndToEndTest {
         JobID deliveryJob = flink.submit(DeliveryJob.NAME, env -> DeliveryJob.wire(env, delivery), null);
 
         assertThat(flink.awaitResult(decisionJob).isSuccess()).isTrue();
-        await("two mails", () -> smtp.getReceivedMessages().length >= 2);
-        await("two delivery results", () -> topics.readCommitted(LocalTopics.DELIVERY_RESULTS).size() >= 2);
+        await("three mails", () -> smtp.getReceivedMessages().length >= 3);
+        await("three delivery results", () -> topics.readCommitted(LocalTopics.DELIVERY_RESULTS).size() >= 3);
 
-        // exactly one command per reminder, only for customers with consent, none for the buyer
+        // exactly one cart reminder per abandoned cart with consent, none for the buyer's cart, who is
+        // thanked for the order instead
         List<SendCommand> commands = topics.read(LocalTopics.SEND_COMMANDS, SendCommand.class);
-        assertThat(commands).extracting(SendCommand::getCustomerId).containsExactlyInAnyOrder("hanako", "emma");
+        assertThat(commands).extracting(SendCommand::getCustomerId, SendCommand::getScenarioId, SendCommand::getStep)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("hanako", "cart-abandonment", "reminder"),
+                        org.assertj.core.groups.Tuple.tuple("emma", "cart-abandonment", "reminder"),
+                        org.assertj.core.groups.Tuple.tuple("bob", "post-purchase", "thanks"));
         List<Decision> decisions = topics.read(LocalTopics.DECISIONS, Decision.class);
         assertThat(decisions).extracting(Decision::getCustomerId, Decision::getOutcome).containsExactlyInAnyOrder(
                 org.assertj.core.groups.Tuple.tuple("hanako", DecisionOutcome.SENT),
                 org.assertj.core.groups.Tuple.tuple("emma", DecisionOutcome.SENT),
+                org.assertj.core.groups.Tuple.tuple("bob", DecisionOutcome.SENT),
                 org.assertj.core.groups.Tuple.tuple("carol", DecisionOutcome.NO_CONSENT));
 
         // the malformed record is in the dead letters with where it came from
@@ -193,15 +199,15 @@ class EndToEndTest {
             replay.add(new LocalTopics.Raw("sentinel", AvroCodec.of(SendCommand.class).encode(sentinel), T0, partition));
         }
         topics.produce(LocalTopics.SEND_COMMANDS, replay);
-        await("the sentinel mails", () -> smtp.getReceivedMessages().length >= 4);
+        await("the sentinel mails", () -> smtp.getReceivedMessages().length >= 5);
         Thread.sleep(2000);
         assertThat(flink.status(restored)).isEqualTo(JobStatus.RUNNING);
         assertThat(Arrays.stream(smtp.getReceivedMessages()).map(EndToEndTest::recipient).toList())
-                .containsExactlyInAnyOrder("hanako@example.com", "emma@example.com",
+                .containsExactlyInAnyOrder("hanako@example.com", "emma@example.com", "bob@example.com",
                         "sentinel@example.com", "sentinel@example.com");
-        await("four delivery results", () -> topics.readCommitted(LocalTopics.DELIVERY_RESULTS).size() >= 4);
+        await("five delivery results", () -> topics.readCommitted(LocalTopics.DELIVERY_RESULTS).size() >= 5);
         assertThat(topics.read(LocalTopics.DELIVERY_RESULTS, DeliveryResult.class))
-                .extracting(DeliveryResult::getStatus).containsOnly(DeliveryStatus.DELIVERED).hasSize(4);
+                .extracting(DeliveryResult::getStatus).containsOnly(DeliveryStatus.DELIVERED).hasSize(5);
         flink.cancel(restored);
     }
 

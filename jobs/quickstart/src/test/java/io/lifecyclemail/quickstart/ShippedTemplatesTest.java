@@ -27,6 +27,26 @@ class ShippedTemplatesTest {
         List<Scenario> scenarios = ScenarioLoader.loadBundled();
         assertThat(scenarios).extracting(Scenario::kind).containsAll(ScenarioLoader.KINDS);
         for (Scenario scenario : scenarios) {
+            if (scenario instanceof io.lifecyclemail.decision.scenario.PostPurchaseScenario steps) {
+                for (var step : steps.steps()) {
+                    for (String language : SHIPPED_LANGUAGES) {
+                        ContactState contact = new ContactState("c@example.com", "Name", language, null, true, 0L);
+                        SendCommand command = SendCommand.newBuilder().setSendId("s").setCustomerId("c")
+                                .setScenarioId(scenario.id()).setScenarioVersion(1).setScenarioKind(scenario.kind())
+                                .setStep(step.name()).setTemplate(step.template()).setTriggerEventId("e")
+                                .setTriggerTime(Instant.EPOCH).setItems(List.of(new ItemLine(SampleShop.product(0), 1)))
+                                .setAttributes(Map.of("trackingNumber", "JP42", "orderId", "o1")).build();
+                        RenderedMail mail = templates.render(step.template(), language,
+                                MailContent.model(command, contact, templates.formattingLocale(language), shop));
+                        assertThat(mail.locale()).as(step.template() + " in " + language).isEqualTo(language);
+                        assertThat(mail.text()).contains("Name");
+                        if (step.onShipped()) {
+                            assertThat(mail.text()).contains("JP42");
+                        }
+                    }
+                }
+                continue;
+            }
             SendCommand command = SendCommand.newBuilder().setSendId("s").setCustomerId("c").setScenarioId(scenario.id())
                     .setScenarioVersion(1).setScenarioKind(scenario.kind()).setStep("reminder")
                     .setTemplate(scenario.template()).setTriggerEventId("e").setTriggerTime(Instant.EPOCH)

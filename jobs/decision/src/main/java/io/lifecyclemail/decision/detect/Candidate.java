@@ -14,6 +14,14 @@ import java.util.Map;
  * @param triggerEventId the event that armed the trigger (part of the send id)
  * @param triggerTime event time (epoch ms) at which the scenario fired
  * @param reason why it fired, in words with the values that decided, for the decision record
+ * @param template the mail template: the scenario's, or the step's where steps have their own
  */
 public record Candidate(Scenario scenario, String customerId, String step, List<ItemLine> items,
-                        String triggerEventId, long triggerTime, String reason, Map<String, String> attributes) {}
+                        String triggerEventId, long triggerTime, String reason, Map<String, String> attributes,
+                        String template) {
+    /** A candidate mailed with the scenario's template. */
+    public Candidate(Scenario scenario, String customerId, String step, List<ItemLine> items, String triggerEventId,
+                     long triggerTime, String reason, Map<String, String> attributes) {
+        this(scenario, customerId, step, items, triggerEventId, triggerTime, reason, attributes, scenario.template());
+    }
+}

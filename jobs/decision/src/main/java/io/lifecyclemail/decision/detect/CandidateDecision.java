@@ -46,7 +46,7 @@ public final class CandidateDecision {
                 .setScenarioVersion(scenario.version())
                 .setScenarioKind(scenario.kind())
                 .setStep(candidate.step())
-                .setTemplate(scenario.template())
+                .setTemplate(candidate.template())
                 .setTriggerEventId(candidate.triggerEventId())
                 .setTriggerTime(triggerTime)
                 .setItems(candidate.items())

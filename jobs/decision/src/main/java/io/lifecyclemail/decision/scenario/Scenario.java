@@ -3,7 +3,8 @@ package io.lifecyclemail.decision.scenario;
 import java.io.Serializable;
 
 /** A scenario a marketer configured: what to detect, and which mail it leads to. */
-public sealed interface Scenario extends Serializable permits DelayedScenario, BirthdayScenario, PointsExpiryScenario {
+public sealed interface Scenario extends Serializable permits DelayedScenario, BirthdayScenario, PointsExpiryScenario,
+        PostPurchaseScenario {
     /** Unique among the loaded scenarios; part of every send id. */
     String id();
 

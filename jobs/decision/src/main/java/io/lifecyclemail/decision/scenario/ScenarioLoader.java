@@ -31,13 +31,15 @@ public final class ScenarioLoader {
     public static final String API_VERSION = "lifecyclemail.io/v1";
     public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND,
             PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, BirthdayScenario.KIND,
-            PointsExpiryScenario.KIND);
+            PointsExpiryScenario.KIND, PostPurchaseScenario.KIND);
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
     static final List<String> CART_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> BROWSE_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems", "minProductViews");
     static final List<String> BIRTHDAY_FIELDS = List.of("sendAt", "defaultTimezone", "template", "coupon");
     static final List<String> POINTS_EXPIRY_FIELDS = List.of("before", "template");
+    static final List<String> POST_PURCHASE_FIELDS = List.of("steps");
+    static final List<String> POST_PURCHASE_STEP_FIELDS = List.of("name", "after", "onShipped", "template");
     static final List<String> SINCE_LAST_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> PRICE_PAGE_VISIT_FIELDS = List.of("wait", "template", "pageType", "urlContains", "coupon");
 
@@ -223,6 +225,33 @@ public final class ScenarioLoader {
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
                 yield problems.size() > start || id == null ? null
                         : new PointsExpiryScenario(id, version, description, enabled, before, template);
+            }
+            case PostPurchaseScenario.KIND -> {
+                spec.allowOnly(POST_PURCHASE_FIELDS);
+                List<YamlFields> stepFields = spec.mappings("steps");
+                if (stepFields == null || stepFields.isEmpty()) {
+                    spec.problemAt("steps", "is required: a list of steps, each with name, "
+                            + "template and either after (a duration) or onShipped: true");
+                    yield null;
+                }
+                List<PostPurchaseScenario.Step> steps = new ArrayList<>();
+                java.util.Set<String> names = new java.util.HashSet<>();
+                for (YamlFields step : stepFields) {
+                    step.allowOnly(POST_PURCHASE_STEP_FIELDS);
+                    String name = step.string("name", ID_PATTERN, "a step name: " + ID_ALLOWED);
+                    boolean onShipped = step.bool("onShipped", false);
+                    Duration after = onShipped ? null : step.duration("after", Duration.ZERO, Duration.ofDays(365));
+                    if (onShipped && step.has("after")) {
+                        step.problemAt("after", "a step is either after a time or onShipped, not both");
+                    }
+                    String template = step.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                    if (name != null && !names.add(name)) {
+                        step.problemAt("name", "'" + name + "' is used by another step; names must be unique");
+                    }
+                    steps.add(new PostPurchaseScenario.Step(name == null ? "?" : name, after, template == null ? "?" : template));
+                }
+                yield problems.size() > start || id == null ? null
+                        : new PostPurchaseScenario(id, version, description, enabled, steps);
             }
             default -> null;
         };

@@ -49,6 +49,12 @@ final class YamlFields {
         problems.add(new ScenarioProblem(file, lineOf(at), field, message));
     }
 
+    /** Records a problem the caller found with a field of this mapping, at the field's line. */
+    void problemAt(String key, String message) {
+        NodeTuple tuple = fields.get(key);
+        problem(tuple == null ? node : tuple.getKeyNode(), pathOf(key), message);
+    }
+
     private String pathOf(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
@@ -79,6 +85,23 @@ final class YamlFields {
             return new YamlFields(file, pathOf(key), new MappingNode(Tag.MAP, List.of(), null), problems);
         }
         return new YamlFields(file, pathOf(key), tuple.getValueNode(), problems);
+    }
+
+    /** A list of mappings, each read with its own fields (path {@code key[i]}). */
+    List<YamlFields> mappings(String key) {
+        NodeTuple tuple = fields.get(key);
+        if (tuple == null) {
+            return null;
+        }
+        if (!(tuple.getValueNode() instanceof org.snakeyaml.engine.v2.nodes.SequenceNode sequence)) {
+            problem(tuple.getValueNode(), pathOf(key), "must be a list (lines starting with '- ')");
+            return List.of();
+        }
+        List<YamlFields> items = new java.util.ArrayList<>();
+        for (int i = 0; i < sequence.getValue().size(); i++) {
+            items.add(new YamlFields(file, pathOf(key) + "[" + i + "]", sequence.getValue().get(i), problems));
+        }
+        return items;
     }
 
     private Optional<ScalarNode> scalar(String key, boolean required) {

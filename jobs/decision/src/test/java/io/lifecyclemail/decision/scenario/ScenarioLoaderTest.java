@@ -107,6 +107,31 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void readsPostPurchaseStepsAndNamesTheBrokenStep() {
+        String steps = """
+                apiVersion: lifecyclemail.io/v1
+                kind: PostPurchase
+                metadata:
+                  id: after-order
+                spec:
+                  steps:
+                    - name: thanks
+                      after: 0d
+                      template: thanks
+                    - name: shipped
+                      onShipped: true
+                      template: shipped
+                """;
+        PostPurchaseScenario scenario = (PostPurchaseScenario) ScenarioLoader.parse("pp.yaml", steps);
+        assertThat(scenario.steps()).extracting(PostPurchaseScenario.Step::name).containsExactly("thanks", "shipped");
+        assertThat(scenario.steps().get(1).onShipped()).isTrue();
+        assertThatThrownBy(() -> ScenarioLoader.parse("pp.yaml", steps.replace("after: 0d", "after: soon")))
+                .hasMessageContaining("pp.yaml:8: spec.steps[0].after: 'soon' is not a duration");
+        assertThatThrownBy(() -> ScenarioLoader.parse("pp.yaml", steps.replace("name: shipped", "name: thanks")))
+                .hasMessageContaining("spec.steps[1].name: 'thanks' is used by another step");
+    }
+
+    @Test
     void idsMustBeUniqueAcrossFiles(@TempDir Path folder) throws Exception {
         Files.writeString(folder.resolve("a.yaml"), VALID);
         Files.writeString(folder.resolve("b.yaml"), VALID.replace("version: 3", "version: 4"));

@@ -42,6 +42,11 @@ class ScenarioSchemaTest {
         assertThat(properties(spec(schema, 4))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.SINCE_LAST_FIELDS);
         assertThat(properties(spec(schema, 5))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.BIRTHDAY_FIELDS);
         assertThat(properties(spec(schema, 6))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.POINTS_EXPIRY_FIELDS);
+        Map<String, Object> postPurchase = spec(schema, 7);
+        assertThat(properties(postPurchase)).containsExactlyInAnyOrderElementsOf(ScenarioLoader.POST_PURCHASE_FIELDS);
+        Map<String, Object> steps = (Map<String, Object>) ((Map<String, Object>) postPurchase.get("properties")).get("steps");
+        assertThat(properties((Map<String, Object>) steps.get("items")))
+                .containsExactlyInAnyOrderElementsOf(ScenarioLoader.POST_PURCHASE_STEP_FIELDS);
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
     }
 

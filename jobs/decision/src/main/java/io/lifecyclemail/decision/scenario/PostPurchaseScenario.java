@@ -1,0 +1,54 @@
+package io.lifecyclemail.decision.scenario;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A schedule of mails after an order is placed, each step with its own template: at a fixed time
+ * after placing ({@code after}), or when the order ships ({@code onShipped}, with the tracking number).
+ * A cancelled order gets none of the steps still to come.
+ */
+public record PostPurchaseScenario(String id, int version, String description, boolean enabled, List<Step> steps)
+        implements Scenario {
+    public static final String KIND = "PostPurchase";
+
+    /**
+     * @param after time after the order was placed; null for the step sent when the order ships
+     */
+    public record Step(String name, Duration after, String template) implements java.io.Serializable {
+        public Step {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(template, "template");
+        }
+
+        public boolean onShipped() {
+            return after == null;
+        }
+    }
+
+    public PostPurchaseScenario {
+        Objects.requireNonNull(id, "id");
+        steps = List.copyOf(steps);
+        if (steps.isEmpty() || version < 1) {
+            throw new IllegalArgumentException("a post-purchase scenario needs at least one step, and version at least 1");
+        }
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    /** The first step's template (each step names its own). */
+    @Override
+    public String template() {
+        return steps.get(0).template();
+    }
+
+    /** How long after placing an order its last timed step is due. */
+    public Duration lastTimedStep() {
+        return steps.stream().filter(step -> !step.onShipped()).map(Step::after).max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+    }
+}
