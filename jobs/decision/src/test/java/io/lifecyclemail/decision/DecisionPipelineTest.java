@@ -8,6 +8,7 @@ import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.RegistrationAnniversaryScenario;
 import io.lifecyclemail.decision.scenario.PostPurchaseScenario;
 import io.lifecyclemail.decision.scenario.PointsExpiryScenario;
 import io.lifecyclemail.decision.scenario.PricePageVisitScenario;
@@ -70,7 +71,8 @@ class DecisionPipelineTest {
             new PostPurchaseScenario("after-order", 1, "", true, List.of(
                     new PostPurchaseScenario.Step("thanks", Duration.ZERO, "thanks"),
                     new PostPurchaseScenario.Step("shipped", null, "shipped"),
-                    new PostPurchaseScenario.Step("two-days", Duration.ofDays(2), "review"))));
+                    new PostPurchaseScenario.Step("two-days", Duration.ofDays(2), "review"))),
+            new RegistrationAnniversaryScenario("registered-3d", 1, "", true, Duration.ofDays(3), "anniversary", ""));
 
     record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles) {}
 
@@ -86,6 +88,7 @@ class DecisionPipelineTest {
                 profile.setBirthday(java.time.LocalDate.of(1990, 11, 1 + random.nextInt(4)));
                 profile.setTimezone(random.nextBoolean() ? "Asia/Tokyo" : "America/New_York");
             }
+            profile.setRegisteredAt(Events.at(Duration.ofHours(-random.nextInt(100))));
             if (random.nextDouble() < 0.3) {
                 profile.setPointsBalance((long) random.nextInt(3) * 500);
                 profile.setPointsExpiry(Events.at(Duration.ofHours(30 + random.nextInt(60))));
@@ -227,6 +230,6 @@ class DecisionPipelineTest {
         assertThat(commands).filteredOn(command -> List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND)
                         .contains(command.getScenarioKind()))
                 .allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
-        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order");
+        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order", "registered-3d");
     }
 }

@@ -31,7 +31,7 @@ public final class ScenarioLoader {
     public static final String API_VERSION = "lifecyclemail.io/v1";
     public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND,
             PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, BirthdayScenario.KIND,
-            PointsExpiryScenario.KIND, PostPurchaseScenario.KIND);
+            PointsExpiryScenario.KIND, PostPurchaseScenario.KIND, RegistrationAnniversaryScenario.KIND);
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
     static final List<String> CART_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems");
@@ -40,6 +40,7 @@ public final class ScenarioLoader {
     static final List<String> POINTS_EXPIRY_FIELDS = List.of("before", "template");
     static final List<String> POST_PURCHASE_FIELDS = List.of("steps");
     static final List<String> POST_PURCHASE_STEP_FIELDS = List.of("name", "after", "onShipped", "template");
+    static final List<String> ANNIVERSARY_FIELDS = List.of("after", "template", "coupon");
     static final List<String> SINCE_LAST_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> PRICE_PAGE_VISIT_FIELDS = List.of("wait", "template", "pageType", "urlContains", "coupon");
 
@@ -252,6 +253,14 @@ public final class ScenarioLoader {
                 }
                 yield problems.size() > start || id == null ? null
                         : new PostPurchaseScenario(id, version, description, enabled, steps);
+            }
+            case RegistrationAnniversaryScenario.KIND -> {
+                spec.allowOnly(ANNIVERSARY_FIELDS);
+                Duration after = spec.duration("after", Duration.ofDays(365), Duration.ofDays(1), Duration.ofDays(3650));
+                String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                String coupon = spec.optionalString("coupon", "");
+                yield problems.size() > start || id == null ? null : new RegistrationAnniversaryScenario(id, version,
+                        description, enabled, after, template, coupon);
             }
             default -> null;
         };

@@ -47,6 +47,7 @@ class ScenarioSchemaTest {
         Map<String, Object> steps = (Map<String, Object>) ((Map<String, Object>) postPurchase.get("properties")).get("steps");
         assertThat(properties((Map<String, Object>) steps.get("items")))
                 .containsExactlyInAnyOrderElementsOf(ScenarioLoader.POST_PURCHASE_STEP_FIELDS);
+        assertThat(properties(spec(schema, 8))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.ANNIVERSARY_FIELDS);
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
     }
 

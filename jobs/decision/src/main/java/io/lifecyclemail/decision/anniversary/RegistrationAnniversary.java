@@ -1,0 +1,75 @@
+package io.lifecyclemail.decision.anniversary;
+
+import io.lifecyclemail.common.time.Durations;
+import io.lifecyclemail.decision.detect.Candidate;
+import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.scenario.RegistrationAnniversaryScenario;
+import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.state.AnniversaryState;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * One RegistrationAnniversary scenario, free of Flink: due {@code after} the profile's registration
+ * time, once. An anniversary that had already passed when the profile was seen is not sent late.
+ */
+public final class RegistrationAnniversary implements Detector<AnniversaryState> {
+    private static final long serialVersionUID = 1L;
+
+    private final RegistrationAnniversaryScenario scenario;
+
+    public RegistrationAnniversary(RegistrationAnniversaryScenario scenario) {
+        this.scenario = scenario;
+    }
+
+    @Override
+    public String stateName() {
+        return "registration-anniversary:" + scenario.id();
+    }
+
+    @Override
+    public Class<AnniversaryState> stateClass() {
+        return AnniversaryState.class;
+    }
+
+    @Override
+    public boolean accepts(Object event) {
+        return event instanceof CustomerProfile;
+    }
+
+    @Override
+    public AnniversaryState apply(AnniversaryState state, Object event) {
+        CustomerProfile profile = (CustomerProfile) event;
+        if (profile.getErased() || profile.getRegisteredAt() == null) {
+            return null;
+        }
+        long registered = profile.getRegisteredAt().toEpochMilli();
+        if (state != null && state.getRegisteredAt() == registered) {
+            return state;
+        }
+        long due = registered + scenario.after().toMillis();
+        return due < profile.getEventTime().toEpochMilli() ? null : new AnniversaryState(registered, due);
+    }
+
+    @Override
+    public List<Candidate> due(String customerId, AnniversaryState state, long time) {
+        if (state.getDue() > time) {
+            return List.of();
+        }
+        Map<String, String> attributes = scenario.coupon().isEmpty() ? Map.of() : Map.of("couponCode", scenario.coupon());
+        return List.of(new Candidate(scenario, customerId, RegistrationAnniversaryScenario.STEP, List.of(),
+                "registered-" + state.getRegisteredAt(), state.getDue(),
+                "registered " + Durations.format(scenario.after()) + " ago", attributes));
+    }
+
+    @Override
+    public AnniversaryState expire(AnniversaryState state, long time) {
+        return state != null && time >= state.getDue() ? null : state;
+    }
+
+    @Override
+    public OptionalLong nextWakeUp(AnniversaryState state) {
+        return state == null ? OptionalLong.empty() : OptionalLong.of(state.getDue());
+    }
+}

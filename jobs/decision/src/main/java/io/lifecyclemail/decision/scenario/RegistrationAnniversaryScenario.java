@@ -1,0 +1,29 @@
+package io.lifecyclemail.decision.scenario;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * {@code after} (YAML: spec.after) the customer registered (profile {@code registered_at}), send an
+ * anniversary mail, typically with a coupon on good conditions.
+ */
+public record RegistrationAnniversaryScenario(String id, int version, String description, boolean enabled,
+                                              Duration after, String template, String coupon) implements Scenario {
+    public static final String KIND = "RegistrationAnniversary";
+    public static final String STEP = "anniversary";
+
+    public RegistrationAnniversaryScenario {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(after, "after");
+        Objects.requireNonNull(template, "template");
+        coupon = coupon == null ? "" : coupon;
+        if (after.isNegative() || after.isZero() || version < 1) {
+            throw new IllegalArgumentException("after must be positive and version at least 1");
+        }
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+}
