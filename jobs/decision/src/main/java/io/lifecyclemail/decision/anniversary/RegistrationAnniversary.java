@@ -2,7 +2,7 @@ package io.lifecyclemail.decision.anniversary;
 
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.detect.Candidate;
-import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.OneScenarioDetector;
 import io.lifecyclemail.decision.scenario.RegistrationAnniversaryScenario;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.state.AnniversaryState;
@@ -14,23 +14,11 @@ import java.util.OptionalLong;
  * One RegistrationAnniversary scenario, free of Flink: due {@code after} the profile's registration
  * time, once. An anniversary that had already passed when the profile was seen is not sent late.
  */
-public final class RegistrationAnniversary implements Detector<AnniversaryState> {
+public final class RegistrationAnniversary extends OneScenarioDetector<AnniversaryState, RegistrationAnniversaryScenario> {
     private static final long serialVersionUID = 1L;
 
-    private final RegistrationAnniversaryScenario scenario;
-
     public RegistrationAnniversary(RegistrationAnniversaryScenario scenario) {
-        this.scenario = scenario;
-    }
-
-    @Override
-    public String stateName() {
-        return "registration-anniversary:" + scenario.id();
-    }
-
-    @Override
-    public Class<AnniversaryState> stateClass() {
-        return AnniversaryState.class;
+        super(scenario, "registration-anniversary", AnniversaryState.class);
     }
 
     @Override
@@ -57,7 +45,7 @@ public final class RegistrationAnniversary implements Detector<AnniversaryState>
         if (state.getDue() > time) {
             return List.of();
         }
-        Map<String, String> attributes = scenario.coupon().isEmpty() ? Map.of() : Map.of("couponCode", scenario.coupon());
+        Map<String, String> attributes = coupon(scenario.coupon());
         return List.of(new Candidate(scenario, customerId, RegistrationAnniversaryScenario.STEP, List.of(),
                 "registered-" + state.getRegisteredAt(), state.getDue(),
                 "registered " + Durations.format(scenario.after()) + " ago", attributes));

@@ -1,7 +1,7 @@
 package io.lifecyclemail.decision.birthday;
 
 import io.lifecyclemail.decision.detect.Candidate;
-import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.OneScenarioDetector;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.state.BirthdayState;
@@ -22,23 +22,11 @@ import java.util.OptionalLong;
  * other years). After it fires, the next year's is due. A profile without a birthday, or erased,
  * ends the story.
  */
-public final class Birthday implements Detector<BirthdayState> {
+public final class Birthday extends OneScenarioDetector<BirthdayState, BirthdayScenario> {
     private static final long serialVersionUID = 1L;
 
-    private final BirthdayScenario scenario;
-
     public Birthday(BirthdayScenario scenario) {
-        this.scenario = scenario;
-    }
-
-    @Override
-    public String stateName() {
-        return "birthday:" + scenario.id();
-    }
-
-    @Override
-    public Class<BirthdayState> stateClass() {
-        return BirthdayState.class;
+        super(scenario, "birthday", BirthdayState.class);
     }
 
     @Override
@@ -95,7 +83,7 @@ public final class Birthday implements Detector<BirthdayState> {
         }
         ZoneId zone = ZoneId.of(state.getTimezone());
         int year = Instant.ofEpochMilli(state.getNextDue()).atZone(zone).getYear();
-        Map<String, String> attributes = scenario.coupon().isEmpty() ? Map.of() : Map.of("couponCode", scenario.coupon());
+        Map<String, String> attributes = coupon(scenario.coupon());
         Candidate candidate = new Candidate(scenario, customerId, BirthdayScenario.STEP, List.of(),
                 "birthday-" + year, state.getNextDue(), "birthday " + state.getBirthday() + " in " + zone, attributes);
         state.setNextDue(dueOnOrAfter(state.getBirthday(), zone, state.getNextDue() + 1));

@@ -2,7 +2,7 @@ package io.lifecyclemail.decision.points;
 
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.detect.Candidate;
-import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.OneScenarioDetector;
 import io.lifecyclemail.decision.scenario.PointsExpiryScenario;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.state.PointsState;
@@ -18,23 +18,11 @@ import java.util.OptionalLong;
  * the reminder is due {@code before} the expiry and goes out only if the balance is still above zero
  * then (a profile showing zero points, no expiry, or an erasure forgets it). One reminder per expiry date.
  */
-public final class PointsExpiry implements Detector<PointsState> {
+public final class PointsExpiry extends OneScenarioDetector<PointsState, PointsExpiryScenario> {
     private static final long serialVersionUID = 1L;
 
-    private final PointsExpiryScenario scenario;
-
     public PointsExpiry(PointsExpiryScenario scenario) {
-        this.scenario = scenario;
-    }
-
-    @Override
-    public String stateName() {
-        return "points-expiry:" + scenario.id();
-    }
-
-    @Override
-    public Class<PointsState> stateClass() {
-        return PointsState.class;
+        super(scenario, "points-expiry", PointsState.class);
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.lifecyclemail.decision.postpurchase;
 
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.detect.Candidate;
-import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.OneScenarioDetector;
 import io.lifecyclemail.decision.scenario.PostPurchaseScenario;
 import io.lifecyclemail.schema.ItemLine;
 import io.lifecyclemail.schema.OrderEvent;
@@ -19,27 +19,16 @@ import java.util.OptionalLong;
  * order drops the steps still to come. An order is forgotten when its last timed step has been decided
  * (a shipment after that gets no mail); the state ends with the customer's last open order.
  */
-public final class PostPurchase implements Detector<PostPurchaseState> {
+public final class PostPurchase extends OneScenarioDetector<PostPurchaseState, PostPurchaseScenario> {
     private static final long serialVersionUID = 1L;
     /** Order lines kept for the mails. */
     static final int MAX_LINES = 5;
 
-    private final PostPurchaseScenario scenario;
     private final long lifetimeMillis;
 
     public PostPurchase(PostPurchaseScenario scenario) {
-        this.scenario = scenario;
+        super(scenario, "post-purchase", PostPurchaseState.class);
         this.lifetimeMillis = scenario.lastTimedStep().toMillis();
-    }
-
-    @Override
-    public String stateName() {
-        return "post-purchase:" + scenario.id();
-    }
-
-    @Override
-    public Class<PostPurchaseState> stateClass() {
-        return PostPurchaseState.class;
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.lifecyclemail.decision.pricing;
 
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.detect.Candidate;
-import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.OneScenarioDetector;
 import io.lifecyclemail.decision.scenario.PricePageVisitScenario;
 import io.lifecyclemail.schema.ClickType;
 import io.lifecyclemail.schema.ClickstreamEvent;
@@ -18,24 +18,11 @@ import java.util.OptionalLong;
  * visits do not postpone the follow-up), a placed order cancels it, and once it has fired or been
  * cancelled nothing is kept; the next visit starts a new wait.
  */
-public final class PricePageVisit implements Detector<PricePageState> {
+public final class PricePageVisit extends OneScenarioDetector<PricePageState, PricePageVisitScenario> {
     private static final long serialVersionUID = 1L;
 
-    private final PricePageVisitScenario scenario;
-
     public PricePageVisit(PricePageVisitScenario scenario) {
-        this.scenario = scenario;
-    }
-
-    @Override
-    public String stateName() {
-        // one state per scenario: each has its own page rule and wait
-        return "price-page-visit:" + scenario.id();
-    }
-
-    @Override
-    public Class<PricePageState> stateClass() {
-        return PricePageState.class;
+        super(scenario, "price-page-visit", PricePageState.class);
     }
 
     @Override
@@ -74,7 +61,7 @@ public final class PricePageVisit implements Detector<PricePageState> {
         if (deadline > time) {
             return List.of();
         }
-        Map<String, String> attributes = scenario.coupon().isEmpty() ? Map.of() : Map.of("couponCode", scenario.coupon());
+        Map<String, String> attributes = coupon(scenario.coupon());
         return List.of(new Candidate(scenario, customerId, PricePageVisitScenario.STEP, List.of(),
                 state.getVisitEventId(), deadline, "viewed the pricing page and bought nothing in "
                 + Durations.format(scenario.delay()), attributes));
