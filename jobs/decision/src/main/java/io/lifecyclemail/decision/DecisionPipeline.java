@@ -98,7 +98,7 @@ public final class DecisionPipeline {
         ofKind(scenarios, RegistrationAnniversaryScenario.class)
                 .forEach(anniversary -> detectors.add(new RegistrationAnniversary(anniversary)));
         List<SinceLastScenario> sinceLast = ofKind(scenarios, SinceLastScenario.class);
-        for (String kind : List.of(SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK)) {
+        for (String kind : List.of(SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, SinceLastScenario.NO_LOGIN)) {
             if (sinceLast.stream().anyMatch(scenario -> scenario.kind().equals(kind))) {
                 detectors.add(new SinceLast(kind, sinceLast));
             }

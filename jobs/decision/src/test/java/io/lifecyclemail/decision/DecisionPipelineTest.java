@@ -72,7 +72,8 @@ class DecisionPipelineTest {
                     new PostPurchaseScenario.Step("thanks", Duration.ZERO, "thanks"),
                     new PostPurchaseScenario.Step("shipped", null, "shipped"),
                     new PostPurchaseScenario.Step("two-days", Duration.ofDays(2), "review"))),
-            new RegistrationAnniversaryScenario("registered-3d", 1, "", true, Duration.ofDays(3), "anniversary", ""));
+            new RegistrationAnniversaryScenario("registered-3d", 1, "", true, Duration.ofDays(3), "anniversary", ""),
+            new SinceLastScenario(SinceLastScenario.NO_LOGIN, "no-login-5h", 1, "", true, Duration.ofHours(5), "no-login", 3));
 
     record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles) {}
 
@@ -106,7 +107,7 @@ class DecisionPipelineTest {
             } else if (kind < 0.7) {
                 clicks.add(Events.cartRemove(customer, at, "p" + random.nextInt(6), 1));
             } else if (kind < 0.75) {
-                clicks.add(Events.click(customer, at, ClickType.PAGE_VIEW, null, 1));
+                clicks.add(Events.click(customer, at, random.nextBoolean() ? ClickType.PAGE_VIEW : ClickType.LOGIN, null, 1));
             } else if (kind < 0.8) {
                 clicks.add(Events.page(customer, at, random.nextBoolean() ? "pricing" : "home"));
             } else if (kind < 0.92) {
@@ -230,6 +231,6 @@ class DecisionPipelineTest {
         assertThat(commands).filteredOn(command -> List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND)
                         .contains(command.getScenarioKind()))
                 .allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
-        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order", "registered-3d");
+        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order", "registered-3d", "no-login-5h");
     }
 }

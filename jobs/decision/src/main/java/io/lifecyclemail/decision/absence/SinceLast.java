@@ -20,7 +20,8 @@ import java.util.OptionalLong;
  * "No X for N days since the last X", free of Flink: every X moves the anchor and starts every wait
  * again; each wait fires once; when the longest has fired the customer's story ends and nothing is
  * kept until the next X. Dormancy counts placed orders (and lists what the last one contained); at-risk
- * counts any action: any clickstream event or order event.
+ * counts any action: any clickstream event or order event; no-login counts logins and lists the
+ * products viewed since the last one, most recent first.
  */
 public final class SinceLast implements Detector<SinceLastState> {
     private static final long serialVersionUID = 1L;
@@ -37,7 +38,11 @@ public final class SinceLast implements Detector<SinceLastState> {
 
     @Override
     public String stateName() {
-        return kind.equals(SinceLastScenario.DORMANCY) ? "since-last-purchase" : "since-last-action";
+        return switch (kind) {
+            case SinceLastScenario.DORMANCY -> "since-last-purchase";
+            case SinceLastScenario.NO_LOGIN -> "since-last-login";
+            default -> "since-last-action";
+        };
     }
 
     @Override
@@ -49,6 +54,10 @@ public final class SinceLast implements Detector<SinceLastState> {
     public boolean accepts(Object event) {
         if (kind.equals(SinceLastScenario.DORMANCY)) {
             return event instanceof OrderEvent order && order.getType() == OrderEventType.PLACED;
+        }
+        if (kind.equals(SinceLastScenario.NO_LOGIN)) {
+            return event instanceof ClickstreamEvent click
+                    && (click.getType() == ClickType.LOGIN || click.getType() == ClickType.PRODUCT_VIEW);
         }
         return event instanceof OrderEvent
                 || event instanceof ClickstreamEvent click && click.getType() != ClickType.UNKNOWN;
@@ -69,6 +78,9 @@ public final class SinceLast implements Detector<SinceLastState> {
             ClickstreamEvent click = (ClickstreamEvent) event;
             time = click.getEventTime().toEpochMilli();
             eventId = click.getEventId();
+            if (click.getType() == ClickType.PRODUCT_VIEW && kind.equals(SinceLastScenario.NO_LOGIN)) {
+                return viewedSinceLogin(state, click);
+            }
         }
         if (state != null && state.getLastTime() > time) {
             return state; // a late event older than the anchor does not move it back
@@ -76,12 +88,31 @@ public final class SinceLast implements Detector<SinceLastState> {
         return new SinceLastState(time, eventId, lines, time);
     }
 
+    /** A product view after a login joins the products the no-login mail shows; before any login it means nothing. */
+    private static SinceLastState viewedSinceLogin(SinceLastState state, ClickstreamEvent view) {
+        if (state == null || view.getEventTime().toEpochMilli() < state.getLastTime()) {
+            return state;
+        }
+        List<ItemLine> lines = new ArrayList<>();
+        lines.add(new ItemLine(view.getProduct(), 1));
+        for (ItemLine line : state.getLines()) {
+            if (lines.size() < MAX_LINES && !line.getProduct().getProductId().equals(view.getProduct().getProductId())) {
+                lines.add(line);
+            }
+        }
+        return new SinceLastState(state.getLastTime(), state.getLastEventId(), lines, state.getDecidedUpTo());
+    }
+
     @Override
     public List<Candidate> due(String customerId, SinceLastState state, long time) {
         List<Candidate> due = new ArrayList<>();
         for (SinceLastScenario scenario : waits.due(state.getLastTime(), state.getDecidedUpTo(), time)) {
             List<ItemLine> items = state.getLines().subList(0, Math.min(scenario.maxItems(), state.getLines().size()));
-            String what = kind.equals(SinceLastScenario.DORMANCY) ? "no purchase" : "no action";
+            String what = switch (kind) {
+                case SinceLastScenario.DORMANCY -> "no purchase";
+                case SinceLastScenario.NO_LOGIN -> "no login";
+                default -> "no action";
+            };
             due.add(new Candidate(scenario, customerId, SinceLastScenario.STEP, new ArrayList<>(items),
                     state.getLastEventId(), state.getLastTime() + scenario.delay().toMillis(),
                     what + " for " + Durations.format(scenario.delay()) + " since the last one", Map.of()));

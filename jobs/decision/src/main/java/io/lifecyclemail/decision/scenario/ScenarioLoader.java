@@ -30,7 +30,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 public final class ScenarioLoader {
     public static final String API_VERSION = "lifecyclemail.io/v1";
     public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND,
-            PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, BirthdayScenario.KIND,
+            PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, SinceLastScenario.NO_LOGIN, BirthdayScenario.KIND,
             PointsExpiryScenario.KIND, PostPurchaseScenario.KIND, RegistrationAnniversaryScenario.KIND);
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
@@ -200,14 +200,17 @@ public final class ScenarioLoader {
                 yield problems.size() > start || id == null ? null : new PricePageVisitScenario(id, version,
                         description, enabled, wait, template, pageType, urlContains, coupon);
             }
-            case SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK -> {
+            case SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, SinceLastScenario.NO_LOGIN -> {
                 spec.allowOnly(SINCE_LAST_FIELDS);
-                boolean dormancy = kind.equals(SinceLastScenario.DORMANCY);
                 // defaults from the shops' practice: win-back after ~6 months, keep-alive after 3 weeks
-                Duration wait = spec.duration("wait", dormancy ? Duration.ofDays(180) : Duration.ofDays(21),
-                        Duration.ofDays(1), Duration.ofDays(730));
+                Duration defaultWait = switch (kind) {
+                    case SinceLastScenario.DORMANCY -> Duration.ofDays(180);
+                    case SinceLastScenario.NO_LOGIN -> Duration.ofDays(30);
+                    default -> Duration.ofDays(21);
+                };
+                Duration wait = spec.duration("wait", defaultWait, Duration.ofDays(1), Duration.ofDays(730));
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
-                Integer maxItems = spec.integer("maxItems", dormancy ? 3 : 0, 0, 5);
+                Integer maxItems = spec.integer("maxItems", kind.equals(SinceLastScenario.AT_RISK) ? 0 : 3, 0, 5);
                 yield problems.size() > start || id == null ? null : new SinceLastScenario(kind, id, version,
                         description, enabled, wait, template, maxItems);
             }

@@ -5,21 +5,23 @@ import java.util.Objects;
 
 /**
  * Nothing of some kind has happened for {@code delay} (YAML: spec.wait) since the last time it did:
- * {@code Dormancy} (no purchase since the last purchase; win-back) and {@code AtRisk} (no action at
- * all since the last action; keep-alive). Each wait fires once per last event.
+ * {@code Dormancy} (no purchase since the last purchase; win-back), {@code AtRisk} (no action at
+ * all since the last action; keep-alive) and {@code NoLogin} (no login since the last one; the mail
+ * shows what was viewed after it). Each wait fires once per last event.
  */
 public record SinceLastScenario(String kind, String id, int version, String description, boolean enabled,
                                 Duration delay, String template, int maxItems) implements DelayedScenario {
     public static final String DORMANCY = "Dormancy";
     public static final String AT_RISK = "AtRisk";
+    public static final String NO_LOGIN = "NoLogin";
     public static final String STEP = "reminder";
 
     public SinceLastScenario {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(delay, "delay");
         Objects.requireNonNull(template, "template");
-        if (!kind.equals(DORMANCY) && !kind.equals(AT_RISK)) {
-            throw new IllegalArgumentException("kind must be " + DORMANCY + " or " + AT_RISK);
+        if (!java.util.List.of(DORMANCY, AT_RISK, NO_LOGIN).contains(kind)) {
+            throw new IllegalArgumentException("kind must be " + DORMANCY + ", " + AT_RISK + " or " + NO_LOGIN);
         }
         if (delay.isNegative() || delay.isZero() || version < 1 || maxItems < 0) {
             throw new IllegalArgumentException("delay must be positive, version at least 1, maxItems not negative");

@@ -63,6 +63,24 @@ class SinceLastTest {
     }
 
     @Test
+    void noLoginShowsWhatWasViewedSinceTheLastLogin() {
+        SinceLast noLogin = new SinceLast(SinceLastScenario.NO_LOGIN,
+                List.of(scenario(SinceLastScenario.NO_LOGIN, "come-back", Duration.ofDays(30))));
+        var view = (java.util.function.BiFunction<Duration, String, io.lifecyclemail.schema.ClickstreamEvent>)
+                (at, product) -> Events.click(ALICE, at, io.lifecyclemail.schema.ClickType.PRODUCT_VIEW,
+                        Events.product(product, 100), 1);
+        assertThat(noLogin.apply(null, view.apply(Duration.ZERO, "tea"))).as("no login yet").isNull();
+        SinceLastState state = noLogin.apply(null,
+                Events.click(ALICE, Duration.ofHours(1), io.lifecyclemail.schema.ClickType.LOGIN, null, 1));
+        state = noLogin.apply(state, view.apply(Duration.ofHours(2), "tea"));
+        state = noLogin.apply(state, view.apply(Duration.ofHours(3), "cup"));
+        state = noLogin.apply(state, view.apply(Duration.ofHours(4), "tea"));
+        assertThat(noLogin.nextWakeUp(state)).as("views do not move the wait").hasValue(millis(Duration.ofHours(1).plusDays(30)));
+        assertThat(noLogin.due(ALICE, state, millis(Duration.ofDays(31)))).singleElement().satisfies(candidate ->
+                assertThat(candidate.items()).extracting(line -> line.getProduct().getProductId()).containsExactly("tea", "cup"));
+    }
+
+    @Test
     void aLateOlderEventDoesNotMoveTheAnchorBack() {
         SinceLastState state = dormancy.apply(null, order(Duration.ofDays(10), "tea"));
         assertThat(dormancy.apply(state, order(Duration.ofDays(2), "cup"))).isSameAs(state);

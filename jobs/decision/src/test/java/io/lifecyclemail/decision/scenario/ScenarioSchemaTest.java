@@ -48,6 +48,7 @@ class ScenarioSchemaTest {
         assertThat(properties((Map<String, Object>) steps.get("items")))
                 .containsExactlyInAnyOrderElementsOf(ScenarioLoader.POST_PURCHASE_STEP_FIELDS);
         assertThat(properties(spec(schema, 8))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.ANNIVERSARY_FIELDS);
+        assertThat(properties(spec(schema, 9))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.SINCE_LAST_FIELDS);
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
     }
 
