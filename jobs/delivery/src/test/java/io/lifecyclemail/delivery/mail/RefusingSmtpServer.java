@@ -33,7 +33,7 @@ final class RefusingSmtpServer implements AutoCloseable {
                             case "RCPT" -> recipientReply;
                             case "RSET", "NOOP" -> "250 OK";
                             case "QUIT" -> "221 Bye";
-                            default -> "502 Command not implemented";
+                            default -> "500 5.5.2 Syntax error, command unrecognized";
                         };
                         out.print(reply + "\r\n");
                         out.flush();
