@@ -8,6 +8,7 @@ import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.ReplenishmentScenario;
 import io.lifecyclemail.decision.scenario.RegistrationAnniversaryScenario;
 import io.lifecyclemail.decision.scenario.PostPurchaseScenario;
 import io.lifecyclemail.decision.scenario.PointsExpiryScenario;
@@ -73,7 +74,10 @@ class DecisionPipelineTest {
                     new PostPurchaseScenario.Step("shipped", null, "shipped"),
                     new PostPurchaseScenario.Step("two-days", Duration.ofDays(2), "review"))),
             new RegistrationAnniversaryScenario("registered-3d", 1, "", true, Duration.ofDays(3), "anniversary", ""),
-            new SinceLastScenario(SinceLastScenario.NO_LOGIN, "no-login-5h", 1, "", true, Duration.ofHours(5), "no-login", 3));
+            new SinceLastScenario(SinceLastScenario.NO_LOGIN, "no-login-5h", 1, "", true, Duration.ofHours(5), "no-login", 3),
+            new ReplenishmentScenario("refill", 1, "", true, "replenishment", List.of(
+                    new ReplenishmentScenario.Usage("p1", null, Duration.ofHours(10)),
+                    new ReplenishmentScenario.Usage(null, "tea", Duration.ofHours(20)))));
 
     record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles) {}
 
@@ -111,7 +115,8 @@ class DecisionPipelineTest {
             } else if (kind < 0.8) {
                 clicks.add(Events.page(customer, at, random.nextBoolean() ? "pricing" : "home"));
             } else if (kind < 0.92) {
-                OrderEvent placed = Events.purchase(customer, at);
+                OrderEvent placed = OrderEvent.newBuilder(Events.purchase(customer, at)).setLines(List.of(
+                        new io.lifecyclemail.schema.ItemLine(Events.product("p" + random.nextInt(6), 1000), 1))).build();
                 orders.add(placed);
                 if (random.nextDouble() < 0.5) {
                     orders.add(OrderEvent.newBuilder(Events.order(customer, at.plusHours(1 + random.nextInt(30)),
@@ -231,6 +236,6 @@ class DecisionPipelineTest {
         assertThat(commands).filteredOn(command -> List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND)
                         .contains(command.getScenarioKind()))
                 .allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
-        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order", "registered-3d", "no-login-5h");
+        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order", "registered-3d", "no-login-5h", "refill");
     }
 }

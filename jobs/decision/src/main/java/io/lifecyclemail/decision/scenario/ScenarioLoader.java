@@ -31,7 +31,8 @@ public final class ScenarioLoader {
     public static final String API_VERSION = "lifecyclemail.io/v1";
     public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND,
             PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, SinceLastScenario.NO_LOGIN, BirthdayScenario.KIND,
-            PointsExpiryScenario.KIND, PostPurchaseScenario.KIND, RegistrationAnniversaryScenario.KIND);
+            PointsExpiryScenario.KIND, PostPurchaseScenario.KIND, RegistrationAnniversaryScenario.KIND,
+            ReplenishmentScenario.KIND);
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
     static final List<String> CART_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems");
@@ -41,6 +42,8 @@ public final class ScenarioLoader {
     static final List<String> POST_PURCHASE_FIELDS = List.of("steps");
     static final List<String> POST_PURCHASE_STEP_FIELDS = List.of("name", "after", "onShipped", "template");
     static final List<String> ANNIVERSARY_FIELDS = List.of("after", "template", "coupon");
+    static final List<String> REPLENISHMENT_FIELDS = List.of("template", "consumables");
+    static final List<String> CONSUMABLE_FIELDS = List.of("product", "category", "halfUsedAfter");
     static final List<String> SINCE_LAST_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> PRICE_PAGE_VISIT_FIELDS = List.of("wait", "template", "pageType", "urlContains", "coupon");
 
@@ -264,6 +267,31 @@ public final class ScenarioLoader {
                 String coupon = spec.optionalString("coupon", "");
                 yield problems.size() > start || id == null ? null : new RegistrationAnniversaryScenario(id, version,
                         description, enabled, after, template, coupon);
+            }
+            case ReplenishmentScenario.KIND -> {
+                spec.allowOnly(REPLENISHMENT_FIELDS);
+                String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                List<YamlFields> consumableFields = spec.mappings("consumables");
+                if (consumableFields == null || consumableFields.isEmpty()) {
+                    spec.problemAt("consumables", "is required: a list of products or categories, each with halfUsedAfter");
+                    yield null;
+                }
+                List<ReplenishmentScenario.Usage> usages = new ArrayList<>();
+                for (YamlFields consumable : consumableFields) {
+                    consumable.allowOnly(CONSUMABLE_FIELDS);
+                    String product = consumable.optionalString("product", null);
+                    String category = consumable.optionalString("category", null);
+                    if ((product == null) == (category == null)) {
+                        consumable.problemAt(product == null ? "product" : "category",
+                                "name either a product or a category, not both and not neither");
+                    }
+                    Duration halfUsed = consumable.duration("halfUsedAfter", Duration.ofDays(1), Duration.ofDays(730));
+                    if ((product == null) != (category == null) && halfUsed != null) {
+                        usages.add(new ReplenishmentScenario.Usage(product, category, halfUsed));
+                    }
+                }
+                yield problems.size() > start || id == null ? null
+                        : new ReplenishmentScenario(id, version, description, enabled, template, usages);
             }
             default -> null;
         };

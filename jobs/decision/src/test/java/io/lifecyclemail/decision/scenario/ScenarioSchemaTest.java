@@ -49,6 +49,12 @@ class ScenarioSchemaTest {
                 .containsExactlyInAnyOrderElementsOf(ScenarioLoader.POST_PURCHASE_STEP_FIELDS);
         assertThat(properties(spec(schema, 8))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.ANNIVERSARY_FIELDS);
         assertThat(properties(spec(schema, 9))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.SINCE_LAST_FIELDS);
+        Map<String, Object> replenishment = spec(schema, 10);
+        assertThat(properties(replenishment)).containsExactlyInAnyOrderElementsOf(ScenarioLoader.REPLENISHMENT_FIELDS);
+        Map<String, Object> consumables = (Map<String, Object>) ((Map<String, Object>) replenishment.get("properties"))
+                .get("consumables");
+        assertThat(properties((Map<String, Object>) consumables.get("items")))
+                .containsExactlyInAnyOrderElementsOf(ScenarioLoader.CONSUMABLE_FIELDS);
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
     }
 
