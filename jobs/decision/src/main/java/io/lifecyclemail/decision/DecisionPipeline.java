@@ -8,6 +8,8 @@ import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
 import io.lifecyclemail.decision.birthday.Birthday;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.DeepBrowsingScenario;
+import io.lifecyclemail.decision.deep.DeepBrowsing;
 import io.lifecyclemail.decision.scenario.ReplenishmentScenario;
 import io.lifecyclemail.decision.replenishment.Replenishment;
 import io.lifecyclemail.decision.scenario.RegistrationAnniversaryScenario;
@@ -97,6 +99,7 @@ public final class DecisionPipeline {
         ofKind(scenarios, BirthdayScenario.class).forEach(birthday -> detectors.add(new Birthday(birthday)));
         ofKind(scenarios, PointsExpiryScenario.class).forEach(points -> detectors.add(new PointsExpiry(points)));
         ofKind(scenarios, PostPurchaseScenario.class).forEach(steps -> detectors.add(new PostPurchase(steps)));
+        ofKind(scenarios, DeepBrowsingScenario.class).forEach(deep -> detectors.add(new DeepBrowsing(deep)));
         ofKind(scenarios, ReplenishmentScenario.class).forEach(consumables -> detectors.add(new Replenishment(consumables)));
         ofKind(scenarios, RegistrationAnniversaryScenario.class)
                 .forEach(anniversary -> detectors.add(new RegistrationAnniversary(anniversary)));

@@ -8,6 +8,7 @@ import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.DeepBrowsingScenario;
 import io.lifecyclemail.decision.scenario.ReplenishmentScenario;
 import io.lifecyclemail.decision.scenario.RegistrationAnniversaryScenario;
 import io.lifecyclemail.decision.scenario.PostPurchaseScenario;
@@ -77,7 +78,8 @@ class DecisionPipelineTest {
             new SinceLastScenario(SinceLastScenario.NO_LOGIN, "no-login-5h", 1, "", true, Duration.ofHours(5), "no-login", 3),
             new ReplenishmentScenario("refill", 1, "", true, "replenishment", List.of(
                     new ReplenishmentScenario.Usage("p1", null, Duration.ofHours(10)),
-                    new ReplenishmentScenario.Usage(null, "tea", Duration.ofHours(20)))));
+                    new ReplenishmentScenario.Usage(null, "tea", Duration.ofHours(20)))),
+            new DeepBrowsingScenario("deep-3", 1, "", true, Duration.ofMinutes(40), 3, "deep-browsing", "DEEP"));
 
     record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles) {}
 
@@ -236,6 +238,6 @@ class DecisionPipelineTest {
         assertThat(commands).filteredOn(command -> List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND)
                         .contains(command.getScenarioKind()))
                 .allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
-        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order", "registered-3d", "no-login-5h", "refill");
+        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order", "registered-3d", "no-login-5h", "refill", "deep-3");
     }
 }

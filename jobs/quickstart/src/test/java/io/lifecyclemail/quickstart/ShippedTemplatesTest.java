@@ -52,7 +52,8 @@ class ShippedTemplatesTest {
                     .setTemplate(scenario.template()).setTriggerEventId("e").setTriggerTime(Instant.EPOCH)
                     .setItems(List.of(new ItemLine(SampleShop.product(0), 1), new ItemLine(SampleShop.product(1), 2)))
                     .setAttributes(Map.of("couponCode", "COUPON42")).build();
-            boolean listsItems = !List.of("PricePageVisit", "AtRisk", "Birthday", "PointsExpiry", "RegistrationAnniversary")
+            boolean listsItems = !List.of("PricePageVisit", "AtRisk", "Birthday", "PointsExpiry", "RegistrationAnniversary",
+                    "DeepBrowsing")
                     .contains(scenario.kind());
             for (String language : SHIPPED_LANGUAGES) {
                 ContactState contact = new ContactState("c@example.com", "Name", language, null, true, 0L);
@@ -64,7 +65,8 @@ class ShippedTemplatesTest {
                 if (listsItems) {
                     assertThat(mail.text()).contains(SampleShop.product(0).getName(), SampleShop.product(1).getName());
                     assertThat(mail.html()).contains(SampleShop.product(0).getName());
-                } else if (List.of("PricePageVisit", "Birthday", "RegistrationAnniversary").contains(scenario.kind())) {
+                } else if (List.of("PricePageVisit", "Birthday", "RegistrationAnniversary", "DeepBrowsing")
+                        .contains(scenario.kind())) {
                     assertThat(mail.text()).contains("COUPON42");
                     assertThat(mail.html()).contains("COUPON42");
                 }

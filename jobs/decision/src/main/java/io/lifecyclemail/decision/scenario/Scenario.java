@@ -4,7 +4,8 @@ import java.io.Serializable;
 
 /** A scenario a marketer configured: what to detect, and which mail it leads to. */
 public sealed interface Scenario extends Serializable permits DelayedScenario, BirthdayScenario, PointsExpiryScenario,
-        PostPurchaseScenario, RegistrationAnniversaryScenario, ReplenishmentScenario {
+        PostPurchaseScenario, RegistrationAnniversaryScenario, ReplenishmentScenario,
+        DeepBrowsingScenario {
     /** Unique among the loaded scenarios; part of every send id. */
     String id();
 

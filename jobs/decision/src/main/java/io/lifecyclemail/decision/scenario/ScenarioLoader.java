@@ -32,7 +32,7 @@ public final class ScenarioLoader {
     public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND,
             PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, SinceLastScenario.NO_LOGIN, BirthdayScenario.KIND,
             PointsExpiryScenario.KIND, PostPurchaseScenario.KIND, RegistrationAnniversaryScenario.KIND,
-            ReplenishmentScenario.KIND);
+            ReplenishmentScenario.KIND, DeepBrowsingScenario.KIND);
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
     static final List<String> CART_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems");
@@ -44,6 +44,7 @@ public final class ScenarioLoader {
     static final List<String> ANNIVERSARY_FIELDS = List.of("after", "template", "coupon");
     static final List<String> REPLENISHMENT_FIELDS = List.of("template", "consumables");
     static final List<String> CONSUMABLE_FIELDS = List.of("product", "category", "halfUsedAfter");
+    static final List<String> DEEP_BROWSING_FIELDS = List.of("minPages", "sessionGap", "template", "coupon");
     static final List<String> SINCE_LAST_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> PRICE_PAGE_VISIT_FIELDS = List.of("wait", "template", "pageType", "urlContains", "coupon");
 
@@ -292,6 +293,15 @@ public final class ScenarioLoader {
                 }
                 yield problems.size() > start || id == null ? null
                         : new ReplenishmentScenario(id, version, description, enabled, template, usages);
+            }
+            case DeepBrowsingScenario.KIND -> {
+                spec.allowOnly(DEEP_BROWSING_FIELDS);
+                Integer minPages = spec.integer("minPages", null, 2, 1000);
+                Duration gap = spec.duration("sessionGap", Duration.ofMinutes(30), Duration.ofMinutes(5), Duration.ofDays(1));
+                String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                String coupon = spec.optionalString("coupon", "");
+                yield problems.size() > start || id == null ? null
+                        : new DeepBrowsingScenario(id, version, description, enabled, gap, minPages, template, coupon);
             }
             default -> null;
         };

@@ -55,6 +55,7 @@ class ScenarioSchemaTest {
                 .get("consumables");
         assertThat(properties((Map<String, Object>) consumables.get("items")))
                 .containsExactlyInAnyOrderElementsOf(ScenarioLoader.CONSUMABLE_FIELDS);
+        assertThat(properties(spec(schema, 11))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.DEEP_BROWSING_FIELDS);
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
     }
 
