@@ -16,14 +16,10 @@ public record BirthdayScenario(String id, int version, String description, boole
     public static final String STEP = "birthday";
 
     public BirthdayScenario {
-        Objects.requireNonNull(id, "id");
+        Scenario.checkCommon(id, version, template);
         Objects.requireNonNull(sendAt, "sendAt");
         Objects.requireNonNull(defaultZone, "defaultZone");
-        Objects.requireNonNull(template, "template");
-        coupon = coupon == null ? "" : coupon;
-        if (version < 1) {
-            throw new IllegalArgumentException("version must be at least 1");
-        }
+        coupon = Scenario.couponOrEmpty(coupon);
     }
 
     @Override

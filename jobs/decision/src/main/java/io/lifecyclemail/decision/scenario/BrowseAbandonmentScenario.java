@@ -17,14 +17,13 @@ public record BrowseAbandonmentScenario(
     public static final String STEP = "reminder";
 
     public BrowseAbandonmentScenario {
-        Objects.requireNonNull(id, "id");
+        Scenario.checkCommon(id, version, template);
         Objects.requireNonNull(delay, "delay");
-        Objects.requireNonNull(template, "template");
         if (delay.isNegative() || delay.isZero()) {
             throw new IllegalArgumentException("delay must be positive");
         }
-        if (maxItems < 1 || minProductViews < 1 || version < 1) {
-            throw new IllegalArgumentException("maxItems, minProductViews and version must be at least 1");
+        if (maxItems < 1 || minProductViews < 1) {
+            throw new IllegalArgumentException("maxItems and minProductViews must be at least 1");
         }
     }
 

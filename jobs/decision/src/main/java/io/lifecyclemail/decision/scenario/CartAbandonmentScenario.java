@@ -17,17 +17,13 @@ public record CartAbandonmentScenario(
     public static final String STEP = "reminder";
 
     public CartAbandonmentScenario {
-        Objects.requireNonNull(id, "id");
+        Scenario.checkCommon(id, version, template);
         Objects.requireNonNull(delay, "delay");
-        Objects.requireNonNull(template, "template");
         if (delay.isNegative() || delay.isZero()) {
             throw new IllegalArgumentException("delay must be positive");
         }
         if (maxItems < 1) {
             throw new IllegalArgumentException("maxItems must be at least 1");
-        }
-        if (version < 1) {
-            throw new IllegalArgumentException("version must be at least 1");
         }
     }
 

@@ -15,12 +15,11 @@ public record DeepBrowsingScenario(String id, int version, String description, b
     public static final String STEP = "offer";
 
     public DeepBrowsingScenario {
-        Objects.requireNonNull(id, "id");
+        Scenario.checkCommon(id, version, template);
         Objects.requireNonNull(sessionGap, "sessionGap");
-        Objects.requireNonNull(template, "template");
-        coupon = coupon == null ? "" : coupon;
-        if (sessionGap.isNegative() || sessionGap.isZero() || minPages < 1 || version < 1) {
-            throw new IllegalArgumentException("sessionGap must be positive, minPages and version at least 1");
+        coupon = Scenario.couponOrEmpty(coupon);
+        if (sessionGap.isNegative() || sessionGap.isZero() || minPages < 1) {
+            throw new IllegalArgumentException("sessionGap must be positive and minPages at least 1");
         }
     }
 

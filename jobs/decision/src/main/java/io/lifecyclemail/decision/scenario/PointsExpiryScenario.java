@@ -13,11 +13,10 @@ public record PointsExpiryScenario(String id, int version, String description, b
     public static final String STEP = "reminder";
 
     public PointsExpiryScenario {
-        Objects.requireNonNull(id, "id");
+        Scenario.checkCommon(id, version, template);
         Objects.requireNonNull(before, "before");
-        Objects.requireNonNull(template, "template");
-        if (before.isNegative() || version < 1) {
-            throw new IllegalArgumentException("before must not be negative and version at least 1");
+        if (before.isNegative()) {
+            throw new IllegalArgumentException("before must not be negative");
         }
     }
 

@@ -28,11 +28,12 @@ public record PostPurchaseScenario(String id, int version, String description, b
     }
 
     public PostPurchaseScenario {
-        Objects.requireNonNull(id, "id");
         steps = List.copyOf(steps);
-        if (steps.isEmpty() || version < 1) {
-            throw new IllegalArgumentException("a post-purchase scenario needs at least one step, and version at least 1");
+        if (steps.isEmpty()) {
+            throw new IllegalArgumentException("a post-purchase scenario needs at least one step");
         }
+        Scenario.checkCommon(id, version, steps.get(0).template());
+    }
     }
 
     @Override

@@ -17,14 +17,13 @@ public record PricePageVisitScenario(
     public static final String STEP = "follow-up";
 
     public PricePageVisitScenario {
-        Objects.requireNonNull(id, "id");
+        Scenario.checkCommon(id, version, template);
         Objects.requireNonNull(delay, "delay");
-        Objects.requireNonNull(template, "template");
         Objects.requireNonNull(pageType, "pageType");
         urlContains = urlContains == null ? "" : urlContains;
-        coupon = coupon == null ? "" : coupon;
-        if (delay.isNegative() || delay.isZero() || version < 1) {
-            throw new IllegalArgumentException("delay must be positive and version at least 1");
+        coupon = Scenario.couponOrEmpty(coupon);
+        if (delay.isNegative() || delay.isZero()) {
+            throw new IllegalArgumentException("delay must be positive");
         }
     }
 

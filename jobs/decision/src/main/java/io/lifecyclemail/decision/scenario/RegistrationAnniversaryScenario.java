@@ -13,12 +13,11 @@ public record RegistrationAnniversaryScenario(String id, int version, String des
     public static final String STEP = "anniversary";
 
     public RegistrationAnniversaryScenario {
-        Objects.requireNonNull(id, "id");
+        Scenario.checkCommon(id, version, template);
         Objects.requireNonNull(after, "after");
-        Objects.requireNonNull(template, "template");
-        coupon = coupon == null ? "" : coupon;
-        if (after.isNegative() || after.isZero() || version < 1) {
-            throw new IllegalArgumentException("after must be positive and version at least 1");
+        coupon = Scenario.couponOrEmpty(coupon);
+        if (after.isNegative() || after.isZero()) {
+            throw new IllegalArgumentException("after must be positive");
         }
     }
 

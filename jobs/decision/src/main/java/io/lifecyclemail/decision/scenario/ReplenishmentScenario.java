@@ -24,11 +24,10 @@ public record ReplenishmentScenario(String id, int version, String description, 
     }
 
     public ReplenishmentScenario {
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(template, "template");
+        Scenario.checkCommon(id, version, template);
         usages = List.copyOf(usages);
-        if (usages.isEmpty() || version < 1) {
-            throw new IllegalArgumentException("at least one usage, and version at least 1");
+        if (usages.isEmpty()) {
+            throw new IllegalArgumentException("at least one usage");
         }
     }
 

@@ -19,4 +19,18 @@ public sealed interface Scenario extends Serializable permits DelayedScenario, B
 
     /** The mail template the delivery job renders. */
     String template();
+
+    /** What every scenario's constructor checks: an id, a version from 1, a template. */
+    static void checkCommon(String id, int version, String template) {
+        java.util.Objects.requireNonNull(id, "id");
+        java.util.Objects.requireNonNull(template, "template");
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be at least 1");
+        }
+    }
+
+    /** The coupon code of a scenario that may have one: empty when absent. */
+    static String couponOrEmpty(String coupon) {
+        return coupon == null ? "" : coupon;
+    }
 }

@@ -17,14 +17,13 @@ public record SinceLastScenario(String kind, String id, int version, String desc
     public static final String STEP = "reminder";
 
     public SinceLastScenario {
-        Objects.requireNonNull(id, "id");
+        Scenario.checkCommon(id, version, template);
         Objects.requireNonNull(delay, "delay");
-        Objects.requireNonNull(template, "template");
         if (!java.util.List.of(DORMANCY, AT_RISK, NO_LOGIN).contains(kind)) {
             throw new IllegalArgumentException("kind must be " + DORMANCY + ", " + AT_RISK + " or " + NO_LOGIN);
         }
         if (delay.isNegative() || delay.isZero() || version < 1 || maxItems < 0) {
-            throw new IllegalArgumentException("delay must be positive, version at least 1, maxItems not negative");
+            throw new IllegalArgumentException("delay must be positive, maxItems not negative");
         }
     }
 }
