@@ -34,7 +34,6 @@ public record PostPurchaseScenario(String id, int version, String description, b
         }
         Scenario.checkCommon(id, version, steps.get(0).template());
     }
-    }
 
     @Override
     public String kind() {
