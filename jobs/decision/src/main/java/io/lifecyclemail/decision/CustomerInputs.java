@@ -52,6 +52,12 @@ public final class CustomerInputs {
         return ((CustomerProfile) event).getEventId();
     }
 
+    /** Which input the event came from, in words. */
+    public static String source(CustomerInput input) {
+        Object event = input.getEvent();
+        return event instanceof CustomerProfile ? "profile" : event instanceof ClickstreamEvent ? "clickstream" : "order";
+    }
+
     private static int rank(CustomerInput input) {
         Object event = input.getEvent();
         return event instanceof CustomerProfile ? 0 : event instanceof ClickstreamEvent ? 1 : 2;

@@ -6,6 +6,7 @@ import io.lifecyclemail.common.kafka.InputRules;
 import io.lifecyclemail.common.kafka.KafkaIO;
 import io.lifecyclemail.common.kafka.Topics;
 import io.lifecyclemail.common.options.Settings;
+import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.scenario.Scenario;
 import io.lifecyclemail.decision.scenario.ScenarioLoader;
 import io.lifecyclemail.schema.ClickstreamEvent;
@@ -74,7 +75,8 @@ public final class DecisionJob {
 
         DecisionPipeline.Outputs outputs = DecisionPipeline.build(
                 new DecisionPipeline.Inputs(clicks.events(), orders.events(), profiles.events()),
-                scenarios, settings.get(DecisionOptions.CART_RETENTION), decideUntil(settings));
+                scenarios, new DecisionPipeline.Tuning(settings.get(DecisionOptions.CART_RETENTION), decideUntil(settings),
+                        new LatePolicy(settings.get(DecisionOptions.ALLOWED_LATENESS), settings.get(DecisionOptions.BEYOND_LATENESS))));
 
         String transactions = settings.get(DecisionOptions.TRANSACTIONAL_ID_PREFIX);
         outputs.sendCommands().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.SEND_COMMANDS),

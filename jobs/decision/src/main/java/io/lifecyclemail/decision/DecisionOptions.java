@@ -3,6 +3,7 @@ package io.lifecyclemail.decision;
 import io.lifecyclemail.common.kafka.KafkaOptions;
 import io.lifecyclemail.common.kafka.Topics;
 import io.lifecyclemail.common.options.Option;
+import io.lifecyclemail.decision.detect.LatePolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,14 @@ public final class DecisionOptions {
     public static final Option<String> DECIDE_UNTIL = Option.string("decide.until", "",
             "With kafka.bounded: when the input ends, decide only what is due up to this time (ISO-8601, e.g. "
                     + "2026-11-06T00:00:00Z); empty = everything, as if no more events ever came.");
+    public static final Option<Duration> ALLOWED_LATENESS = Option.duration("late-events.allowed-lateness",
+            LatePolicy.DEFAULT.allowedLateness(), "An event up to this far behind the watermark is applied as if on "
+                    + "time (a copy of one already applied is recognised and ignored); a later one is handled as "
+                    + "late-events.beyond says. Either way it is counted (metrics lateEvents, tooLateEvents).");
+    public static final Option<LatePolicy.Beyond> BEYOND_LATENESS = Option.choice("late-events.beyond",
+            LatePolicy.Beyond.class, LatePolicy.DEFAULT.beyond(), "What happens to an event later than the allowed "
+                    + "lateness: drop (it cannot start a mail about the past) or apply; either way a LATE_EVENT "
+                    + "record goes to the decisions topic.");
     public static final Option<String> GROUP_ID = Option.string("kafka.group-id", "lifecycle-decision",
             "Consumer group id (offsets are also in checkpoints; the group shows lag).");
     public static final Option<String> TRANSACTIONAL_ID_PREFIX = Option.string("kafka.transactional-id-prefix",
@@ -25,7 +34,7 @@ public final class DecisionOptions {
 
     public static List<Option<?>> all() {
         List<Option<?>> all = new ArrayList<>(KafkaOptions.all());
-        all.addAll(List.of(SCENARIOS_DIR, CART_RETENTION, DECIDE_UNTIL, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
+        all.addAll(List.of(SCENARIOS_DIR, CART_RETENTION, DECIDE_UNTIL, ALLOWED_LATENESS, BEYOND_LATENESS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
                 Topics.CLICKSTREAM, Topics.ORDERS, Topics.PROFILES, Topics.SEND_COMMANDS, Topics.DECISIONS,
                 Topics.DEAD_LETTERS));
         return all;

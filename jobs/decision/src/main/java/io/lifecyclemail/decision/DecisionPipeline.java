@@ -3,6 +3,7 @@ package io.lifecyclemail.decision;
 import io.lifecyclemail.decision.browse.BrowseAbandonment;
 import io.lifecyclemail.decision.cart.CartAbandonment;
 import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
@@ -50,16 +51,31 @@ public final class DecisionPipeline {
 
     public record Outputs(DataStream<SendCommand> sendCommands, DataStream<Decision> decisions) {}
 
-    public static Outputs build(Inputs inputs, List<Scenario> scenarios, Duration cartRetention) {
-        return build(inputs, scenarios, cartRetention, null);
-    }
-
     /**
+     * The engineer's settings of the decision pipeline.
+     *
+     * @param cartRetention how long the shop keeps an unchanged cart
      * @param decideUntil when a bounded input ends, decide only what is due up to this time; null:
      *     everything (the end of the input is the end of time)
+     * @param late what happens to events behind the watermark
      */
-    public static Outputs build(Inputs inputs, List<Scenario> scenarios, Duration cartRetention, Instant decideUntil) {
-        List<Detector<?>> detectors = detectors(scenarios, cartRetention);
+    public record Tuning(Duration cartRetention, Instant decideUntil, LatePolicy late) {
+        public static Tuning defaults() {
+            return new Tuning(Duration.ofDays(30), null, LatePolicy.DEFAULT);
+        }
+
+        public Tuning withDecideUntil(Instant until) {
+            return new Tuning(cartRetention, until, late);
+        }
+
+        public Tuning withLate(LatePolicy policy) {
+            return new Tuning(cartRetention, decideUntil, policy);
+        }
+    }
+
+    public static Outputs build(Inputs inputs, List<Scenario> scenarios, Tuning tuning) {
+        List<Detector<?>> detectors = detectors(scenarios, tuning.cartRetention());
+        Instant decideUntil = tuning.decideUntil();
         TypeInformation<CustomerInput> inputType = new AvroTypeInfo<>(CustomerInput.class);
         RelevantEvents relevant = new RelevantEvents(detectors);
 
@@ -79,7 +95,8 @@ public final class DecisionPipeline {
         SingleOutputStreamOperator<Decision> decisions = clickstream.union(orders, profiles)
                 .keyBy(CustomerInputs::customerId)
                 .process(new CustomerScenariosFunction(detectors,
-                        decideUntil == null ? Long.MAX_VALUE : decideUntil.toEpochMilli()), new AvroTypeInfo<>(Decision.class))
+                        decideUntil == null ? Long.MAX_VALUE : decideUntil.toEpochMilli(), tuning.late()),
+                        new AvroTypeInfo<>(Decision.class))
                 .name("customer-scenarios").uid("customer-scenarios");
         return new Outputs(decisions.getSideOutput(CustomerScenariosFunction.SEND_COMMANDS), decisions);
     }

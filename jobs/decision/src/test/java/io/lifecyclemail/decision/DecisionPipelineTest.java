@@ -220,7 +220,8 @@ class DecisionPipelineTest {
                 source(env, traffic.clicks(), ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),
                 source(env, traffic.orders(), OrderEvent.class, e -> e.getEventTime(), "orders"),
                 source(env, traffic.profiles(), CustomerProfile.class, e -> e.getEventTime(), "profiles")),
-                SCENARIOS, RETENTION, java.time.Instant.ofEpochMilli(END_OF_REPLAY));
+                SCENARIOS, new DecisionPipeline.Tuning(RETENTION, java.time.Instant.ofEpochMilli(END_OF_REPLAY),
+                        io.lifecyclemail.decision.detect.LatePolicy.DEFAULT));
         List<SendCommand> commands = new ArrayList<>();
         List<Decision> decisions = new ArrayList<>();
         try (CloseableIterator<SendCommand> sent = outputs.sendCommands().collectAsync();

@@ -4,10 +4,12 @@ import io.lifecyclemail.decision.CustomerInputs;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.CustomerInput;
+import io.lifecyclemail.state.RecentEventIds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -39,12 +41,15 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
 
     private final List<Detector<?>> detectors;
     private final long endOfInputCutoff;
+    private final LatePolicy late;
 
     private transient List<Slot<?>> slots;
     private transient boolean registerTimers;
     private transient ValueState<Boolean> marketingConsent;
     private transient ListState<CustomerInput> pending;
+    private transient ValueState<RecentEventIds> recentIds;
     private transient Counter lateEvents;
+    private transient Counter tooLateEvents;
     private transient Counter duplicateEvents;
     private transient Counter candidates;
 
@@ -59,8 +64,14 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
      *     send the mails due months later
      */
     public CustomerScenariosFunction(List<Detector<?>> detectors, long endOfInputCutoff) {
+        this(detectors, endOfInputCutoff, LatePolicy.DEFAULT);
+    }
+
+    /** @param late what happens to events behind the watermark */
+    public CustomerScenariosFunction(List<Detector<?>> detectors, long endOfInputCutoff, LatePolicy late) {
         this.detectors = List.copyOf(detectors);
         this.endOfInputCutoff = endOfInputCutoff;
+        this.late = late;
     }
 
     /** A detector with its keyed state, typed together. */
@@ -88,7 +99,10 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         marketingConsent = getRuntimeContext().getState(new ValueStateDescriptor<>("marketing-consent", Types.BOOLEAN));
         pending = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("pending-inputs", new AvroTypeInfo<>(CustomerInput.class)));
+        recentIds = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("recent-event-ids", new AvroTypeInfo<>(RecentEventIds.class)));
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
+        tooLateEvents = getRuntimeContext().getMetricGroup().counter("tooLateEvents");
         duplicateEvents = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
         candidates = getRuntimeContext().getMetricGroup().counter("candidates");
         registerTimers = true;
@@ -97,14 +111,27 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     @Override
     public void processElement(CustomerInput input, Context context, Collector<Decision> out) throws Exception {
         long time = CustomerInputs.eventTime(input);
-        if (time <= context.timerService().currentWatermark()) {
-            // Late: apply now rather than lose it; a deadline it sets that is already past fires at the next watermark.
-            lateEvents.inc();
-            apply(input, context);
-            return;
+        long watermark = context.timerService().currentWatermark();
+        switch (late.classify(time, watermark)) {
+            case ON_TIME -> {
+                pending.add(input);
+                context.timerService().registerEventTimeTimer(time);
+            }
+            case LATE -> {
+                // applied now; a deadline it sets that is already past falls due at the next watermark
+                lateEvents.inc();
+                applyUnlessSeen(List.of(input), context);
+            }
+            case TOO_LATE_APPLIED -> {
+                tooLateEvents.inc();
+                out.collect(late.tooLate(input, watermark, true));
+                applyUnlessSeen(List.of(input), context);
+            }
+            case TOO_LATE_DROPPED -> {
+                tooLateEvents.inc();
+                out.collect(late.tooLate(input, watermark, false));
+            }
         }
-        pending.add(input);
-        context.timerService().registerEventTimeTimer(time);
     }
 
     @Override
@@ -115,6 +142,13 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         registerTimers = decideUpTo == time;
         try {
             releaseInputsUpTo(time, context);
+            if (late.remembersIds()) {
+                // ids whose copies would now be too late need not be remembered
+                RecentEventIds memory = recentIds.value();
+                if (memory != null) {
+                    storeRecentIds(late.forget(memory, context.timerService().currentWatermark()), context);
+                }
+            }
             boolean consent = Boolean.TRUE.equals(marketingConsent.value());
             for (Slot<?> slot : slots) {
                 decide(slot, decideUpTo, consent, context, out);
@@ -135,17 +169,41 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
         reached.sort(CustomerInputs.EVENT_TIME_ORDER);
         pending.update(waiting);
+        applyUnlessSeen(reached, context);
+    }
+
+    /**
+     * Applies inputs in the given order, each event id once: a producer retry writes the same event
+     * twice; released together the copies are neighbours, and a copy that comes late is found in the
+     * memory of recently applied ids.
+     */
+    private void applyUnlessSeen(List<CustomerInput> inputs, Context context) throws Exception {
+        RecentEventIds memory = late.remembersIds() ? recentIds.value() : null;
         String previousId = null;
-        for (CustomerInput input : reached) {
-            // a producer retry writes the same event twice; sorted, the copies are neighbours
+        for (CustomerInput input : inputs) {
             String id = CustomerInputs.eventId(input);
-            if (id.equals(previousId)) {
+            if (id.equals(previousId) || LatePolicy.seen(memory, id)) {
                 duplicateEvents.inc();
                 continue;
             }
             previousId = id;
             apply(input, context);
+            if (late.remembersIds()) {
+                memory = late.remember(memory, id, CustomerInputs.eventTime(input));
+            }
         }
+        if (memory != null) {
+            storeRecentIds(memory, context);
+        }
+    }
+
+    private void storeRecentIds(RecentEventIds memory, Context context) throws Exception {
+        if (memory == null) {
+            recentIds.clear();
+            return;
+        }
+        recentIds.update(memory);
+        context.timerService().registerEventTimeTimer(late.nextPrune(memory));
     }
 
     private <S extends SpecificRecordBase> void decide(Slot<S> slot, long time, boolean consent, Context context,

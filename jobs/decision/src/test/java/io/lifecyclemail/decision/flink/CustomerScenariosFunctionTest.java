@@ -14,6 +14,7 @@ import io.lifecyclemail.decision.CustomerInputs;
 import io.lifecyclemail.decision.Events;
 import io.lifecyclemail.decision.browse.BrowseAbandonment;
 import io.lifecyclemail.decision.cart.CartAbandonment;
+import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.schema.ClickType;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
@@ -67,6 +68,17 @@ class CustomerScenariosFunctionTest {
                 new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function),
                         CustomerInputs::customerId, Types.STRING);
         harness.setStateBackend(backend);
+        return harness;
+    }
+
+    /** An opened harness on heap state around {@code function}. */
+    static KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> harness(
+            CustomerScenariosFunction function) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function),
+                        CustomerInputs::customerId, Types.STRING);
+        harness.setStateBackend(new HashMapStateBackend());
+        harness.open();
         return harness;
     }
 
@@ -167,14 +179,47 @@ class CustomerScenariosFunctionTest {
     }
 
     @Test
-    void lateCartChangeIsAppliedNotLost() throws Exception {
+    void lateCartChangeWithinTheAllowedLatenessIsApplied() throws Exception {
+        push(profile(ALICE, Duration.ZERO, true));
+        watermark(Duration.ofHours(3));
+        push(cartAdd(ALICE, Duration.ofHours(2), "tea", 1)); // 1h behind the watermark: just allowed
+        assertThat(decisions()).isEmpty();
+        watermark(Duration.ofHours(4));
+        assertThat(decisions()).singleElement()
+                .satisfies(d -> assertThat(d.getTriggerTime().toEpochMilli()).isEqualTo(millis(Duration.ofHours(2).plus(WAIT))));
+        watermark(Duration.ofDays(40));
+        assertThat(harness.numKeyedStateEntries()).as("only consent; the remembered event ids are forgotten").isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void eventLaterThanTheAllowedLatenessIsRecordedAndDroppedByDefault() throws Exception {
         push(profile(ALICE, Duration.ZERO, true));
         watermark(Duration.ofHours(5));
-        push(cartAdd(ALICE, Duration.ofHours(1), "tea", 1)); // behind the watermark
-        assertThat(decisions()).isEmpty();
-        watermark(Duration.ofHours(5).plusSeconds(1));
-        assertThat(decisions()).singleElement()
-                .satisfies(d -> assertThat(d.getTriggerTime().toEpochMilli()).isEqualTo(millis(Duration.ofHours(1).plus(WAIT))));
+        push(cartAdd(ALICE, Duration.ofHours(1), "tea", 1)); // 4h behind: it would mail about the past
+        watermark(Duration.ofDays(1));
+
+        assertThat(commands()).isEmpty();
+        assertThat(decisions()).singleElement().satisfies(decision -> {
+            assertThat(decision.getOutcome()).isEqualTo(DecisionOutcome.LATE_EVENT);
+            assertThat(decision.getScenarioKind()).isEqualTo("LateEvent");
+            assertThat(decision.getReason()).contains("4h behind the watermark", "allowed lateness of 1h", "dropped");
+        });
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void eventLaterThanTheAllowedLatenessCanBeAppliedAnyway() throws Exception {
+        harness.close();
+        harness = harness(new CustomerScenariosFunction(List.of(new CartAbandonment(List.of(CART_2H), RETENTION)),
+                Long.MAX_VALUE, new LatePolicy(Duration.ZERO, LatePolicy.Beyond.APPLY)));
+        push(profile(ALICE, Duration.ZERO, true));
+        watermark(Duration.ofHours(5));
+        push(cartAdd(ALICE, Duration.ofHours(1), "tea", 1));
+        watermark(Duration.ofHours(6));
+        assertThat(decisions()).extracting(Decision::getOutcome)
+                .containsExactly(DecisionOutcome.LATE_EVENT, DecisionOutcome.SENT);
+        assertThat(decisions().get(0).getReason()).contains("applied anyway");
     }
 
     @Test
@@ -186,6 +231,19 @@ class CustomerScenariosFunctionTest {
         watermark(Duration.ofHours(3));
         assertThat(commands()).singleElement().satisfies(command ->
                 assertThat(command.getItems().get(0).getQuantity()).isEqualTo(1));
+    }
+
+    @Test
+    void aLateCopyOfAnAppliedEventIsIgnored() throws Exception {
+        push(profile(ALICE, Duration.ZERO, true));
+        var add = cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1);
+        push(add);
+        watermark(Duration.ofMinutes(30)); // the add is applied
+        push(add); // the copy comes 29 minutes behind the watermark, within the allowed lateness
+        watermark(Duration.ofHours(3));
+        assertThat(commands()).singleElement().satisfies(command ->
+                assertThat(command.getItems().get(0).getQuantity()).isEqualTo(1));
+        assertThat(decisions()).hasSize(1);
     }
 
     @Test
