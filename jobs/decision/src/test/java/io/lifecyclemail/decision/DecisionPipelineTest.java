@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.CandidateDecision;
+import io.lifecyclemail.decision.detect.ReentryGate;
+import io.lifecyclemail.state.EntryLog;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
@@ -150,7 +152,8 @@ class DecisionPipelineTest {
             List<CustomerInput> inputs = customer.getValue();
             inputs.sort(CustomerInputs.EVENT_TIME_ORDER);
             boolean[] consent = {false};
-            List<Replay<?>> replays = detectors.stream().<Replay<?>>map(Replay::new).toList();
+            Entries entries = new Entries();
+            List<Replay<?>> replays = detectors.stream().<Replay<?>>map(detector -> new Replay<>(detector, entries)).toList();
             for (CustomerInput input : inputs) {
                 long time = CustomerInputs.eventTime(input);
                 replays.forEach(replay -> replay.decideBefore(customer.getKey(), time, consent[0], sent));
@@ -164,13 +167,21 @@ class DecisionPipelineTest {
         return sent;
     }
 
+    /** One customer's scenario entries, shared by the detectors' replays. */
+    static final class Entries {
+        final ReentryGate gate = new ReentryGate();
+        EntryLog log;
+    }
+
     /** One detector replayed over one customer's events. */
     static final class Replay<S extends SpecificRecordBase> {
         final Detector<S> detector;
+        final Entries entries;
         S state;
 
-        Replay(Detector<S> detector) {
+        Replay(Detector<S> detector, Entries entries) {
             this.detector = detector;
+            this.entries = entries;
         }
 
         void apply(Object event) {
@@ -184,7 +195,9 @@ class DecisionPipelineTest {
             OptionalLong wakeUp = detector.nextWakeUp(state);
             while (state != null && wakeUp.isPresent() && wakeUp.getAsLong() < time) {
                 for (Candidate candidate : detector.due(customer, state, wakeUp.getAsLong())) {
-                    CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, consent);
+                    ReentryGate.Admission admission = entries.gate.admit(entries.log, candidate);
+                    entries.log = admission.log();
+                    CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, consent, admission.blockedBecause());
                     if (outcome.command() != null) {
                         sent.add(outcome.command().getSendId());
                     }
@@ -236,6 +249,8 @@ class DecisionPipelineTest {
         assertThat(commands).extracting(SendCommand::getSendId).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(decisions).hasSizeGreaterThan(commands.size()); // some customers gave no consent
+        assertThat(decisions).extracting(Decision::getOutcome)
+                .contains(io.lifecyclemail.schema.DecisionOutcome.REENTRY_BLOCKED); // re-armed carts, browsing again
         assertThat(commands).filteredOn(command -> List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND)
                         .contains(command.getScenarioKind()))
                 .allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());

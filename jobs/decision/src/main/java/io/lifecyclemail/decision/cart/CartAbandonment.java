@@ -105,7 +105,8 @@ public final class CartAbandonment implements Detector<CartState> {
             return null;
         }
         long time = event.getEventTime().toEpochMilli();
-        return new CartState(lines, time, event.getEventId(), time);
+        String opened = cart == null ? event.getEventId() : cart.getOpenedEventId();
+        return new CartState(lines, time, event.getEventId(), time, opened);
     }
 
     /** A placed order buys the cart: nothing is left to remind of. */
@@ -125,7 +126,9 @@ public final class CartAbandonment implements Detector<CartState> {
             due.add(new Candidate(scenario, customerId, CartAbandonmentScenario.STEP, items,
                     cart.getLastChangeEventId(), cart.getLastChangeTime() + scenario.delay().toMillis(),
                     "cart unchanged and not bought for " + Durations.format(scenario.delay())
-                            + " (" + items.size() + " items listed)", Map.of()));
+                            + " (" + items.size() + " items listed)", Map.of())
+                    // one entry per cart: after the retention an unchanged cart is gone
+                    .per(new Candidate.EntryKey("cart:" + cart.getOpenedEventId(), retentionMillis)));
         }
         cart.setDecidedUpTo(Math.max(cart.getDecidedUpTo(), time));
         return due;

@@ -15,13 +15,41 @@ import java.util.Map;
  * @param triggerTime event time (epoch ms) at which the scenario fired
  * @param reason why it fired, in words with the values that decided, for the decision record
  * @param template the mail template: the scenario's, or the step's where steps have their own
+ * @param entry what re-entry is counted per: the scenario's natural key
  */
 public record Candidate(Scenario scenario, String customerId, String step, List<ItemLine> items,
                         String triggerEventId, long triggerTime, String reason, Map<String, String> attributes,
-                        String template) {
-    /** A candidate mailed with the scenario's template. */
+                        String template, EntryKey entry) {
+    /** A candidate mailed with the scenario's template, counted per customer. */
     public Candidate(Scenario scenario, String customerId, String step, List<ItemLine> items, String triggerEventId,
                      long triggerTime, String reason, Map<String, String> attributes) {
         this(scenario, customerId, step, items, triggerEventId, triggerTime, reason, attributes, scenario.template());
+    }
+
+    /** A candidate with its own template, counted per customer. */
+    public Candidate(Scenario scenario, String customerId, String step, List<ItemLine> items, String triggerEventId,
+                     long triggerTime, String reason, Map<String, String> attributes, String template) {
+        this(scenario, customerId, step, items, triggerEventId, triggerTime, reason, attributes, template,
+                EntryKey.CUSTOMER);
+    }
+
+    /** The same candidate, counted per {@code entry} for re-entry. */
+    public Candidate per(EntryKey entry) {
+        return new Candidate(scenario, customerId, step, items, triggerEventId, triggerTime, reason, attributes,
+                template, entry);
+    }
+
+    /**
+     * The natural key a scenario is entered per (a cart, an order, a product; empty for the
+     * customer), and how long such a key can come back: a bought cart never does.
+     *
+     * @param lifetimeMillis after this long since an entry its key cannot recur; Long.MAX_VALUE: it can always
+     */
+    public record EntryKey(String key, long lifetimeMillis) {
+        public static final EntryKey CUSTOMER = new EntryKey("", Long.MAX_VALUE);
+
+        public static EntryKey of(String key) {
+            return new EntryKey(key, Long.MAX_VALUE);
+        }
     }
 }

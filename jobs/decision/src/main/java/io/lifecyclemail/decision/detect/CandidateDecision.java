@@ -19,6 +19,11 @@ public final class CandidateDecision {
     public record Outcome(Decision decision, SendCommand command) {}
 
     public static Outcome decide(Candidate candidate, boolean marketingConsent) {
+        return decide(candidate, marketingConsent, null);
+    }
+
+    /** @param blockedBecause why the scenario's re-entry rule refuses the candidate, or null when it admits it */
+    public static Outcome decide(Candidate candidate, boolean marketingConsent, String blockedBecause) {
         Scenario scenario = candidate.scenario();
         String sendId = SendIds.of(scenario.id(), scenario.version(), candidate.customerId(),
                 candidate.triggerEventId(), candidate.step());
@@ -33,6 +38,12 @@ public final class CandidateDecision {
                 .setTriggerEventId(candidate.triggerEventId())
                 .setTriggerTime(triggerTime)
                 .setItemCount(candidate.items().size());
+        if (blockedBecause != null) {
+            return new Outcome(decision.setOutcome(DecisionOutcome.REENTRY_BLOCKED)
+                    .setRule(scenario.id() + ".reentry")
+                    .setReason(candidate.reason() + ", but " + blockedBecause)
+                    .build(), null);
+        }
         if (!marketingConsent) {
             return new Outcome(decision.setOutcome(DecisionOutcome.NO_CONSENT)
                     .setRule("consent.marketing")

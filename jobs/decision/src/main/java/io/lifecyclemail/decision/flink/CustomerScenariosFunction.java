@@ -5,10 +5,12 @@ import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.detect.LatePolicy;
+import io.lifecyclemail.decision.detect.ReentryGate;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.CustomerInput;
+import io.lifecyclemail.state.EntryLog;
 import io.lifecyclemail.state.RecentEventIds;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +46,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private final LatePolicy late;
 
     private transient List<Slot<?>> slots;
+    private transient Slot<EntryLog> entries;
     private transient boolean registerTimers;
     private transient ValueState<Boolean> marketingConsent;
     private transient ListState<CustomerInput> pending;
@@ -96,6 +99,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         for (Detector<?> detector : detectors) {
             slots.add(slot(detector));
         }
+        // last, so that entries are forgotten after the other detectors have decided at the same instant
+        entries = slot(new ReentryGate());
+        slots.add(entries);
         marketingConsent = getRuntimeContext().getState(new ValueStateDescriptor<>("marketing-consent", Types.BOOLEAN));
         pending = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("pending-inputs", new AvroTypeInfo<>(CustomerInput.class)));
@@ -212,12 +218,22 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         if (state == null) {
             return;
         }
-        for (Candidate candidate : slot.detector.due(context.getCurrentKey(), state, time)) {
-            CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, consent);
-            candidates.inc();
-            out.collect(outcome.decision());
-            if (outcome.command() != null) {
-                context.output(SEND_COMMANDS, outcome.command());
+        List<Candidate> due = slot.detector.due(context.getCurrentKey(), state, time);
+        if (!due.isEmpty()) {
+            EntryLog log = entries.state.value();
+            ReentryGate gate = (ReentryGate) entries.detector;
+            for (Candidate candidate : due) {
+                ReentryGate.Admission admission = gate.admit(log, candidate);
+                log = admission.log();
+                CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, consent, admission.blockedBecause());
+                candidates.inc();
+                out.collect(outcome.decision());
+                if (outcome.command() != null) {
+                    context.output(SEND_COMMANDS, outcome.command());
+                }
+            }
+            if (log != null) {
+                store(entries, log, context);
             }
         }
         store(slot, slot.detector.expire(state, time), context);

@@ -115,7 +115,8 @@ public final class PostPurchase extends OneScenarioDetector<PostPurchaseState, P
         Map<String, String> values = new java.util.HashMap<>(attributes);
         values.put("orderId", order.getOrderId());
         return new Candidate(scenario, customerId, step.name(), new ArrayList<>(order.getLines()),
-                order.getPlacedEventId(), time, reason, values, step.template());
+                order.getPlacedEventId(), time, reason, values, step.template())
+                .per(Candidate.EntryKey.of(order.getOrderId()));
     }
 
     @Override

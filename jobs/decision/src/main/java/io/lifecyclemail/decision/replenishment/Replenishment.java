@@ -64,7 +64,8 @@ public final class Replenishment extends OneScenarioDetector<ReplenishmentState,
                         List.of(new ItemLine(consumable.getProduct(), 1)), consumable.getOrderEventId(), consumable.getDue(),
                         consumable.getProduct().getProductId() + " about half used "
                                 + Durations.format(scenario.halfUsedAfter(consumable.getProduct().getProductId(),
-                                consumable.getProduct().getCategory())) + " after buying it", Map.of()));
+                                consumable.getProduct().getCategory())) + " after buying it", Map.of())
+                        .per(Candidate.EntryKey.of(consumable.getProduct().getProductId())));
             }
         }
         return due;

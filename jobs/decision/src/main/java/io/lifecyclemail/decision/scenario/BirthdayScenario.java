@@ -11,15 +11,22 @@ import java.util.Objects;
  * @param coupon a coupon code for the template (attribute {@code couponCode}), or empty
  */
 public record BirthdayScenario(String id, int version, String description, boolean enabled, LocalTime sendAt,
-                               ZoneId defaultZone, String template, String coupon) implements Scenario {
+                               ZoneId defaultZone, String template, String coupon, ScenarioPolicy policy)
+        implements Scenario {
     public static final String KIND = "Birthday";
     public static final String STEP = "birthday";
 
     public BirthdayScenario {
-        Scenario.checkCommon(id, version, template);
+        Scenario.checkCommon(id, version, template, policy);
         Objects.requireNonNull(sendAt, "sendAt");
         Objects.requireNonNull(defaultZone, "defaultZone");
         coupon = Scenario.couponOrEmpty(coupon);
+    }
+
+    /** With the kind's default re-entry rule and priority. */
+    public BirthdayScenario(String id, int version, String description, boolean enabled, LocalTime sendAt,
+                               ZoneId defaultZone, String template, String coupon) {
+        this(id, version, description, enabled, sendAt, defaultZone, template, coupon, ScenarioPolicy.defaultFor(KIND));
     }
 
     @Override

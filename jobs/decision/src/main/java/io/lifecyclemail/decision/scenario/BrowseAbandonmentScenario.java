@@ -12,12 +12,13 @@ import java.util.Objects;
  */
 public record BrowseAbandonmentScenario(
         String id, int version, String description, boolean enabled, Duration delay, String template, int maxItems,
-        int minProductViews) implements DelayedScenario {
+        int minProductViews, ScenarioPolicy policy)
+        implements DelayedScenario {
     public static final String KIND = "BrowseAbandonment";
     public static final String STEP = "reminder";
 
     public BrowseAbandonmentScenario {
-        Scenario.checkCommon(id, version, template);
+        Scenario.checkCommon(id, version, template, policy);
         Objects.requireNonNull(delay, "delay");
         if (delay.isNegative() || delay.isZero()) {
             throw new IllegalArgumentException("delay must be positive");
@@ -25,6 +26,12 @@ public record BrowseAbandonmentScenario(
         if (maxItems < 1 || minProductViews < 1) {
             throw new IllegalArgumentException("maxItems and minProductViews must be at least 1");
         }
+    }
+
+    /** With the kind's default re-entry rule and priority. */
+    public BrowseAbandonmentScenario(String id, int version, String description, boolean enabled, Duration delay, String template, int maxItems,
+        int minProductViews) {
+        this(id, version, description, enabled, delay, template, maxItems, minProductViews, ScenarioPolicy.defaultFor(KIND));
     }
 
     @Override

@@ -11,13 +11,13 @@ import java.util.Objects;
  * @param maxItems how many cart lines the mail lists, most recently added first
  */
 public record CartAbandonmentScenario(
-        String id, int version, String description, boolean enabled, Duration delay, String template, int maxItems)
+        String id, int version, String description, boolean enabled, Duration delay, String template, int maxItems, ScenarioPolicy policy)
         implements DelayedScenario {
     public static final String KIND = "CartAbandonment";
     public static final String STEP = "reminder";
 
     public CartAbandonmentScenario {
-        Scenario.checkCommon(id, version, template);
+        Scenario.checkCommon(id, version, template, policy);
         Objects.requireNonNull(delay, "delay");
         if (delay.isNegative() || delay.isZero()) {
             throw new IllegalArgumentException("delay must be positive");
@@ -25,6 +25,11 @@ public record CartAbandonmentScenario(
         if (maxItems < 1) {
             throw new IllegalArgumentException("maxItems must be at least 1");
         }
+    }
+
+    /** With the kind's default re-entry rule and priority. */
+    public CartAbandonmentScenario(String id, int version, String description, boolean enabled, Duration delay, String template, int maxItems) {
+        this(id, version, description, enabled, delay, template, maxItems, ScenarioPolicy.defaultFor(KIND));
     }
 
     @Override

@@ -9,7 +9,7 @@ import java.util.Objects;
  * after placing ({@code after}), or when the order ships ({@code onShipped}, with the tracking number).
  * A cancelled order gets none of the steps still to come.
  */
-public record PostPurchaseScenario(String id, int version, String description, boolean enabled, List<Step> steps)
+public record PostPurchaseScenario(String id, int version, String description, boolean enabled, List<Step> steps, ScenarioPolicy policy)
         implements Scenario {
     public static final String KIND = "PostPurchase";
 
@@ -32,7 +32,12 @@ public record PostPurchaseScenario(String id, int version, String description, b
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("a post-purchase scenario needs at least one step");
         }
-        Scenario.checkCommon(id, version, steps.get(0).template());
+        Scenario.checkCommon(id, version, steps.get(0).template(), policy);
+    }
+
+    /** With the kind's default re-entry rule and priority. */
+    public PostPurchaseScenario(String id, int version, String description, boolean enabled, List<Step> steps) {
+        this(id, version, description, enabled, steps, ScenarioPolicy.defaultFor(KIND));
     }
 
     @Override

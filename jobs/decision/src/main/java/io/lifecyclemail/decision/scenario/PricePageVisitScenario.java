@@ -12,12 +12,13 @@ import java.util.Objects;
  */
 public record PricePageVisitScenario(
         String id, int version, String description, boolean enabled, Duration delay, String template,
-        String pageType, String urlContains, String coupon) implements DelayedScenario {
+        String pageType, String urlContains, String coupon, ScenarioPolicy policy)
+        implements DelayedScenario {
     public static final String KIND = "PricePageVisit";
     public static final String STEP = "follow-up";
 
     public PricePageVisitScenario {
-        Scenario.checkCommon(id, version, template);
+        Scenario.checkCommon(id, version, template, policy);
         Objects.requireNonNull(delay, "delay");
         Objects.requireNonNull(pageType, "pageType");
         urlContains = urlContains == null ? "" : urlContains;
@@ -25,6 +26,12 @@ public record PricePageVisitScenario(
         if (delay.isNegative() || delay.isZero()) {
             throw new IllegalArgumentException("delay must be positive");
         }
+    }
+
+    /** With the kind's default re-entry rule and priority. */
+    public PricePageVisitScenario(String id, int version, String description, boolean enabled, Duration delay, String template,
+        String pageType, String urlContains, String coupon) {
+        this(id, version, description, enabled, delay, template, pageType, urlContains, coupon, ScenarioPolicy.defaultFor(KIND));
     }
 
     @Override

@@ -8,17 +8,24 @@ import java.util.Objects;
  * anniversary mail, typically with a coupon on good conditions.
  */
 public record RegistrationAnniversaryScenario(String id, int version, String description, boolean enabled,
-                                              Duration after, String template, String coupon) implements Scenario {
+                                              Duration after, String template, String coupon, ScenarioPolicy policy)
+        implements Scenario {
     public static final String KIND = "RegistrationAnniversary";
     public static final String STEP = "anniversary";
 
     public RegistrationAnniversaryScenario {
-        Scenario.checkCommon(id, version, template);
+        Scenario.checkCommon(id, version, template, policy);
         Objects.requireNonNull(after, "after");
         coupon = Scenario.couponOrEmpty(coupon);
         if (after.isNegative() || after.isZero()) {
             throw new IllegalArgumentException("after must be positive");
         }
+    }
+
+    /** With the kind's default re-entry rule and priority. */
+    public RegistrationAnniversaryScenario(String id, int version, String description, boolean enabled,
+                                              Duration after, String template, String coupon) {
+        this(id, version, description, enabled, after, template, coupon, ScenarioPolicy.defaultFor(KIND));
     }
 
     @Override

@@ -9,7 +9,8 @@ import java.util.Objects;
  * per product or per category; a product rule wins over a category rule.
  */
 public record ReplenishmentScenario(String id, int version, String description, boolean enabled, String template,
-                                    List<Usage> usages) implements Scenario {
+                                    List<Usage> usages, ScenarioPolicy policy)
+        implements Scenario {
     public static final String KIND = "Replenishment";
     public static final String STEP = "reminder";
 
@@ -24,11 +25,17 @@ public record ReplenishmentScenario(String id, int version, String description, 
     }
 
     public ReplenishmentScenario {
-        Scenario.checkCommon(id, version, template);
+        Scenario.checkCommon(id, version, template, policy);
         usages = List.copyOf(usages);
         if (usages.isEmpty()) {
             throw new IllegalArgumentException("at least one usage");
         }
+    }
+
+    /** With the kind's default re-entry rule and priority. */
+    public ReplenishmentScenario(String id, int version, String description, boolean enabled, String template,
+                                    List<Usage> usages) {
+        this(id, version, description, enabled, template, usages, ScenarioPolicy.defaultFor(KIND));
     }
 
     @Override

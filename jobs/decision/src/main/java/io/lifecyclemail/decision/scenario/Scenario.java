@@ -5,7 +5,7 @@ import java.io.Serializable;
 /** A scenario a marketer configured: what to detect, and which mail it leads to. */
 public sealed interface Scenario extends Serializable permits DelayedScenario, BirthdayScenario, PointsExpiryScenario,
         PostPurchaseScenario, RegistrationAnniversaryScenario, ReplenishmentScenario,
-        DeepBrowsingScenario {
+        DeepBrowsingScenario, RestockScenario, SequenceScenario {
     /** Unique among the loaded scenarios; part of every send id. */
     String id();
 
@@ -20,10 +20,14 @@ public sealed interface Scenario extends Serializable permits DelayedScenario, B
     /** The mail template the delivery job renders. */
     String template();
 
-    /** What every scenario's constructor checks: an id, a version from 1, a template. */
-    static void checkCommon(String id, int version, String template) {
+    /** Re-entry and priority. */
+    ScenarioPolicy policy();
+
+    /** What every scenario's constructor checks: an id, a version from 1, a template, a policy. */
+    static void checkCommon(String id, int version, String template, ScenarioPolicy policy) {
         java.util.Objects.requireNonNull(id, "id");
         java.util.Objects.requireNonNull(template, "template");
+        java.util.Objects.requireNonNull(policy, "policy");
         if (version < 1) {
             throw new IllegalArgumentException("version must be at least 1");
         }

@@ -33,6 +33,8 @@ public final class ScenarioLoader {
             PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, SinceLastScenario.NO_LOGIN, BirthdayScenario.KIND,
             PointsExpiryScenario.KIND, PostPurchaseScenario.KIND, RegistrationAnniversaryScenario.KIND,
             ReplenishmentScenario.KIND, DeepBrowsingScenario.KIND);
+    /** Fields every kind's spec accepts beside its own. */
+    static final List<String> POLICY_FIELDS = List.of("reentry", "priority");
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
     static final List<String> CART_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems");
@@ -130,6 +132,12 @@ public final class ScenarioLoader {
         }
     }
 
+    private static void allowSpec(YamlFields spec, List<String> kindFields) {
+        List<String> allowed = new ArrayList<>(kindFields);
+        allowed.addAll(POLICY_FIELDS);
+        spec.allowOnly(allowed);
+    }
+
     static boolean isYaml(Path path) {
         String name = path.getFileName().toString();
         return Files.isRegularFile(path) && (name.endsWith(".yaml") || name.endsWith(".yml"));
@@ -176,36 +184,40 @@ public final class ScenarioLoader {
         if (kind == null) {
             return null;
         }
+        ScenarioPolicy defaults = ScenarioPolicy.defaultFor(kind);
+        Reentry reentry = spec.reentry("reentry", defaults.reentry());
+        Integer priority = spec.integer("priority", defaults.priority(), 0, ScenarioPolicy.MAX_PRIORITY);
+        ScenarioPolicy policy = reentry == null || priority == null ? defaults : new ScenarioPolicy(reentry, priority);
         Scenario scenario = switch (kind) {
             case CartAbandonmentScenario.KIND -> {
-                spec.allowOnly(CART_ABANDONMENT_FIELDS);
+                allowSpec(spec, CART_ABANDONMENT_FIELDS);
                 Duration wait = spec.duration("wait", Duration.ofMinutes(1), Duration.ofDays(30));
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
                 Integer maxItems = spec.integer("maxItems", 10, 1, 50);
                 yield problems.size() > start || id == null ? null
-                        : new CartAbandonmentScenario(id, version, description, enabled, wait, template, maxItems);
+                        : new CartAbandonmentScenario(id, version, description, enabled, wait, template, maxItems, policy);
             }
             case BrowseAbandonmentScenario.KIND -> {
-                spec.allowOnly(BROWSE_ABANDONMENT_FIELDS);
+                allowSpec(spec, BROWSE_ABANDONMENT_FIELDS);
                 Duration wait = spec.duration("wait", Duration.ofMinutes(5), Duration.ofDays(7));
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
                 Integer maxItems = spec.integer("maxItems", 5, 1, 20);
                 Integer minProductViews = spec.integer("minProductViews", 1, 1, 100);
                 yield problems.size() > start || id == null ? null : new BrowseAbandonmentScenario(id, version,
-                        description, enabled, wait, template, maxItems, minProductViews);
+                        description, enabled, wait, template, maxItems, minProductViews, policy);
             }
             case PricePageVisitScenario.KIND -> {
-                spec.allowOnly(PRICE_PAGE_VISIT_FIELDS);
+                allowSpec(spec, PRICE_PAGE_VISIT_FIELDS);
                 Duration wait = spec.duration("wait", Duration.ofHours(1), Duration.ofDays(30));
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
                 String pageType = spec.optionalString("pageType", "pricing");
                 String urlContains = spec.optionalString("urlContains", "");
                 String coupon = spec.optionalString("coupon", "");
                 yield problems.size() > start || id == null ? null : new PricePageVisitScenario(id, version,
-                        description, enabled, wait, template, pageType, urlContains, coupon);
+                        description, enabled, wait, template, pageType, urlContains, coupon, policy);
             }
             case SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, SinceLastScenario.NO_LOGIN -> {
-                spec.allowOnly(SINCE_LAST_FIELDS);
+                allowSpec(spec, SINCE_LAST_FIELDS);
                 // defaults from the shops' practice: win-back after ~6 months, keep-alive after 3 weeks
                 Duration defaultWait = switch (kind) {
                     case SinceLastScenario.DORMANCY -> Duration.ofDays(180);
@@ -216,26 +228,26 @@ public final class ScenarioLoader {
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
                 Integer maxItems = spec.integer("maxItems", kind.equals(SinceLastScenario.AT_RISK) ? 0 : 3, 0, 5);
                 yield problems.size() > start || id == null ? null : new SinceLastScenario(kind, id, version,
-                        description, enabled, wait, template, maxItems);
+                        description, enabled, wait, template, maxItems, policy);
             }
             case BirthdayScenario.KIND -> {
-                spec.allowOnly(BIRTHDAY_FIELDS);
+                allowSpec(spec, BIRTHDAY_FIELDS);
                 java.time.LocalTime sendAt = spec.timeOfDay("sendAt", java.time.LocalTime.of(9, 0));
                 java.time.ZoneId zone = spec.zone("defaultTimezone");
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
                 String coupon = spec.optionalString("coupon", "");
                 yield problems.size() > start || id == null ? null : new BirthdayScenario(id, version, description,
-                        enabled, sendAt, zone, template, coupon);
+                        enabled, sendAt, zone, template, coupon, policy);
             }
             case PointsExpiryScenario.KIND -> {
-                spec.allowOnly(POINTS_EXPIRY_FIELDS);
+                allowSpec(spec, POINTS_EXPIRY_FIELDS);
                 Duration before = spec.duration("before", Duration.ofDays(7), Duration.ZERO, Duration.ofDays(365));
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
                 yield problems.size() > start || id == null ? null
-                        : new PointsExpiryScenario(id, version, description, enabled, before, template);
+                        : new PointsExpiryScenario(id, version, description, enabled, before, template, policy);
             }
             case PostPurchaseScenario.KIND -> {
-                spec.allowOnly(POST_PURCHASE_FIELDS);
+                allowSpec(spec, POST_PURCHASE_FIELDS);
                 List<YamlFields> stepFields = spec.mappings("steps");
                 if (stepFields == null || stepFields.isEmpty()) {
                     spec.problemAt("steps", "is required: a list of steps, each with name, "
@@ -259,18 +271,18 @@ public final class ScenarioLoader {
                     steps.add(new PostPurchaseScenario.Step(name == null ? "?" : name, after, template == null ? "?" : template));
                 }
                 yield problems.size() > start || id == null ? null
-                        : new PostPurchaseScenario(id, version, description, enabled, steps);
+                        : new PostPurchaseScenario(id, version, description, enabled, steps, policy);
             }
             case RegistrationAnniversaryScenario.KIND -> {
-                spec.allowOnly(ANNIVERSARY_FIELDS);
+                allowSpec(spec, ANNIVERSARY_FIELDS);
                 Duration after = spec.duration("after", Duration.ofDays(365), Duration.ofDays(1), Duration.ofDays(3650));
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
                 String coupon = spec.optionalString("coupon", "");
                 yield problems.size() > start || id == null ? null : new RegistrationAnniversaryScenario(id, version,
-                        description, enabled, after, template, coupon);
+                        description, enabled, after, template, coupon, policy);
             }
             case ReplenishmentScenario.KIND -> {
-                spec.allowOnly(REPLENISHMENT_FIELDS);
+                allowSpec(spec, REPLENISHMENT_FIELDS);
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
                 List<YamlFields> consumableFields = spec.mappings("consumables");
                 if (consumableFields == null || consumableFields.isEmpty()) {
@@ -292,16 +304,16 @@ public final class ScenarioLoader {
                     }
                 }
                 yield problems.size() > start || id == null ? null
-                        : new ReplenishmentScenario(id, version, description, enabled, template, usages);
+                        : new ReplenishmentScenario(id, version, description, enabled, template, usages, policy);
             }
             case DeepBrowsingScenario.KIND -> {
-                spec.allowOnly(DEEP_BROWSING_FIELDS);
+                allowSpec(spec, DEEP_BROWSING_FIELDS);
                 Integer minPages = spec.integer("minPages", null, 2, 1000);
                 Duration gap = spec.duration("sessionGap", Duration.ofMinutes(30), Duration.ofMinutes(5), Duration.ofDays(1));
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
                 String coupon = spec.optionalString("coupon", "");
                 yield problems.size() > start || id == null ? null
-                        : new DeepBrowsingScenario(id, version, description, enabled, gap, minPages, template, coupon);
+                        : new DeepBrowsingScenario(id, version, description, enabled, gap, minPages, template, coupon, policy);
             }
             default -> null;
         };

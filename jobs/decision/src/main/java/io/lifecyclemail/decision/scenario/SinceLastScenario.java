@@ -10,14 +10,15 @@ import java.util.Objects;
  * shows what was viewed after it). Each wait fires once per last event.
  */
 public record SinceLastScenario(String kind, String id, int version, String description, boolean enabled,
-                                Duration delay, String template, int maxItems) implements DelayedScenario {
+                                Duration delay, String template, int maxItems, ScenarioPolicy policy)
+        implements DelayedScenario {
     public static final String DORMANCY = "Dormancy";
     public static final String AT_RISK = "AtRisk";
     public static final String NO_LOGIN = "NoLogin";
     public static final String STEP = "reminder";
 
     public SinceLastScenario {
-        Scenario.checkCommon(id, version, template);
+        Scenario.checkCommon(id, version, template, policy);
         Objects.requireNonNull(delay, "delay");
         if (!java.util.List.of(DORMANCY, AT_RISK, NO_LOGIN).contains(kind)) {
             throw new IllegalArgumentException("kind must be " + DORMANCY + ", " + AT_RISK + " or " + NO_LOGIN);
@@ -25,5 +26,11 @@ public record SinceLastScenario(String kind, String id, int version, String desc
         if (delay.isNegative() || delay.isZero() || version < 1 || maxItems < 0) {
             throw new IllegalArgumentException("delay must be positive, maxItems not negative");
         }
+    }
+
+    /** With the kind's default re-entry rule and priority. */
+    public SinceLastScenario(String kind, String id, int version, String description, boolean enabled,
+                                Duration delay, String template, int maxItems) {
+        this(kind, id, version, description, enabled, delay, template, maxItems, ScenarioPolicy.defaultFor(kind));
     }
 }

@@ -227,4 +227,28 @@ final class YamlFields {
             return null;
         }
     }
+
+    /** {@code never}, {@code always}, or a mapping {@code after: 30d}. */
+    Reentry reentry(String key, Reentry defaultValue) {
+        NodeTuple tuple = fields.get(key);
+        if (tuple == null) {
+            return defaultValue;
+        }
+        String allowed = "expected never, always, or after: <duration> (e.g. after: 30d)";
+        Node value = tuple.getValueNode();
+        if (value instanceof ScalarNode scalar) {
+            return switch (scalar.getValue().trim()) {
+                case "never" -> Reentry.NEVER;
+                case "always" -> Reentry.ALWAYS;
+                default -> {
+                    problem(value, pathOf(key), "'" + scalar.getValue() + "' is not allowed; " + allowed);
+                    yield null;
+                }
+            };
+        }
+        YamlFields after = new YamlFields(file, pathOf(key), value, problems);
+        after.allowOnly(List.of("after"));
+        Duration duration = after.duration("after", Duration.ofHours(1), Duration.ofDays(3650));
+        return duration == null ? null : Reentry.after(duration);
+    }
 }

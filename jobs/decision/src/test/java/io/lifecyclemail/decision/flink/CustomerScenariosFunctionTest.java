@@ -141,8 +141,26 @@ class CustomerScenariosFunctionTest {
         assertThat(decisions()).hasSize(1);
 
         watermark(Duration.ofMinutes(1).plus(RETENTION));
+        assertThat(harness.numKeyedStateEntries()).as("consent, and that this cart was reminded").isEqualTo(2);
+        watermark(Duration.ofMinutes(1).plus(WAIT).plus(RETENTION));
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.numKeyedStateEntries()).as("only the consent flag of the profile").isEqualTo(1);
+    }
+
+    @Test
+    void oneCartIsRemindedOnceButTheNextCartAgain() throws Exception {
+        push(profile(ALICE, Duration.ZERO, true));
+        push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
+        push(cartAdd(ALICE, Duration.ofHours(5), "cup", 1)); // the same cart, changed after its reminder
+        push(purchase(ALICE, Duration.ofHours(10)));
+        push(cartAdd(ALICE, Duration.ofHours(11), "pot", 1)); // a new cart
+        watermark(Duration.ofDays(1));
+
+        assertThat(decisions()).extracting(Decision::getOutcome).containsExactly(
+                DecisionOutcome.SENT, DecisionOutcome.REENTRY_BLOCKED, DecisionOutcome.SENT);
+        assertThat(decisions().get(1).getReason()).contains("re-entry is never");
+        assertThat(commands()).extracting(command -> command.getItems().get(0).getProduct().getProductId())
+                .containsExactly("tea", "pot");
     }
 
     @Test
@@ -286,10 +304,15 @@ class CustomerScenariosFunctionTest {
         push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
         push(Events.click(ALICE, Duration.ofMinutes(2), ClickType.PRODUCT_VIEW, Events.product("cup", 3300), 1));
         push(purchase(ALICE, Duration.ofMinutes(10)));
-        watermark(Duration.ofDays(1));
+        push(Events.click(BOB, Duration.ofDays(2), ClickType.PRODUCT_VIEW, Events.product("pot", 7480), 1));
+        push(Events.click(BOB, Duration.ofDays(8), ClickType.PRODUCT_VIEW, Events.product("pot", 7480), 1));
+        watermark(Duration.ofDays(30));
 
-        assertThat(decisions()).extracting(Decision::getCustomerId, Decision::getScenarioId)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(BOB, "browse-1h"));
+        // browsing again after 2 days is within the default re-entry of 7 days; after 8 it is not
+        assertThat(decisions()).extracting(Decision::getCustomerId, Decision::getScenarioId, Decision::getOutcome)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(BOB, "browse-1h", DecisionOutcome.SENT),
+                        org.assertj.core.groups.Tuple.tuple(BOB, "browse-1h", DecisionOutcome.REENTRY_BLOCKED),
+                        org.assertj.core.groups.Tuple.tuple(BOB, "browse-1h", DecisionOutcome.SENT));
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.numKeyedStateEntries()).as("Bob's consent only").isEqualTo(1);
     }
@@ -330,8 +353,8 @@ class CustomerScenariosFunctionTest {
         harness.open();
         watermark(Duration.ofMinutes(1).plus(WAIT));
         assertThat(commands()).hasSize(1);
-        watermark(Duration.ofDays(1));
-        assertThat(harness.numEventTimeTimers()).as("the purchase emptied the cart: nothing left to wake up for").isZero();
+        watermark(Duration.ofDays(40));
+        assertThat(harness.numEventTimeTimers()).as("the purchase emptied the cart, the cart's entry is forgotten").isZero();
         assertThat(commands()).hasSize(1);
     }
 }

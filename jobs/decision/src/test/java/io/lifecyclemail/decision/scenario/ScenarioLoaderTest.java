@@ -34,6 +34,23 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void everyKindTakesReentryAndPriorityWithDefaultsOfItsKind() {
+        assertThat(ScenarioLoader.parse("cart.yaml", VALID).policy())
+                .isEqualTo(new ScenarioPolicy(Reentry.NEVER, ScenarioPolicy.DEFAULT_PRIORITY));
+        Scenario after = ScenarioLoader.parse("cart.yaml", VALID + "  reentry:\n    after: 30d\n  priority: 80\n");
+        assertThat(after.policy()).isEqualTo(new ScenarioPolicy(Reentry.after(Duration.ofDays(30)), 80));
+        assertThat(ScenarioLoader.parse("cart.yaml", VALID + "  reentry: always\n").policy().reentry().always()).isTrue();
+
+        InvalidScenarioException error = catchThrowableOfType(InvalidScenarioException.class,
+                () -> ScenarioLoader.parse("cart.yaml", VALID + "  reentry: sometimes\n"));
+        assertThat(error.problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.line()).isEqualTo(9);
+            assertThat(problem.field()).isEqualTo("spec.reentry");
+            assertThat(problem.message()).contains("'sometimes'", "never, always, or after: <duration>");
+        });
+    }
+
+    @Test
     void namesFileLineFieldAndWhatIsAllowed() {
         String text = VALID.replace("wait: 2h", "wait: 2 hours");
         InvalidScenarioException error = catchThrowableOfType(InvalidScenarioException.class,
@@ -56,7 +73,7 @@ class ScenarioLoaderTest {
         assertThat(error.problems()).extracting(ScenarioProblem::field)
                 .containsExactlyInAnyOrder("metadata.id", "spec.wait", "spec.colour");
         assertThat(error.problems()).filteredOn(p -> p.field().equals("spec.colour")).singleElement()
-                .satisfies(p -> assertThat(p.message()).contains("allowed here: wait, template, maxItems"));
+                .satisfies(p -> assertThat(p.message()).contains("allowed here: wait, template, maxItems, reentry, priority"));
     }
 
     @Test

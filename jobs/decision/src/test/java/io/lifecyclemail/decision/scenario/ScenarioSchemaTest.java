@@ -35,28 +35,34 @@ class ScenarioSchemaTest {
         assertThat(properties(metadata)).containsExactlyInAnyOrderElementsOf(ScenarioLoader.METADATA_FIELDS);
         Map<String, Object> kind = (Map<String, Object>) ((Map<String, Object>) schema.get("properties")).get("kind");
         assertThat((List<String>) kind.get("enum")).containsExactlyInAnyOrderElementsOf(ScenarioLoader.KINDS);
-        assertThat(properties(spec(schema, 0))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.CART_ABANDONMENT_FIELDS);
-        assertThat(properties(spec(schema, 1))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.BROWSE_ABANDONMENT_FIELDS);
-        assertThat(properties(spec(schema, 2))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.PRICE_PAGE_VISIT_FIELDS);
-        assertThat(properties(spec(schema, 3))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.SINCE_LAST_FIELDS);
-        assertThat(properties(spec(schema, 4))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.SINCE_LAST_FIELDS);
-        assertThat(properties(spec(schema, 5))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.BIRTHDAY_FIELDS);
-        assertThat(properties(spec(schema, 6))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.POINTS_EXPIRY_FIELDS);
+        assertThat(properties(spec(schema, 0))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.CART_ABANDONMENT_FIELDS));
+        assertThat(properties(spec(schema, 1))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.BROWSE_ABANDONMENT_FIELDS));
+        assertThat(properties(spec(schema, 2))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.PRICE_PAGE_VISIT_FIELDS));
+        assertThat(properties(spec(schema, 3))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.SINCE_LAST_FIELDS));
+        assertThat(properties(spec(schema, 4))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.SINCE_LAST_FIELDS));
+        assertThat(properties(spec(schema, 5))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.BIRTHDAY_FIELDS));
+        assertThat(properties(spec(schema, 6))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.POINTS_EXPIRY_FIELDS));
         Map<String, Object> postPurchase = spec(schema, 7);
-        assertThat(properties(postPurchase)).containsExactlyInAnyOrderElementsOf(ScenarioLoader.POST_PURCHASE_FIELDS);
+        assertThat(properties(postPurchase)).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.POST_PURCHASE_FIELDS));
         Map<String, Object> steps = (Map<String, Object>) ((Map<String, Object>) postPurchase.get("properties")).get("steps");
         assertThat(properties((Map<String, Object>) steps.get("items")))
                 .containsExactlyInAnyOrderElementsOf(ScenarioLoader.POST_PURCHASE_STEP_FIELDS);
-        assertThat(properties(spec(schema, 8))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.ANNIVERSARY_FIELDS);
-        assertThat(properties(spec(schema, 9))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.SINCE_LAST_FIELDS);
+        assertThat(properties(spec(schema, 8))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.ANNIVERSARY_FIELDS));
+        assertThat(properties(spec(schema, 9))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.SINCE_LAST_FIELDS));
         Map<String, Object> replenishment = spec(schema, 10);
-        assertThat(properties(replenishment)).containsExactlyInAnyOrderElementsOf(ScenarioLoader.REPLENISHMENT_FIELDS);
+        assertThat(properties(replenishment)).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.REPLENISHMENT_FIELDS));
         Map<String, Object> consumables = (Map<String, Object>) ((Map<String, Object>) replenishment.get("properties"))
                 .get("consumables");
         assertThat(properties((Map<String, Object>) consumables.get("items")))
                 .containsExactlyInAnyOrderElementsOf(ScenarioLoader.CONSUMABLE_FIELDS);
-        assertThat(properties(spec(schema, 11))).containsExactlyInAnyOrderElementsOf(ScenarioLoader.DEEP_BROWSING_FIELDS);
+        assertThat(properties(spec(schema, 11))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.DEEP_BROWSING_FIELDS));
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
+    }
+
+    static List<String> withPolicy(List<String> kindFields) {
+        List<String> fields = new ArrayList<>(kindFields);
+        fields.addAll(ScenarioLoader.POLICY_FIELDS);
+        return fields;
     }
 
     /** The spec schema of the n-th kind (allOf[n].then.properties.spec). */

@@ -1,0 +1,85 @@
+package io.lifecyclemail.decision.scenario;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A sequence a marketer describes: steps that happen in this order (each an event with conditions,
+ * possibly several times), all {@code within} a time of the first; optionally followed by "and then
+ * not X within T" ({@code thenNot}). Compiled to a Flink CEP pattern. The mail fires at the last step
+ * or, with {@code thenNot}, once T has passed without X; it lists the products of the matched steps.
+ */
+public record SequenceScenario(String id, int version, String description, boolean enabled, List<Step> steps,
+                               Duration within, Absence thenNot, String template, ScenarioPolicy policy)
+        implements Scenario {
+    public static final String KIND = "Sequence";
+    public static final String STEP = "match";
+
+    /** The events a step can name, as written in YAML. */
+    public enum EventType {
+        PAGE_VIEW, PRODUCT_VIEW, CART_ADD, CART_REMOVE, LOGIN, FAVOURITE, NOTIFY_ME,
+        ORDER_PLACED, ORDER_SHIPPED, ORDER_DELIVERED, ORDER_CANCELLED, ORDER_RETURNED;
+
+        public String yamlName() {
+            return name().toLowerCase();
+        }
+
+        public boolean isOrder() {
+            return name().startsWith("ORDER_");
+        }
+    }
+
+    /**
+     * One step: an event type and conditions on it, all of which must hold.
+     *
+     * @param pageType the page type, or null for any
+     * @param urlContains a text the URL contains, or null
+     * @param productId the product, or null; {@code category} likewise
+     * @param minPrice the least unit price in minor units, or null; {@code maxPrice} likewise
+     * @param times how many such events in a row of the pattern (other events may come between)
+     * @param sameProduct with times above 1: all of them about the same product
+     */
+    public record Step(EventType event, String pageType, String urlContains, String productId, String category,
+                       Long minPrice, Long maxPrice, int times, boolean sameProduct) implements Serializable {
+        public Step {
+            Objects.requireNonNull(event, "event");
+            if (times < 1) {
+                throw new IllegalArgumentException("times must be at least 1");
+            }
+        }
+
+        public static Step of(EventType event) {
+            return new Step(event, null, null, null, null, null, null, 1, false);
+        }
+    }
+
+    /** "And then not {@code step} within {@code within}" after the last positive step. */
+    public record Absence(Step step, Duration within) implements Serializable {
+        public Absence {
+            Objects.requireNonNull(step, "step");
+            Objects.requireNonNull(within, "within");
+        }
+    }
+
+    public SequenceScenario {
+        Scenario.checkCommon(id, version, template, policy);
+        Objects.requireNonNull(within, "within");
+        steps = List.copyOf(steps);
+        if (steps.isEmpty()) {
+            throw new IllegalArgumentException("a sequence needs at least one step");
+        }
+    }
+
+    /** With the kind's default re-entry rule and priority. */
+    public SequenceScenario(String id, int version, String description, boolean enabled, List<Step> steps,
+                            Duration within, Absence thenNot, String template) {
+        this(id, version, description, enabled, steps, within, thenNot, template, ScenarioPolicy.defaultFor(KIND));
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+}
