@@ -4,6 +4,7 @@ import io.lifecyclemail.schema.ClickstreamEvent;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.state.CustomerInput;
+import io.lifecyclemail.state.ScenarioTrigger;
 import java.util.Comparator;
 
 /** What the decision job needs to know about any customer input: its time, id and replay order. */
@@ -28,6 +29,8 @@ public final class CustomerInputs {
             return order.getEventTime().toEpochMilli();
         } else if (event instanceof CustomerProfile profile) {
             return profile.getEventTime().toEpochMilli();
+        } else if (event instanceof ScenarioTrigger trigger) {
+            return trigger.getEventTime();
         }
         throw new IllegalArgumentException("not a customer input: " + event);
     }
@@ -38,6 +41,8 @@ public final class CustomerInputs {
             return click.getCustomerId();
         } else if (event instanceof OrderEvent order) {
             return order.getCustomerId();
+        } else if (event instanceof ScenarioTrigger trigger) {
+            return trigger.getCustomerId();
         }
         return ((CustomerProfile) event).getCustomerId();
     }
@@ -48,6 +53,9 @@ public final class CustomerInputs {
             return click.getEventId();
         } else if (event instanceof OrderEvent order) {
             return order.getEventId();
+        } else if (event instanceof ScenarioTrigger trigger) {
+            // one outside event (a restock) fires several scenarios: each is its own input
+            return trigger.getScenarioId() + "/" + trigger.getTriggerEventId();
         }
         return ((CustomerProfile) event).getEventId();
     }
@@ -55,11 +63,13 @@ public final class CustomerInputs {
     /** Which input the event came from, in words. */
     public static String source(CustomerInput input) {
         Object event = input.getEvent();
-        return event instanceof CustomerProfile ? "profile" : event instanceof ClickstreamEvent ? "clickstream" : "order";
+        return event instanceof CustomerProfile ? "profile" : event instanceof ClickstreamEvent ? "clickstream"
+                : event instanceof OrderEvent ? "order" : "scenario-trigger";
     }
 
     private static int rank(CustomerInput input) {
         Object event = input.getEvent();
-        return event instanceof CustomerProfile ? 0 : event instanceof ClickstreamEvent ? 1 : 2;
+        // a trigger from outside counts after the customer's own events at that instant
+        return event instanceof CustomerProfile ? 0 : event instanceof ClickstreamEvent ? 1 : event instanceof OrderEvent ? 2 : 3;
     }
 }

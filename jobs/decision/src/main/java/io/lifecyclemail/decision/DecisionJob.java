@@ -12,6 +12,7 @@ import io.lifecyclemail.decision.scenario.ScenarioLoader;
 import io.lifecyclemail.schema.ClickstreamEvent;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.DeadLetter;
+import io.lifecyclemail.schema.InventoryChange;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.SendCommand;
@@ -72,11 +73,16 @@ public final class DecisionJob {
                 KafkaIO.source(settings, settings.get(Topics.PROFILES), group,
                         new DecodeOrDeadLetter<>(CustomerProfile.class, InputRules.PROFILES, JOB)),
                 CustomerProfile.class, Ingest.eventTime(settings, CustomerProfile::getEventTime), "profiles");
+        Ingest.Split<InventoryChange> inventory = Ingest.fromKafka(env,
+                KafkaIO.source(settings, settings.get(Topics.INVENTORY), group,
+                        new DecodeOrDeadLetter<>(InventoryChange.class, InputRules.INVENTORY, JOB)),
+                InventoryChange.class, Ingest.eventTime(settings, InventoryChange::getEventTime), "inventory");
 
         DecisionPipeline.Outputs outputs = DecisionPipeline.build(
-                new DecisionPipeline.Inputs(clicks.events(), orders.events(), profiles.events()),
+                new DecisionPipeline.Inputs(clicks.events(), orders.events(), profiles.events(), inventory.events()),
                 scenarios, new DecisionPipeline.Tuning(settings.get(DecisionOptions.CART_RETENTION), decideUntil(settings),
-                        new LatePolicy(settings.get(DecisionOptions.ALLOWED_LATENESS), settings.get(DecisionOptions.BEYOND_LATENESS))));
+                        new LatePolicy(settings.get(DecisionOptions.ALLOWED_LATENESS), settings.get(DecisionOptions.BEYOND_LATENESS)),
+                        settings.get(DecisionOptions.RESTOCK_BUCKETS)));
 
         String transactions = settings.get(DecisionOptions.TRANSACTIONAL_ID_PREFIX);
         outputs.sendCommands().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.SEND_COMMANDS),
@@ -85,7 +91,7 @@ public final class DecisionJob {
         outputs.decisions().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.DECISIONS),
                         Decision.class, Decision::getCustomerId, transactions))
                 .name("decisions-sink").uid("decisions-sink");
-        clicks.deadLetters().union(orders.deadLetters(), profiles.deadLetters())
+        clicks.deadLetters().union(orders.deadLetters(), profiles.deadLetters(), inventory.deadLetters())
                 .sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.DEAD_LETTERS),
                         DeadLetter.class, DeadLetter::getSourceTopic, transactions))
                 .name("dead-letters-sink").uid("dead-letters-sink");

@@ -27,6 +27,10 @@ public final class DecisionOptions {
             LatePolicy.Beyond.class, LatePolicy.DEFAULT.beyond(), "What happens to an event later than the allowed "
                     + "lateness: drop (it cannot start a mail about the past) or apply; either way a LATE_EVENT "
                     + "record goes to the decisions topic.");
+    public static final Option<Integer> RESTOCK_BUCKETS = Option.integer("restock.buckets",
+            DecisionPipeline.Tuning.DEFAULT_RESTOCK_BUCKETS, "How many keys a product's interested customers are "
+                    + "spread over, so that a restock of a hot product fans out in parallel and in small steps. "
+                    + "Changing it needs a fresh start of the restock state.");
     public static final Option<String> GROUP_ID = Option.string("kafka.group-id", "lifecycle-decision",
             "Consumer group id (offsets are also in checkpoints; the group shows lag).");
     public static final Option<String> TRANSACTIONAL_ID_PREFIX = Option.string("kafka.transactional-id-prefix",
@@ -34,8 +38,8 @@ public final class DecisionOptions {
 
     public static List<Option<?>> all() {
         List<Option<?>> all = new ArrayList<>(KafkaOptions.all());
-        all.addAll(List.of(SCENARIOS_DIR, CART_RETENTION, DECIDE_UNTIL, ALLOWED_LATENESS, BEYOND_LATENESS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
-                Topics.CLICKSTREAM, Topics.ORDERS, Topics.PROFILES, Topics.SEND_COMMANDS, Topics.DECISIONS,
+        all.addAll(List.of(SCENARIOS_DIR, CART_RETENTION, DECIDE_UNTIL, ALLOWED_LATENESS, BEYOND_LATENESS, RESTOCK_BUCKETS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
+                Topics.CLICKSTREAM, Topics.ORDERS, Topics.PROFILES, Topics.INVENTORY, Topics.SEND_COMMANDS, Topics.DECISIONS,
                 Topics.DEAD_LETTERS));
         return all;
     }

@@ -3,6 +3,14 @@ package io.lifecyclemail.decision;
 import io.lifecyclemail.decision.browse.BrowseAbandonment;
 import io.lifecyclemail.decision.cart.CartAbandonment;
 import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.ExternalTriggers;
+import io.lifecyclemail.decision.flink.RestockInterestFunction;
+import io.lifecyclemail.decision.restock.RestockInterest;
+import io.lifecyclemail.decision.scenario.RestockScenario;
+import io.lifecyclemail.schema.InventoryChange;
+import io.lifecyclemail.state.ProductSignal;
+import io.lifecyclemail.state.ScenarioTrigger;
+import org.apache.flink.util.Collector;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
@@ -46,8 +54,14 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 public final class DecisionPipeline {
     private DecisionPipeline() {}
 
+    /** @param inventory stock changes; may be null when no Restock scenario is enabled */
     public record Inputs(DataStream<ClickstreamEvent> clickstream, DataStream<OrderEvent> orders,
-                         DataStream<CustomerProfile> profiles) {}
+                         DataStream<CustomerProfile> profiles, DataStream<InventoryChange> inventory) {
+        public Inputs(DataStream<ClickstreamEvent> clickstream, DataStream<OrderEvent> orders,
+                      DataStream<CustomerProfile> profiles) {
+            this(clickstream, orders, profiles, null);
+        }
+    }
 
     public record Outputs(DataStream<SendCommand> sendCommands, DataStream<Decision> decisions) {}
 
@@ -58,18 +72,13 @@ public final class DecisionPipeline {
      * @param decideUntil when a bounded input ends, decide only what is due up to this time; null:
      *     everything (the end of the input is the end of time)
      * @param late what happens to events behind the watermark
+     * @param restockBuckets how many keys a product's interested customers are spread over
      */
-    public record Tuning(Duration cartRetention, Instant decideUntil, LatePolicy late) {
-        public static Tuning defaults() {
-            return new Tuning(Duration.ofDays(30), null, LatePolicy.DEFAULT);
-        }
+    public record Tuning(Duration cartRetention, Instant decideUntil, LatePolicy late, int restockBuckets) {
+        public static final int DEFAULT_RESTOCK_BUCKETS = 32;
 
-        public Tuning withDecideUntil(Instant until) {
-            return new Tuning(cartRetention, until, late);
-        }
-
-        public Tuning withLate(LatePolicy policy) {
-            return new Tuning(cartRetention, decideUntil, policy);
+        public Tuning(Duration cartRetention, Instant decideUntil, LatePolicy late) {
+            this(cartRetention, decideUntil, late, DEFAULT_RESTOCK_BUCKETS);
         }
     }
 
@@ -92,13 +101,41 @@ public final class DecisionPipeline {
         DataStream<CustomerInput> profiles = inputs.profiles()
                 .map(profile -> new CustomerInput(profile), inputType).name("profiles-as-input").uid("profiles-as-input");
 
-        SingleOutputStreamOperator<Decision> decisions = clickstream.union(orders, profiles)
+        DataStream<CustomerInput> customerInputs = clickstream.union(orders, profiles);
+        RestockInterest restock = new RestockInterest(ofKind(scenarios, RestockScenario.class), tuning.restockBuckets());
+        if (restock.active()) {
+            customerInputs = customerInputs.union(restockTriggers(inputs, restock)
+                    .map(trigger -> new CustomerInput(trigger), inputType).name("restock-as-input").uid("restock-as-input"));
+        }
+
+        SingleOutputStreamOperator<Decision> decisions = customerInputs
                 .keyBy(CustomerInputs::customerId)
                 .process(new CustomerScenariosFunction(detectors,
                         decideUntil == null ? Long.MAX_VALUE : decideUntil.toEpochMilli(), tuning.late()),
                         new AvroTypeInfo<>(Decision.class))
                 .name("customer-scenarios").uid("customer-scenarios");
         return new Outputs(decisions.getSideOutput(CustomerScenariosFunction.SEND_COMMANDS), decisions);
+    }
+
+    /** Restock interest keyed by product and bucket, fanned out as triggers per customer. */
+    private static DataStream<ScenarioTrigger> restockTriggers(Inputs inputs, RestockInterest restock) {
+        if (inputs.inventory() == null) {
+            throw new IllegalArgumentException("a Restock scenario is enabled but no inventory stream is given");
+        }
+        TypeInformation<ProductSignal> signalType = new AvroTypeInfo<>(ProductSignal.class);
+        DataStream<ProductSignal> viewed = inputs.clickstream()
+                .flatMap((ClickstreamEvent click, Collector<ProductSignal> out) -> restock.signals(click).forEach(out::collect),
+                        signalType).name("restock-interest-signals").uid("restock-interest-signals");
+        DataStream<ProductSignal> bought = inputs.orders()
+                .flatMap((OrderEvent order, Collector<ProductSignal> out) -> restock.signals(order).forEach(out::collect),
+                        signalType).name("restock-purchase-signals").uid("restock-purchase-signals");
+        DataStream<ProductSignal> stock = inputs.inventory()
+                .flatMap((InventoryChange change, Collector<ProductSignal> out) -> restock.signals(change).forEach(out::collect),
+                        signalType).name("restock-stock-signals").uid("restock-stock-signals");
+        return viewed.union(bought, stock)
+                .keyBy(signal -> RestockInterest.key(signal))
+                .process(new RestockInterestFunction(restock), new AvroTypeInfo<>(ScenarioTrigger.class))
+                .name("restock-interest").uid("restock-interest");
     }
 
     /** One detector per kind that has enabled scenarios. */
@@ -120,6 +157,10 @@ public final class DecisionPipeline {
         ofKind(scenarios, ReplenishmentScenario.class).forEach(consumables -> detectors.add(new Replenishment(consumables)));
         ofKind(scenarios, RegistrationAnniversaryScenario.class)
                 .forEach(anniversary -> detectors.add(new RegistrationAnniversary(anniversary)));
+        List<RestockScenario> restocks = ofKind(scenarios, RestockScenario.class);
+        if (!restocks.isEmpty()) {
+            detectors.add(new ExternalTriggers("restock-triggers", RestockScenario.STEP, restocks));
+        }
         List<SinceLastScenario> sinceLast = ofKind(scenarios, SinceLastScenario.class);
         for (String kind : List.of(SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, SinceLastScenario.NO_LOGIN)) {
             if (sinceLast.stream().anyMatch(scenario -> scenario.kind().equals(kind))) {

@@ -6,6 +6,14 @@ import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.detect.ReentryGate;
+import io.lifecyclemail.decision.restock.RestockInterest;
+import io.lifecyclemail.decision.scenario.Reentry;
+import io.lifecyclemail.decision.scenario.RestockScenario;
+import io.lifecyclemail.decision.scenario.ScenarioPolicy;
+import io.lifecyclemail.schema.InventoryChange;
+import io.lifecyclemail.state.ProductInterest;
+import io.lifecyclemail.state.ProductSignal;
+import io.lifecyclemail.state.ScenarioTrigger;
 import io.lifecyclemail.state.EntryLog;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
@@ -81,9 +89,14 @@ class DecisionPipelineTest {
             new ReplenishmentScenario("refill", 1, "", true, "replenishment", List.of(
                     new ReplenishmentScenario.Usage("p1", null, Duration.ofHours(10)),
                     new ReplenishmentScenario.Usage(null, "tea", Duration.ofHours(20)))),
-            new DeepBrowsingScenario("deep-3", 1, "", true, Duration.ofMinutes(40), 3, "deep-browsing", "DEEP"));
+            new DeepBrowsingScenario("deep-3", 1, "", true, Duration.ofMinutes(40), 3, "deep-browsing", "DEEP"),
+            new RestockScenario("restock-6h", 1, "", true, Duration.ofHours(6), true, true, true, "restock"),
+            new RestockScenario("restock-notified", 1, "", true, Duration.ofDays(2), false, false, true, "restock",
+                    new ScenarioPolicy(Reentry.ALWAYS, 60)));
+    static final int RESTOCK_BUCKETS = 4;
 
-    record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles) {}
+    record Traffic(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles,
+                   List<InventoryChange> inventory) {}
 
     static Traffic randomTraffic(int customers, int events, long seed) {
         Random random = new Random(seed);
@@ -134,10 +147,25 @@ class DecisionPipelineTest {
                 orders.add(Events.order(customer, at, OrderEventType.SHIPPED));
             }
         }
+        // interest and stock for restock: favourites, "notify me", and products going out of stock and back
+        for (int i = 0; i < events / 20; i++) {
+            String customer = "c" + random.nextInt(customers);
+            clicks.add(Events.click(customer, Duration.ofSeconds(random.nextInt(24 * 3600)),
+                    random.nextBoolean() ? ClickType.FAVOURITE : ClickType.NOTIFY_ME,
+                    Events.product("p" + random.nextInt(6), 500), 1));
+        }
+        List<InventoryChange> inventory = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+            inventory.add(InventoryChange.newBuilder().setEventId("stock-" + i)
+                    .setEventTime(Events.at(Duration.ofSeconds(random.nextInt(26 * 3600))))
+                    .setProductId("p" + random.nextInt(6)).setStockLevel(random.nextBoolean() ? 0 : 1 + random.nextInt(5))
+                    .build());
+        }
         clicks.sort(Comparator.comparing(ClickstreamEvent::getEventTime));
         orders.sort(Comparator.comparing(OrderEvent::getEventTime));
         profiles.sort(Comparator.comparing(CustomerProfile::getEventTime));
-        return new Traffic(clicks, orders, profiles);
+        inventory.sort(Comparator.comparing(InventoryChange::getEventTime));
+        return new Traffic(clicks, orders, profiles, inventory);
     }
 
     /** The reference: every customer's events in event-time order through the same detectors, one thread. */
@@ -147,6 +175,7 @@ class DecisionPipelineTest {
         traffic.clicks().forEach(e -> add(byCustomer, e.getCustomerId(), e));
         traffic.orders().forEach(e -> add(byCustomer, e.getCustomerId(), e));
         traffic.profiles().forEach(e -> add(byCustomer, e.getCustomerId(), e));
+        restockTriggers(traffic).forEach(t -> add(byCustomer, t.getCustomerId(), t));
         Set<String> sent = new HashSet<>();
         for (Map.Entry<String, List<CustomerInput>> customer : byCustomer.entrySet()) {
             List<CustomerInput> inputs = customer.getValue();
@@ -165,6 +194,46 @@ class DecisionPipelineTest {
             replays.forEach(replay -> replay.decideBefore(customer.getKey(), END_OF_REPLAY, consent[0], sent));
         }
         return sent;
+    }
+
+    /** The reference of restock: every product's signals in order through the same rules, one thread, no buckets. */
+    static List<ScenarioTrigger> restockTriggers(Traffic traffic) {
+        RestockInterest rules = new RestockInterest(
+                SCENARIOS.stream().filter(RestockScenario.class::isInstance).map(RestockScenario.class::cast).toList(), 1);
+        List<ProductSignal> signals = new ArrayList<>();
+        traffic.clicks().forEach(click -> signals.addAll(rules.signals(click)));
+        traffic.orders().forEach(order -> signals.addAll(rules.signals(order)));
+        traffic.inventory().forEach(change -> signals.addAll(rules.signals(change)));
+        signals.sort(RestockInterest.ORDER);
+        Map<String, Integer> stock = new HashMap<>();
+        Map<String, Map<String, ProductInterest>> interest = new HashMap<>();
+        List<ScenarioTrigger> triggers = new ArrayList<>();
+        for (ProductSignal signal : signals) {
+            Map<String, ProductInterest> ofProduct = interest.computeIfAbsent(signal.getProductId(), k -> new HashMap<>());
+            if (signal.getKind() == io.lifecyclemail.state.ProductSignalKind.STOCK) {
+                Integer previous = stock.put(signal.getProductId(), signal.getStockLevel());
+                if (RestockInterest.isRestock(previous, signal.getStockLevel())) {
+                    for (String customer : new ArrayList<>(ofProduct.keySet())) {
+                        List<ScenarioTrigger> fired = rules.onRestock(customer, ofProduct.get(customer), signal);
+                        if (!fired.isEmpty()) {
+                            triggers.addAll(fired);
+                            ProductInterest left = rules.afterNotice(ofProduct.get(customer));
+                            if (left == null) {
+                                ofProduct.remove(customer);
+                            }
+                        }
+                    }
+                }
+            } else {
+                ProductInterest after = rules.apply(ofProduct.get(signal.getCustomerId()), signal);
+                if (after == null) {
+                    ofProduct.remove(signal.getCustomerId());
+                } else {
+                    ofProduct.put(signal.getCustomerId(), after);
+                }
+            }
+        }
+        return triggers;
     }
 
     /** One customer's scenario entries, shared by the detectors' replays. */
@@ -226,15 +295,19 @@ class DecisionPipelineTest {
         Traffic traffic = randomTraffic(300, 6000, 11);
         Configuration config = new Configuration();
         config.setString("pipeline.auto-generate-uids", "false");
+        // RocksDB as in production: state read back is a copy (Avro's own arrays), so a detector that
+        // changes state in place without returning a new object loses the change here, not on heap
+        config.setString("state.backend.type", "rocksdb");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(2);
 
         DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
                 source(env, traffic.clicks(), ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),
                 source(env, traffic.orders(), OrderEvent.class, e -> e.getEventTime(), "orders"),
-                source(env, traffic.profiles(), CustomerProfile.class, e -> e.getEventTime(), "profiles")),
+                source(env, traffic.profiles(), CustomerProfile.class, e -> e.getEventTime(), "profiles"),
+                source(env, traffic.inventory(), InventoryChange.class, e -> e.getEventTime(), "inventory")),
                 SCENARIOS, new DecisionPipeline.Tuning(RETENTION, java.time.Instant.ofEpochMilli(END_OF_REPLAY),
-                        io.lifecyclemail.decision.detect.LatePolicy.DEFAULT));
+                        io.lifecyclemail.decision.detect.LatePolicy.DEFAULT, RESTOCK_BUCKETS));
         List<SendCommand> commands = new ArrayList<>();
         List<Decision> decisions = new ArrayList<>();
         try (CloseableIterator<SendCommand> sent = outputs.sendCommands().collectAsync();
@@ -254,6 +327,6 @@ class DecisionPipelineTest {
         assertThat(commands).filteredOn(command -> List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND)
                         .contains(command.getScenarioKind()))
                 .allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
-        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order", "registered-3d", "no-login-5h", "refill", "deep-3");
+        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order", "registered-3d", "no-login-5h", "refill", "deep-3", "restock-6h", "restock-notified");
     }
 }

@@ -26,6 +26,7 @@ public final class LocalTopics {
     public static final String CLICKSTREAM = "clickstream";
     public static final String ORDERS = "orders";
     public static final String PROFILES = "profiles";
+    public static final String INVENTORY = "inventory";
     public static final String SEND_COMMANDS = "send-commands";
     public static final String DECISIONS = "decisions";
     public static final String DELIVERY_RESULTS = "delivery-results";
@@ -40,7 +41,7 @@ public final class LocalTopics {
     /** Every topic of docs/topics.md, profiles compacted. */
     public void createAll(EmbeddedKafka kafka, int partitions) throws Exception {
         Map<String, Map<String, String>> topics = new LinkedHashMap<>();
-        for (String topic : List.of(CLICKSTREAM, ORDERS, SEND_COMMANDS, DECISIONS, DELIVERY_RESULTS, DEAD_LETTERS)) {
+        for (String topic : List.of(CLICKSTREAM, ORDERS, INVENTORY, SEND_COMMANDS, DECISIONS, DELIVERY_RESULTS, DEAD_LETTERS)) {
             topics.put(topic, Map.of());
         }
         topics.put(PROFILES, Map.of("cleanup.policy", "compact"));

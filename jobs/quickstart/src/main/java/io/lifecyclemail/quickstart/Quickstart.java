@@ -18,6 +18,7 @@ import io.lifecyclemail.schema.DecisionOutcome;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.DeliveryResult;
 import io.lifecyclemail.schema.DeliveryStatus;
+import io.lifecyclemail.schema.InventoryChange;
 import io.lifecyclemail.schema.OrderEvent;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
@@ -282,6 +283,8 @@ public final class Quickstart {
                 ClickstreamEvent::getCustomerId, ClickstreamEvent::getEventTime);
         topics.produce(LocalTopics.ORDERS, traffic.orders(), OrderEvent.class,
                 OrderEvent::getCustomerId, OrderEvent::getEventTime);
+        topics.produce(LocalTopics.INVENTORY, traffic.inventory(), InventoryChange.class,
+                InventoryChange::getProductId, InventoryChange::getEventTime);
     }
 
     private static int freePort() throws IOException {

@@ -3,6 +3,7 @@ package io.lifecyclemail.quickstart;
 import io.lifecyclemail.schema.ClickType;
 import io.lifecyclemail.schema.ClickstreamEvent;
 import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.schema.InventoryChange;
 import io.lifecyclemail.schema.ItemLine;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.OrderEventType;
@@ -25,11 +26,15 @@ import java.util.Random;
 public final class SampleShop {
     private SampleShop() {}
 
-    public record Traffic(List<CustomerProfile> profiles, List<ClickstreamEvent> clickstream, List<OrderEvent> orders) {
+    public record Traffic(List<CustomerProfile> profiles, List<ClickstreamEvent> clickstream, List<OrderEvent> orders,
+                          List<InventoryChange> inventory) {
         public int size() {
-            return profiles.size() + clickstream.size() + orders.size();
+            return profiles.size() + clickstream.size() + orders.size() + inventory.size();
         }
     }
+
+    /** Products that sell out on the second day and are restocked on the third (index into the catalog). */
+    static final int[] SELLS_OUT = {5, 12};
 
     private static final String[][] CATALOG = {
         {"tea-sencha", "Sencha Green Tea 100g", "tea", "1280"},
@@ -123,8 +128,18 @@ public final class SampleShop {
                         clicks.add(click(customer, session, ++eventNumber, time, ClickType.PAGE_VIEW,
                                 PAGE_TYPES[random.nextInt(PAGE_TYPES.length)], null, 1));
                     } else {
+                        Product viewed = product(random.nextInt(CATALOG.length));
                         clicks.add(click(customer, session, ++eventNumber, time, ClickType.PRODUCT_VIEW, "product",
-                                product(random.nextInt(CATALOG.length)), 1));
+                                viewed, 1));
+                        if (random.nextDouble() < 0.05) {
+                            time += 3_000;
+                            clicks.add(click(customer, session, ++eventNumber, time, ClickType.FAVOURITE, "product",
+                                    viewed, 1));
+                        } else if (soldOut(viewed, time, start) && random.nextDouble() < 0.3) {
+                            time += 3_000;
+                            clicks.add(click(customer, session, ++eventNumber, time, ClickType.NOTIFY_ME, "product",
+                                    viewed, 1));
+                        }
                     }
                 }
                 if (random.nextDouble() < 0.5) {
@@ -169,7 +184,38 @@ public final class SampleShop {
         Comparator<ClickstreamEvent> clickOrder = Comparator.comparing(ClickstreamEvent::getEventTime);
         clicks.sort(clickOrder);
         orders.sort(Comparator.comparing(OrderEvent::getEventTime));
-        return new Traffic(profiles, clicks, orders);
+        return new Traffic(profiles, clicks, orders, inventory(start));
+    }
+
+    private static final Duration SOLD_OUT_FROM = Duration.ofHours(30);
+    private static final Duration RESTOCKED_AT = Duration.ofHours(60);
+
+    private static boolean soldOut(Product product, long time, Instant start) {
+        for (int index : SELLS_OUT) {
+            if (product(index).getProductId().equals(product.getProductId())) {
+                return time >= start.plus(SOLD_OUT_FROM).toEpochMilli() && time < start.plus(RESTOCKED_AT).toEpochMilli();
+            }
+        }
+        return false;
+    }
+
+    /** Stock of every product at the start; two sell out and come back. */
+    static List<InventoryChange> inventory(Instant start) {
+        List<InventoryChange> changes = new ArrayList<>();
+        for (int index = 0; index < CATALOG.length; index++) {
+            changes.add(stock(product(index), start.minus(Duration.ofHours(1)), 40, "initial"));
+        }
+        for (int index : SELLS_OUT) {
+            changes.add(stock(product(index), start.plus(SOLD_OUT_FROM), 0, "sold-out"));
+            changes.add(stock(product(index), start.plus(RESTOCKED_AT), 25, "restocked"));
+        }
+        changes.sort(Comparator.comparing(InventoryChange::getEventTime));
+        return changes;
+    }
+
+    private static InventoryChange stock(Product product, Instant time, int level, String what) {
+        return InventoryChange.newBuilder().setEventId("stock-" + product.getProductId() + "-" + what)
+                .setEventTime(time).setProductId(product.getProductId()).setStockLevel(level).setProduct(product).build();
     }
 
     private static ClickstreamEvent click(String customer, String session, int number, long time, ClickType type,

@@ -3,6 +3,7 @@ package io.lifecyclemail.common.kafka;
 import io.lifecyclemail.schema.ClickType;
 import io.lifecyclemail.schema.ClickstreamEvent;
 import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.schema.InventoryChange;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.SendCommand;
 import java.time.DateTimeException;
@@ -65,6 +66,22 @@ public final class InputRules {
             } catch (DateTimeException e) {
                 return "timezone '" + profile.getTimezone() + "' is not an IANA zone id";
             }
+        }
+        return null;
+    };
+
+    public static final InputRule<InventoryChange> INVENTORY = change -> {
+        if (blank(change.getEventId())) {
+            return "event_id is empty";
+        }
+        if (blank(change.getProductId())) {
+            return "product_id is empty";
+        }
+        if (change.getEventTime().isBefore(EARLIEST_EVENT_TIME)) {
+            return "event_time " + change.getEventTime() + " is before " + EARLIEST_EVENT_TIME;
+        }
+        if (change.getStockLevel() < 0) {
+            return "stock_level " + change.getStockLevel() + " is negative";
         }
         return null;
     };

@@ -8,6 +8,7 @@ public final class Topics {
 
     public static final Option<String> CLICKSTREAM = topic("clickstream", "Clickstream events (input).");
     public static final Option<String> ORDERS = topic("orders", "Order events (input).");
+    public static final Option<String> INVENTORY = topic("inventory", "Stock level changes (input).");
     public static final Option<String> PROFILES = topic("profiles", "Customer profiles (input, compacted).");
     public static final Option<String> SEND_COMMANDS = topic("send-commands", "Send commands (decision job output, delivery job input).");
     public static final Option<String> DECISIONS = topic("decisions", "One decision record per candidate trigger (output).");

@@ -32,7 +32,7 @@ public final class ScenarioLoader {
     public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND,
             PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, SinceLastScenario.NO_LOGIN, BirthdayScenario.KIND,
             PointsExpiryScenario.KIND, PostPurchaseScenario.KIND, RegistrationAnniversaryScenario.KIND,
-            ReplenishmentScenario.KIND, DeepBrowsingScenario.KIND);
+            ReplenishmentScenario.KIND, DeepBrowsingScenario.KIND, RestockScenario.KIND);
     /** Fields every kind's spec accepts beside its own. */
     static final List<String> POLICY_FIELDS = List.of("reentry", "priority");
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
@@ -47,6 +47,7 @@ public final class ScenarioLoader {
     static final List<String> REPLENISHMENT_FIELDS = List.of("template", "consumables");
     static final List<String> CONSUMABLE_FIELDS = List.of("product", "category", "halfUsedAfter");
     static final List<String> DEEP_BROWSING_FIELDS = List.of("minPages", "sessionGap", "template", "coupon");
+    static final List<String> RESTOCK_FIELDS = List.of("lookBack", "viewed", "favourited", "notifyMe", "template");
     static final List<String> SINCE_LAST_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> PRICE_PAGE_VISIT_FIELDS = List.of("wait", "template", "pageType", "urlContains", "coupon");
 
@@ -314,6 +315,19 @@ public final class ScenarioLoader {
                 String coupon = spec.optionalString("coupon", "");
                 yield problems.size() > start || id == null ? null
                         : new DeepBrowsingScenario(id, version, description, enabled, gap, minPages, template, coupon, policy);
+            }
+            case RestockScenario.KIND -> {
+                allowSpec(spec, RESTOCK_FIELDS);
+                Duration lookBack = spec.duration("lookBack", Duration.ofDays(30), Duration.ofHours(1), Duration.ofDays(365));
+                boolean viewed = spec.bool("viewed", true);
+                boolean favourited = spec.bool("favourited", true);
+                boolean notifyMe = spec.bool("notifyMe", true);
+                if (!viewed && !favourited && !notifyMe) {
+                    spec.problemAt("viewed", "at least one of viewed, favourited, notifyMe must be true");
+                }
+                String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                yield problems.size() > start || id == null ? null : new RestockScenario(id, version, description,
+                        enabled, lookBack, viewed, favourited, notifyMe, template, policy);
             }
             default -> null;
         };

@@ -14,7 +14,10 @@ import io.lifecyclemail.decision.CustomerInputs;
 import io.lifecyclemail.decision.Events;
 import io.lifecyclemail.decision.browse.BrowseAbandonment;
 import io.lifecyclemail.decision.cart.CartAbandonment;
+import io.lifecyclemail.decision.detect.ExternalTriggers;
 import io.lifecyclemail.decision.detect.LatePolicy;
+import io.lifecyclemail.decision.scenario.RestockScenario;
+import io.lifecyclemail.state.ScenarioTrigger;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.schema.ClickType;
 import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
@@ -356,5 +359,37 @@ class CustomerScenariosFunctionTest {
         watermark(Duration.ofDays(40));
         assertThat(harness.numEventTimeTimers()).as("the purchase emptied the cart, the cart's entry is forgotten").isZero();
         assertThat(commands()).hasSize(1);
+    }
+
+    static ScenarioTrigger restockTrigger(String customer, Duration at, String product) {
+        return ScenarioTrigger.newBuilder().setScenarioId("restock").setCustomerId(customer)
+                .setTriggerEventId("stock-" + product + "-" + at.toMinutes()).setEventTime(millis(at))
+                .setEntryKey(product).setItems(List.of(new io.lifecyclemail.schema.ItemLine(Events.product(product, 7480), 1)))
+                .setReason(product + " back in stock").build();
+    }
+
+    @Test
+    void restockTriggersBecomeCandidatesWithReentryPerProductOnRocksDb() throws Exception {
+        harness.close();
+        RestockScenario restock = new RestockScenario("restock", 1, "", true, Duration.ofDays(30), true, true, true, "restock");
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new CustomerScenariosFunction(
+                List.of(new ExternalTriggers("restock-triggers", RestockScenario.STEP, List.of(restock))))),
+                CustomerInputs::customerId, Types.STRING);
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        harness.open();
+        push(profile(ALICE, Duration.ZERO, true));
+        push(restockTrigger(ALICE, Duration.ofHours(1), "pot"));
+        push(restockTrigger(ALICE, Duration.ofHours(1), "cup"));
+        push(restockTrigger(ALICE, Duration.ofDays(2), "pot")); // the same product again within the 7 days
+        push(restockTrigger(ALICE, Duration.ofDays(9), "pot"));
+        watermark(Duration.ofHours(1));
+        assertThat(commands()).extracting(command -> command.getItems().get(0).getProduct().getProductId())
+                .containsExactlyInAnyOrder("pot", "cup");
+        watermark(Duration.ofDays(10));
+        assertThat(decisions()).extracting(Decision::getOutcome).containsExactlyInAnyOrder(DecisionOutcome.SENT,
+                DecisionOutcome.SENT, DecisionOutcome.REENTRY_BLOCKED, DecisionOutcome.SENT);
+        assertThat(commands()).allSatisfy(command -> assertThat(command.getStep()).isEqualTo(RestockScenario.STEP));
+        watermark(Duration.ofDays(20));
+        assertThat(harness.numEventTimeTimers()).as("entries forgotten after their 7 days").isZero();
     }
 }

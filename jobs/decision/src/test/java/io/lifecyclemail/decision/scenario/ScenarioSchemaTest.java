@@ -56,6 +56,7 @@ class ScenarioSchemaTest {
         assertThat(properties((Map<String, Object>) consumables.get("items")))
                 .containsExactlyInAnyOrderElementsOf(ScenarioLoader.CONSUMABLE_FIELDS);
         assertThat(properties(spec(schema, 11))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.DEEP_BROWSING_FIELDS));
+        assertThat(properties(spec(schema, 12))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.RESTOCK_FIELDS));
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
     }
 

@@ -1,0 +1,160 @@
+package io.lifecyclemail.decision.flink;
+
+import io.lifecyclemail.decision.restock.RestockInterest;
+import io.lifecyclemail.state.ProductInterest;
+import io.lifecyclemail.state.ProductSignal;
+import io.lifecyclemail.state.ProductSignalKind;
+import io.lifecyclemail.state.ProductSignals;
+import io.lifecyclemail.state.ScenarioTrigger;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Restock interest, keyed by product and bucket of customers. Signals wait until the watermark
+ * passes their time (stored by time, so a timer reads only its own instant, however many signals a
+ * hot product gets), then are applied in order; a restock fans out to the bucket's interested
+ * customers. Interest is kept in a map state per customer, so a view touches one entry; expired
+ * interest is swept once a day in event time. The rules are in {@link RestockInterest}.
+ */
+public final class RestockInterestFunction extends KeyedProcessFunction<String, ProductSignal, ScenarioTrigger> {
+    private static final long serialVersionUID = 1L;
+
+    private final RestockInterest rules;
+
+    private transient MapState<Long, ProductSignals> pending;
+    private transient MapState<String, ProductInterest> interest;
+    private transient ValueState<Integer> stockLevel;
+    private transient Counter restocks;
+    private transient Counter notices;
+    private transient Counter lateSignals;
+
+    public RestockInterestFunction(RestockInterest rules) {
+        this.rules = rules;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-signals", Types.LONG,
+                new AvroTypeInfo<>(ProductSignals.class)));
+        interest = getRuntimeContext().getMapState(new MapStateDescriptor<>("interest", Types.STRING,
+                new AvroTypeInfo<>(ProductInterest.class)));
+        stockLevel = getRuntimeContext().getState(new ValueStateDescriptor<>("stock-level", Types.INT));
+        restocks = getRuntimeContext().getMetricGroup().counter("restocks");
+        notices = getRuntimeContext().getMetricGroup().counter("restockNotices");
+        lateSignals = getRuntimeContext().getMetricGroup().counter("lateSignals");
+    }
+
+    @Override
+    public void processElement(ProductSignal signal, Context context, Collector<ScenarioTrigger> out) throws Exception {
+        long time = signal.getEventTime();
+        if (time <= context.timerService().currentWatermark()) {
+            // interest is a fact with a time: applying it late is right; a late stock change compares with the latest level
+            lateSignals.inc();
+            apply(signal, context, out);
+            return;
+        }
+        ProductSignals atTime = pending.get(time);
+        if (atTime == null) {
+            atTime = new ProductSignals(new ArrayList<>());
+            context.timerService().registerEventTimeTimer(time);
+        }
+        atTime.getSignals().add(signal);
+        pending.put(time, atTime);
+    }
+
+    @Override
+    public void onTimer(long time, OnTimerContext context, Collector<ScenarioTrigger> out) throws Exception {
+        ProductSignals atTime = pending.get(time);
+        if (atTime != null) {
+            pending.remove(time);
+            List<ProductSignal> signals = new ArrayList<>(atTime.getSignals());
+            signals.sort(RestockInterest.ORDER);
+            for (ProductSignal signal : signals) {
+                apply(signal, context, out);
+            }
+        }
+        if (RestockInterest.isSweepTime(time)) {
+            sweep(time, context);
+        }
+    }
+
+    private void apply(ProductSignal signal, Context context, Collector<ScenarioTrigger> out) throws Exception {
+        if (signal.getKind() == ProductSignalKind.STOCK) {
+            Integer previous = stockLevel.value();
+            stockLevel.update(signal.getStockLevel());
+            if (RestockInterest.isRestock(previous, signal.getStockLevel())) {
+                restocks.inc();
+                fanOut(signal, out);
+            }
+            return;
+        }
+        String customer = signal.getCustomerId();
+        ProductInterest before = interest.get(customer);
+        ProductInterest after = rules.apply(before, signal);
+        if (after == null) {
+            if (before != null) {
+                interest.remove(customer);
+            }
+            return;
+        }
+        interest.put(customer, after);
+        context.timerService().registerEventTimeTimer(rules.sweepAfter(signal.getEventTime()));
+    }
+
+    private void fanOut(ProductSignal stock, Collector<ScenarioTrigger> out) throws Exception {
+        Iterator<Map.Entry<String, ProductInterest>> entries = interest.iterator();
+        boolean left = false;
+        while (entries.hasNext()) {
+            Map.Entry<String, ProductInterest> entry = entries.next();
+            List<ScenarioTrigger> triggers = rules.onRestock(entry.getKey(), entry.getValue(), stock);
+            if (triggers.isEmpty()) {
+                left = true;
+                continue;
+            }
+            for (ScenarioTrigger trigger : triggers) {
+                notices.inc();
+                out.collect(trigger);
+            }
+            ProductInterest kept = rules.afterNotice(entry.getValue());
+            if (kept == null) {
+                entries.remove();
+            } else {
+                entry.setValue(kept);
+                left = true;
+            }
+        }
+        if (!left) {
+            interest.clear(); // removing the last entry through the iterator leaves an empty map behind on heap state
+        }
+    }
+
+    /** Forgets interest no look-back reaches any more; keeps a daily sweep while any is left. */
+    private void sweep(long time, Context context) throws Exception {
+        Iterator<Map.Entry<String, ProductInterest>> entries = interest.iterator();
+        boolean left = false;
+        while (entries.hasNext()) {
+            if (rules.expired(entries.next().getValue(), time)) {
+                entries.remove();
+            } else {
+                left = true;
+            }
+        }
+        if (left) {
+            context.timerService().registerEventTimeTimer(time + java.time.Duration.ofDays(1).toMillis());
+        } else {
+            interest.clear();
+        }
+    }
+}
