@@ -5,6 +5,11 @@ import io.lifecyclemail.decision.cart.CartAbandonment;
 import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.detect.ExternalTriggers;
 import io.lifecyclemail.decision.flink.RestockInterestFunction;
+import io.lifecyclemail.decision.flink.SequencePatterns;
+import io.lifecyclemail.decision.scenario.SequenceScenario;
+import io.lifecyclemail.decision.sequence.SequenceSteps;
+import io.lifecyclemail.decision.sequence.SequenceWait;
+import org.apache.flink.cep.CEP;
 import io.lifecyclemail.decision.restock.RestockInterest;
 import io.lifecyclemail.decision.scenario.RestockScenario;
 import io.lifecyclemail.schema.InventoryChange;
@@ -108,6 +113,12 @@ public final class DecisionPipeline {
                     .map(trigger -> new CustomerInput(trigger), inputType).name("restock-as-input").uid("restock-as-input"));
         }
 
+        for (SequenceScenario sequence : ofKind(scenarios, SequenceScenario.class)) {
+            customerInputs = customerInputs.union(sequenceTriggers(inputs, sequence, inputType)
+                    .map(trigger -> new CustomerInput(trigger), inputType)
+                    .name("sequence-as-input-" + sequence.id()).uid("sequence-as-input-" + sequence.id()));
+        }
+
         SingleOutputStreamOperator<Decision> decisions = customerInputs
                 .keyBy(CustomerInputs::customerId)
                 .process(new CustomerScenariosFunction(detectors,
@@ -138,6 +149,28 @@ public final class DecisionPipeline {
                 .name("restock-interest").uid("restock-interest");
     }
 
+    /**
+     * A Sequence's positive steps on Flink CEP, over the clickstream and order events any step could
+     * match, keyed by customer. (State and uids are per scenario id: renaming a Sequence starts it afresh.)
+     */
+    private static DataStream<ScenarioTrigger> sequenceTriggers(Inputs inputs, SequenceScenario sequence,
+                                                               TypeInformation<CustomerInput> inputType) {
+        List<SequenceScenario.Step> steps = sequence.steps();
+        String id = sequence.id();
+        DataStream<CustomerInput> clicks = inputs.clickstream()
+                .filter(click -> SequenceSteps.matchesAny(steps, click)).name("sequence-clicks-" + id).uid("sequence-clicks-" + id)
+                .map(click -> new CustomerInput(click), inputType).name("sequence-clicks-as-input-" + id)
+                .uid("sequence-clicks-as-input-" + id);
+        DataStream<CustomerInput> orders = inputs.orders()
+                .filter(order -> SequenceSteps.matchesAny(steps, order)).name("sequence-orders-" + id).uid("sequence-orders-" + id)
+                .map(order -> new CustomerInput(order), inputType).name("sequence-orders-as-input-" + id)
+                .uid("sequence-orders-as-input-" + id);
+        return CEP.pattern(clicks.union(orders).keyBy(input -> CustomerInputs.customerId(input)),
+                        SequencePatterns.compile(sequence))
+                .process(new SequencePatterns.ToTrigger(sequence), new AvroTypeInfo<>(ScenarioTrigger.class))
+                .name("sequence-" + id).uid("sequence-" + id);
+    }
+
     /** One detector per kind that has enabled scenarios. */
     public static List<Detector<?>> detectors(List<Scenario> scenarios, Duration cartRetention) {
         List<Detector<?>> detectors = new ArrayList<>();
@@ -161,6 +194,7 @@ public final class DecisionPipeline {
         if (!restocks.isEmpty()) {
             detectors.add(new ExternalTriggers("restock-triggers", RestockScenario.STEP, restocks));
         }
+        ofKind(scenarios, SequenceScenario.class).forEach(sequence -> detectors.add(new SequenceWait(sequence)));
         List<SinceLastScenario> sinceLast = ofKind(scenarios, SinceLastScenario.class);
         for (String kind : List.of(SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, SinceLastScenario.NO_LOGIN)) {
             if (sinceLast.stream().anyMatch(scenario -> scenario.kind().equals(kind))) {

@@ -94,8 +94,9 @@ public final class Quickstart {
                 produce(topics, traffic);
                 List<LocalTopics.Raw> bad = malformedRecords(seed);
                 topics.produce(LocalTopics.CLICKSTREAM, bad);
-                say("%d profiles, %d clickstream events, %d order events, plus %d malformed records",
-                        traffic.profiles().size(), traffic.clickstream().size(), traffic.orders().size(), bad.size());
+                say("%d profiles, %d clickstream events, %d order events, %d stock changes, plus %d malformed records",
+                        traffic.profiles().size(), traffic.clickstream().size(), traffic.orders().size(),
+                        traffic.inventory().size(), bad.size());
 
                 step("Starting a Flink mini cluster (RocksDB state, checkpoints every 2s) and submitting both jobs");
                 try (LocalFlink flink = LocalFlink.start(LocalFlink.configuration(work, Duration.ofSeconds(2)), 4)) {
@@ -219,7 +220,8 @@ public final class Quickstart {
             List<DeliveryResult> results = topics.read(LocalTopics.DELIVERY_RESULTS, DeliveryResult.class);
             long commands = topics.readCommitted(LocalTopics.SEND_COMMANDS).size();
             long deadLetters = topics.readCommitted(LocalTopics.DEAD_LETTERS).size();
-            long noConsent = decisions.stream().filter(d -> d.getOutcome() == DecisionOutcome.NO_CONSENT).count();
+            Map<DecisionOutcome, Long> byOutcome = new java.util.EnumMap<>(DecisionOutcome.class);
+            decisions.forEach(d -> byOutcome.merge(d.getOutcome(), 1L, Long::sum));
             Map<String, Long> byScenario = new java.util.TreeMap<>();
             decisions.forEach(d -> byScenario.merge(d.getScenarioId(), 1L, Long::sum));
             long delivered = results.stream().filter(r -> r.getStatus() == DeliveryStatus.DELIVERED).count();
@@ -228,8 +230,9 @@ public final class Quickstart {
             say("events read:        %d", summary.eventsRead());
             say("dead letters:       %d (topic dead-letters: %d, with topic/partition/offset and the error)",
                     summary.deadLetters(), deadLetters);
-            say("triggers:           %d decided %s (%d without marketing consent, not sent)",
-                    decisions.size(), byScenario, noConsent);
+            say("triggers:           %d decided %s", decisions.size(), byScenario);
+            say("outcomes:           %s (NO_CONSENT: no marketing opt-in; REENTRY_BLOCKED: the scenario's "
+                    + "reentry rule; see docs/topics.md)", byOutcome);
             say("send commands:      %d", commands);
             say("delivery results:   %d DELIVERED of %d", delivered, results.size());
             say("mails delivered: %d", inbox.length);

@@ -32,7 +32,8 @@ public final class ScenarioLoader {
     public static final List<String> KINDS = List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND,
             PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, SinceLastScenario.NO_LOGIN, BirthdayScenario.KIND,
             PointsExpiryScenario.KIND, PostPurchaseScenario.KIND, RegistrationAnniversaryScenario.KIND,
-            ReplenishmentScenario.KIND, DeepBrowsingScenario.KIND, RestockScenario.KIND);
+            ReplenishmentScenario.KIND, DeepBrowsingScenario.KIND, RestockScenario.KIND,
+            SequenceScenario.KIND);
     /** Fields every kind's spec accepts beside its own. */
     static final List<String> POLICY_FIELDS = List.of("reentry", "priority");
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
@@ -48,6 +49,12 @@ public final class ScenarioLoader {
     static final List<String> CONSUMABLE_FIELDS = List.of("product", "category", "halfUsedAfter");
     static final List<String> DEEP_BROWSING_FIELDS = List.of("minPages", "sessionGap", "template", "coupon");
     static final List<String> RESTOCK_FIELDS = List.of("lookBack", "viewed", "favourited", "notifyMe", "template");
+    static final List<String> SEQUENCE_FIELDS = List.of("steps", "within", "thenNot", "template");
+    static final List<String> SEQUENCE_STEP_FIELDS = List.of("event", "pageType", "urlContains", "product", "category",
+            "minPrice", "maxPrice", "times", "sameProduct");
+    static final List<String> THEN_NOT_FIELDS = List.of("events", "within");
+    static final List<String> THEN_NOT_EVENT_FIELDS = List.of("event", "pageType", "urlContains", "product", "category",
+            "minPrice", "maxPrice");
     static final List<String> SINCE_LAST_FIELDS = List.of("wait", "template", "maxItems");
     static final List<String> PRICE_PAGE_VISIT_FIELDS = List.of("wait", "template", "pageType", "urlContains", "coupon");
 
@@ -131,6 +138,52 @@ public final class ScenarioLoader {
         } catch (URISyntaxException | IOException e) {
             throw new IllegalStateException("cannot read bundled scenarios at " + folder, e);
         }
+    }
+
+    private static final String EVENT_NAMES = String.join(", ",
+            java.util.Arrays.stream(SequenceScenario.EventType.values()).map(SequenceScenario.EventType::yamlName).toList());
+
+    /** A list of sequence steps under {@code key}; null (with problems recorded) when it is missing or wrong. */
+    private static List<SequenceScenario.Step> sequenceSteps(YamlFields parent, String key, List<String> fields) {
+        List<YamlFields> items = parent.mappings(key);
+        if (items == null || items.isEmpty()) {
+            parent.problemAt(key, "is required: a list of events, each with event: one of " + EVENT_NAMES);
+            return null;
+        }
+        List<SequenceScenario.Step> steps = new ArrayList<>();
+        for (YamlFields item : items) {
+            item.allowOnly(fields);
+            String name = item.string("event", String.join("|",
+                    java.util.Arrays.stream(SequenceScenario.EventType.values()).map(SequenceScenario.EventType::yamlName).toList()),
+                    "one of " + EVENT_NAMES);
+            SequenceScenario.EventType event = name == null ? null : SequenceScenario.EventType.valueOf(name.toUpperCase());
+            String pageType = item.optionalString("pageType", null);
+            String urlContains = item.optionalString("urlContains", null);
+            String product = item.optionalString("product", null);
+            String category = item.optionalString("category", null);
+            Integer minPrice = item.integer("minPrice", -1, 0, Integer.MAX_VALUE);
+            Integer maxPrice = item.integer("maxPrice", -1, 0, Integer.MAX_VALUE);
+            Integer times = fields.contains("times") ? item.integer("times", 1, 1, 100) : Integer.valueOf(1);
+            boolean sameProduct = fields.contains("sameProduct") && item.bool("sameProduct", false);
+            if (event != null && event.isOrder() && (pageType != null || urlContains != null)) {
+                item.problemAt(pageType != null ? "pageType" : "urlContains", "order events have no page; allowed for "
+                        + "page_view, product_view, cart_add, cart_remove, login, favourite, notify_me");
+            }
+            boolean productless = event == SequenceScenario.EventType.PAGE_VIEW || event == SequenceScenario.EventType.LOGIN;
+            if (productless && (product != null || category != null || item.has("minPrice") || item.has("maxPrice") || sameProduct)) {
+                item.problemAt(product != null ? "product" : category != null ? "category" : sameProduct ? "sameProduct"
+                        : item.has("minPrice") ? "minPrice" : "maxPrice", name + " events are about no product; product "
+                        + "conditions are allowed for product_view, cart_add, cart_remove, favourite, notify_me and orders");
+            }
+            if (sameProduct && times != null && times < 2) {
+                item.problemAt("sameProduct", "needs times of 2 or more: it asks the repetitions to be about one product");
+            }
+            if (event != null && times != null && minPrice != null && maxPrice != null) {
+                steps.add(new SequenceScenario.Step(event, pageType, urlContains, product, category,
+                        minPrice < 0 ? null : (long) minPrice, maxPrice < 0 ? null : (long) maxPrice, times, sameProduct));
+            }
+        }
+        return steps.size() == items.size() ? steps : null;
     }
 
     private static void allowSpec(YamlFields spec, List<String> kindFields) {
@@ -328,6 +381,24 @@ public final class ScenarioLoader {
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
                 yield problems.size() > start || id == null ? null : new RestockScenario(id, version, description,
                         enabled, lookBack, viewed, favourited, notifyMe, template, policy);
+            }
+            case SequenceScenario.KIND -> {
+                allowSpec(spec, SEQUENCE_FIELDS);
+                List<SequenceScenario.Step> steps = sequenceSteps(spec, "steps", SEQUENCE_STEP_FIELDS);
+                Duration within = spec.duration("within", Duration.ofDays(1), Duration.ofSeconds(1), Duration.ofDays(90));
+                SequenceScenario.Absence thenNot = null;
+                if (spec.has("thenNot")) {
+                    YamlFields absence = spec.mapping("thenNot");
+                    absence.allowOnly(THEN_NOT_FIELDS);
+                    List<SequenceScenario.Step> events = sequenceSteps(absence, "events", THEN_NOT_EVENT_FIELDS);
+                    Duration wait = absence.duration("within", Duration.ofMinutes(1), Duration.ofDays(365));
+                    if (events != null && wait != null) {
+                        thenNot = new SequenceScenario.Absence(events, wait);
+                    }
+                }
+                String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                yield problems.size() > start || id == null || steps == null ? null : new SequenceScenario(id, version,
+                        description, enabled, steps, within, thenNot, template, policy);
             }
             default -> null;
         };

@@ -10,6 +10,8 @@ import java.util.Objects;
  * possibly several times), all {@code within} a time of the first; optionally followed by "and then
  * not X within T" ({@code thenNot}). Compiled to a Flink CEP pattern. The mail fires at the last step
  * or, with {@code thenNot}, once T has passed without X; it lists the products of the matched steps.
+ * The positive steps run on Flink CEP; the absence after them is decided on event-time timers like
+ * every other absence rule, when the watermark of every input has passed the deadline.
  */
 public record SequenceScenario(String id, int version, String description, boolean enabled, List<Step> steps,
                                Duration within, Absence thenNot, String template, ScenarioPolicy policy)
@@ -55,11 +57,21 @@ public record SequenceScenario(String id, int version, String description, boole
         }
     }
 
-    /** "And then not {@code step} within {@code within}" after the last positive step. */
-    public record Absence(Step step, Duration within) implements Serializable {
+    /**
+     * "And then none of {@code events} within {@code within}" after the last positive step. While a
+     * match waits for its absence, later matches do not start another wait (the first one counts)
+     * unless one of {@code events} ends the wait first, which then lets the next match start afresh.
+     */
+    public record Absence(List<Step> events, Duration within) implements Serializable {
         public Absence {
-            Objects.requireNonNull(step, "step");
+            events = List.copyOf(events);
             Objects.requireNonNull(within, "within");
+            if (events.isEmpty()) {
+                throw new IllegalArgumentException("thenNot needs at least one event");
+            }
+            if (within.isNegative() || within.isZero()) {
+                throw new IllegalArgumentException("thenNot.within must be positive");
+            }
         }
     }
 

@@ -165,4 +165,36 @@ class ScenarioLoaderTest {
         assertThat(scenarios).isNotEmpty();
         assertThat(ScenarioLoader.loadBundled()).containsExactlyElementsOf(scenarios);
     }
+
+    @Test
+    void sequenceStepsAreCheckedWithTheirPath() {
+        String text = """
+                apiVersion: lifecyclemail.io/v1
+                kind: Sequence
+                metadata:
+                  id: seq
+                spec:
+                  steps:
+                    - event: page_view
+                      category: tea
+                    - event: product_viewed
+                    - event: product_view
+                      sameProduct: true
+                  thenNot:
+                    events:
+                      - event: order_placed
+                        pageType: pricing
+                    within: 2h
+                  template: browse-abandonment
+                """;
+        InvalidScenarioException error = catchThrowableOfType(InvalidScenarioException.class,
+                () -> ScenarioLoader.parse("seq.yaml", text));
+        assertThat(error.problems()).extracting(ScenarioProblem::field, ScenarioProblem::line).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("spec.steps[0].category", 8),
+                org.assertj.core.groups.Tuple.tuple("spec.steps[1].event", 9),
+                org.assertj.core.groups.Tuple.tuple("spec.steps[2].sameProduct", 11),
+                org.assertj.core.groups.Tuple.tuple("spec.thenNot.events[0].pageType", 15));
+        assertThat(error.problems()).filteredOn(p -> p.field().equals("spec.steps[1].event")).singleElement()
+                .satisfies(p -> assertThat(p.message()).contains("'product_viewed'", "page_view, product_view"));
+    }
 }

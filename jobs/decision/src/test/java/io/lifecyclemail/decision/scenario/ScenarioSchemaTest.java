@@ -57,6 +57,15 @@ class ScenarioSchemaTest {
                 .containsExactlyInAnyOrderElementsOf(ScenarioLoader.CONSUMABLE_FIELDS);
         assertThat(properties(spec(schema, 11))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.DEEP_BROWSING_FIELDS));
         assertThat(properties(spec(schema, 12))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.RESTOCK_FIELDS));
+        Map<String, Object> sequence = spec(schema, 13);
+        assertThat(properties(sequence)).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.SEQUENCE_FIELDS));
+        Map<String, Object> defs = (Map<String, Object>) schema.get("$defs");
+        assertThat(properties((Map<String, Object>) defs.get("sequenceStep")))
+                .containsExactlyInAnyOrderElementsOf(ScenarioLoader.SEQUENCE_STEP_FIELDS);
+        assertThat(properties((Map<String, Object>) defs.get("sequenceEvent")))
+                .containsExactlyInAnyOrderElementsOf(ScenarioLoader.THEN_NOT_EVENT_FIELDS);
+        Map<String, Object> thenNot = (Map<String, Object>) ((Map<String, Object>) sequence.get("properties")).get("thenNot");
+        assertThat(properties(thenNot)).containsExactlyInAnyOrderElementsOf(ScenarioLoader.THEN_NOT_FIELDS);
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
     }
 

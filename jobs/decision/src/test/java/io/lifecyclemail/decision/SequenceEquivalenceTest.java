@@ -1,0 +1,174 @@
+package io.lifecyclemail.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lifecyclemail.decision.detect.LatePolicy;
+import io.lifecyclemail.decision.scenario.CartAbandonmentScenario;
+import io.lifecyclemail.decision.scenario.PricePageVisitScenario;
+import io.lifecyclemail.decision.scenario.Reentry;
+import io.lifecyclemail.decision.scenario.Scenario;
+import io.lifecyclemail.decision.scenario.ScenarioPolicy;
+import io.lifecyclemail.decision.scenario.SequenceScenario;
+import io.lifecyclemail.decision.scenario.SequenceScenario.EventType;
+import io.lifecyclemail.decision.scenario.SequenceScenario.Step;
+import io.lifecyclemail.schema.ClickType;
+import io.lifecyclemail.schema.ClickstreamEvent;
+import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.schema.Decision;
+import io.lifecyclemail.schema.OrderEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Built-in scenarios that can also be written as a Sequence (compiled to Flink CEP): both run in one
+ * job on the same random stream, and must fire the same triggers (customer, triggering event, time).
+ */
+class SequenceEquivalenceTest {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static final ScenarioPolicy EVERY_TIME = new ScenarioPolicy(Reentry.ALWAYS, 50);
+    static final Duration CART_WAIT = Duration.ofHours(1);
+    static final Duration PRICING_WAIT = Duration.ofHours(2);
+
+    static final List<Scenario> SCENARIOS = List.of(
+            new CartAbandonmentScenario("cart", 1, "", true, CART_WAIT, "cart-abandonment", 10, EVERY_TIME),
+            // a cart add, then no further add and no purchase for the wait
+            new SequenceScenario("cart-as-sequence", 1, "", true, List.of(Step.of(EventType.CART_ADD)), CART_WAIT,
+                    new SequenceScenario.Absence(List.of(Step.of(EventType.CART_ADD), Step.of(EventType.ORDER_PLACED)),
+                            CART_WAIT), "cart-abandonment", EVERY_TIME),
+            new PricePageVisitScenario("pricing", 1, "", true, PRICING_WAIT, "price-page-visit", "pricing", "", "", EVERY_TIME),
+            // a pricing page view, then no purchase for the wait
+            new SequenceScenario("pricing-as-sequence", 1, "", true,
+                    List.of(new Step(EventType.PAGE_VIEW, "pricing", null, null, null, null, null, 1, false)),
+                    PRICING_WAIT, new SequenceScenario.Absence(List.of(Step.of(EventType.ORDER_PLACED)), PRICING_WAIT),
+                    "price-page-visit", EVERY_TIME));
+
+    record Trigger(String customer, String eventId, long time) {}
+
+    @Test
+    void cartAbandonmentAndPricePageVisitFireAsTheirSequencesDo() throws Exception {
+        Random random = new Random(23);
+        List<ClickstreamEvent> clicks = new ArrayList<>();
+        List<OrderEvent> orders = new ArrayList<>();
+        for (int i = 0; i < 8000; i++) {
+            String customer = "c" + random.nextInt(250);
+            Duration at = Duration.ofMillis(random.nextInt(24 * 3600 * 1000));
+            double kind = random.nextDouble();
+            if (kind < 0.35) {
+                clicks.add(Events.cartAdd(customer, at, "p" + random.nextInt(5), 1));
+            } else if (kind < 0.55) {
+                clicks.add(Events.page(customer, at, random.nextBoolean() ? "pricing" : "home"));
+            } else if (kind < 0.8) {
+                clicks.add(Events.click(customer, at, ClickType.PRODUCT_VIEW, Events.product("p" + random.nextInt(5), 900), 1));
+            } else {
+                orders.add(Events.purchase(customer, at));
+            }
+        }
+        clicks.sort(Comparator.comparing(ClickstreamEvent::getEventTime));
+        orders.sort(Comparator.comparing(OrderEvent::getEventTime));
+
+        Configuration config = new Configuration();
+        config.setString("pipeline.auto-generate-uids", "false");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(2);
+        DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
+                        DecisionPipelineTest.source(env, clicks, ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),
+                        DecisionPipelineTest.source(env, orders, OrderEvent.class, e -> e.getEventTime(), "orders"),
+                        DecisionPipelineTest.source(env, List.of(Events.profile("c0", Duration.ZERO, true)), CustomerProfile.class,
+                                e -> e.getEventTime(), "profiles")),
+                SCENARIOS, new DecisionPipeline.Tuning(Duration.ofDays(30), null, LatePolicy.DEFAULT));
+        List<Decision> decisions = new ArrayList<>();
+        try (CloseableIterator<Decision> decided = outputs.decisions().collectAsync()) {
+            env.execute("sequence equivalence test");
+            decided.forEachRemaining(decisions::add);
+        }
+
+        Set<Trigger> cart = triggers(decisions, "cart");
+        Set<Trigger> pricing = triggers(decisions, "pricing");
+        assertThat(cart).hasSizeGreaterThan(200);
+        assertThat(pricing).hasSizeGreaterThan(200);
+        assertThat(triggers(decisions, "cart-as-sequence")).isEqualTo(cart);
+        assertThat(triggers(decisions, "pricing-as-sequence")).isEqualTo(pricing);
+    }
+
+    static Set<Trigger> triggers(List<Decision> decisions, String scenario) {
+        return decisions.stream().filter(d -> d.getScenarioId().equals(scenario))
+                .map(d -> new Trigger(d.getCustomerId(), d.getTriggerEventId(), d.getTriggerTime().toEpochMilli()))
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void theShippedMultiStepSequenceFiresExactlyForTheStoriesItDescribes() throws Exception {
+        Scenario sequence = io.lifecyclemail.decision.scenario.ScenarioLoader.loadFiles(
+                List.of(java.nio.file.Path.of("../../deploy/scenarios/sequence-pricing-then-product.yaml"))).get(0);
+        List<ClickstreamEvent> clicks = new ArrayList<>();
+        List<OrderEvent> orders = new ArrayList<>();
+        ClickstreamEvent aliceLast = null;
+        ClickstreamEvent erinLast = null;
+        for (String customer : List.of("alice", "bob", "carol", "erin")) {
+            clicks.add(Events.page(customer, Duration.ZERO, "pricing"));
+        }
+        // alice: the same product three times (another one between), no purchase
+        clicks.add(view("alice", 1, "p1"));
+        clicks.add(view("alice", 2, "p2"));
+        clicks.add(view("alice", 3, "p1"));
+        clicks.add(aliceLast = view("alice", 5, "p1"));
+        // bob: the same, but buys within the two hours after
+        clicks.addAll(List.of(view("bob", 1, "p1"), view("bob", 2, "p1"), view("bob", 3, "p1")));
+        orders.add(Events.purchase("bob", Duration.ofHours(4)));
+        // carol: the third view comes after the day
+        clicks.addAll(List.of(view("carol", 1, "p1"), view("carol", 2, "p1"), view("carol", 25, "p1")));
+        // dave: never saw the pricing page
+        clicks.addAll(List.of(view("dave", 1, "p1"), view("dave", 2, "p1"), view("dave", 3, "p1")));
+        // erin: one product once, then another three times
+        clicks.addAll(List.of(view("erin", 1, "p1"), view("erin", 2, "p2"), view("erin", 3, "p2")));
+        clicks.add(erinLast = view("erin", 4, "p2"));
+        clicks.sort(Comparator.comparing(ClickstreamEvent::getEventTime));
+
+        Configuration config = new Configuration();
+        config.setString("pipeline.auto-generate-uids", "false");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(2);
+        DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
+                        DecisionPipelineTest.source(env, clicks, ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),
+                        DecisionPipelineTest.source(env, orders, OrderEvent.class, e -> e.getEventTime(), "orders"),
+                        DecisionPipelineTest.source(env, List.of(Events.profile("erin", Duration.ZERO, true)),
+                                CustomerProfile.class, e -> e.getEventTime(), "profiles")),
+                List.of(sequence), new DecisionPipeline.Tuning(Duration.ofDays(30), null, LatePolicy.DEFAULT));
+        List<io.lifecyclemail.schema.SendCommand> commands = new ArrayList<>();
+        List<Decision> decisions = new ArrayList<>();
+        try (CloseableIterator<Decision> decided = outputs.decisions().collectAsync();
+             CloseableIterator<io.lifecyclemail.schema.SendCommand> sent = outputs.sendCommands().collectAsync()) {
+            env.execute("sequence test");
+            decided.forEachRemaining(decisions::add);
+            sent.forEachRemaining(commands::add);
+        }
+
+        assertThat(triggers(decisions, "pricing-then-product")).containsExactlyInAnyOrder(
+                new Trigger("alice", aliceLast.getEventId(), Events.millis(Duration.ofHours(7))),
+                new Trigger("erin", erinLast.getEventId(), Events.millis(Duration.ofHours(6))));
+        assertThat(commands).singleElement().satisfies(command -> {
+            assertThat(command.getCustomerId()).isEqualTo("erin"); // alice has no profile, so no consent
+            assertThat(command.getItems()).extracting(line -> line.getProduct().getProductId()).containsExactly("p2");
+            assertThat(command.getTemplate()).isEqualTo("browse-abandonment");
+        });
+    }
+
+    static ClickstreamEvent view(String customer, int hour, String product) {
+        return Events.click(customer, Duration.ofHours(hour), ClickType.PRODUCT_VIEW, Events.product(product, 900), 1);
+    }
+}
