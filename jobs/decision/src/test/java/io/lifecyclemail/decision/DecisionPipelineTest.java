@@ -77,6 +77,8 @@ class DecisionPipelineTest {
             new PricePageVisitScenario("pricing-2h", 1, "", true, Duration.ofHours(2), "price-page-visit", "pricing", "", "SPRING"),
             new SinceLastScenario(SinceLastScenario.DORMANCY, "dormant-6h", 1, "", true, Duration.ofHours(6), "dormancy", 2),
             new SinceLastScenario(SinceLastScenario.AT_RISK, "quiet-8h", 1, "", true, Duration.ofHours(8), "at-risk", 0),
+            new SinceLastScenario(SinceLastScenario.DORMANCY, "dormant-2d", 1, "", true, Duration.ofDays(2), "dormancy", 2,
+                    java.time.ZoneId.of("America/New_York"), ScenarioPolicy.defaultFor(SinceLastScenario.DORMANCY)),
             new BirthdayScenario("birthday", 1, "", true, java.time.LocalTime.of(9, 0), java.time.ZoneId.of("Asia/Tokyo"),
                     "birthday", ""),
             new PointsExpiryScenario("points-1d", 1, "", true, Duration.ofDays(1), "points-expiry"),
@@ -181,6 +183,7 @@ class DecisionPipelineTest {
             List<CustomerInput> inputs = customer.getValue();
             inputs.sort(CustomerInputs.EVENT_TIME_ORDER);
             boolean[] consent = {false};
+            java.time.ZoneId[] zone = {null};
             Entries entries = new Entries();
             List<Replay<?>> replays = detectors.stream().<Replay<?>>map(detector -> new Replay<>(detector, entries)).toList();
             for (CustomerInput input : inputs) {
@@ -188,8 +191,9 @@ class DecisionPipelineTest {
                 replays.forEach(replay -> replay.decideBefore(customer.getKey(), time, consent[0], sent));
                 if (input.getEvent() instanceof CustomerProfile profile) {
                     consent[0] = profile.getMarketingConsent();
+                    zone[0] = profile.getTimezone() == null ? null : java.time.ZoneId.of(profile.getTimezone());
                 }
-                replays.forEach(replay -> replay.apply(input.getEvent()));
+                replays.forEach(replay -> replay.apply(input.getEvent(), zone[0]));
             }
             replays.forEach(replay -> replay.decideBefore(customer.getKey(), END_OF_REPLAY, consent[0], sent));
         }
@@ -253,9 +257,9 @@ class DecisionPipelineTest {
             this.entries = entries;
         }
 
-        void apply(Object event) {
+        void apply(Object event, java.time.ZoneId zone) {
             if (detector.accepts(event)) {
-                state = detector.apply(state, event);
+                state = detector.apply(state, event, zone);
             }
         }
 
@@ -327,6 +331,6 @@ class DecisionPipelineTest {
         assertThat(commands).filteredOn(command -> List.of(CartAbandonmentScenario.KIND, BrowseAbandonmentScenario.KIND)
                         .contains(command.getScenarioKind()))
                 .allSatisfy(command -> assertThat(command.getItems()).isNotEmpty());
-        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order", "registered-3d", "no-login-5h", "refill", "deep-3", "restock-6h", "restock-notified");
+        assertThat(commands).extracting(SendCommand::getScenarioId).contains("cart-30m", "cart-3h", "browse-1h", "pricing-2h", "dormant-6h", "quiet-8h", "birthday", "points-1d", "after-order", "registered-3d", "no-login-5h", "refill", "deep-3", "dormant-2d", "restock-6h", "restock-notified");
     }
 }

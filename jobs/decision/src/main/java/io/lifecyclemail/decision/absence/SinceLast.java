@@ -11,6 +11,7 @@ import io.lifecyclemail.schema.ItemLine;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.OrderEventType;
 import io.lifecyclemail.state.SinceLastState;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,11 @@ public final class SinceLast implements Detector<SinceLastState> {
 
     @Override
     public SinceLastState apply(SinceLastState state, Object event) {
+        return apply(state, event, null);
+    }
+
+    @Override
+    public SinceLastState apply(SinceLastState state, Object event, ZoneId customerZone) {
         long time;
         String eventId;
         List<ItemLine> lines = List.of();
@@ -85,7 +91,7 @@ public final class SinceLast implements Detector<SinceLastState> {
         if (state != null && state.getLastTime() > time) {
             return state; // a late event older than the anchor does not move it back
         }
-        return new SinceLastState(time, eventId, lines, time);
+        return new SinceLastState(time, eventId, lines, time, customerZone == null ? null : customerZone.getId());
     }
 
     /** A product view after a login joins the products the no-login mail shows; before any login it means nothing. */
@@ -100,13 +106,15 @@ public final class SinceLast implements Detector<SinceLastState> {
                 lines.add(line);
             }
         }
-        return new SinceLastState(state.getLastTime(), state.getLastEventId(), lines, state.getDecidedUpTo());
+        return new SinceLastState(state.getLastTime(), state.getLastEventId(), lines, state.getDecidedUpTo(),
+                state.getTimezone());
     }
 
     @Override
     public List<Candidate> due(String customerId, SinceLastState state, long time) {
         List<Candidate> due = new ArrayList<>();
-        for (SinceLastScenario scenario : waits.due(state.getLastTime(), state.getDecidedUpTo(), time)) {
+        ZoneId zone = zoneOf(state);
+        for (SinceLastScenario scenario : waits.due(state.getLastTime(), zone, state.getDecidedUpTo(), time)) {
             List<ItemLine> items = state.getLines().subList(0, Math.min(scenario.maxItems(), state.getLines().size()));
             String what = switch (kind) {
                 case SinceLastScenario.DORMANCY -> "no purchase";
@@ -114,7 +122,7 @@ public final class SinceLast implements Detector<SinceLastState> {
                 default -> "no action";
             };
             due.add(new Candidate(scenario, customerId, SinceLastScenario.STEP, new ArrayList<>(items),
-                    state.getLastEventId(), state.getLastTime() + scenario.delay().toMillis(),
+                    state.getLastEventId(), Waits.deadline(scenario, state.getLastTime(), zone),
                     what + " for " + Durations.format(scenario.delay()) + " since the last one", Map.of()));
         }
         state.setDecidedUpTo(Math.max(state.getDecidedUpTo(), time));
@@ -123,7 +131,7 @@ public final class SinceLast implements Detector<SinceLastState> {
 
     @Override
     public SinceLastState expire(SinceLastState state, long time) {
-        return state != null && time >= state.getLastTime() + waits.longestMillis() ? null : state;
+        return state != null && time >= waits.end(state.getLastTime(), zoneOf(state), 0) ? null : state;
     }
 
     @Override
@@ -131,6 +139,10 @@ public final class SinceLast implements Detector<SinceLastState> {
         if (state == null) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(waits.nextWakeUp(state.getLastTime(), state.getDecidedUpTo(), waits.longestMillis()));
+        return OptionalLong.of(waits.nextWakeUp(state.getLastTime(), zoneOf(state), state.getDecidedUpTo(), 0));
+    }
+
+    private static ZoneId zoneOf(SinceLastState state) {
+        return state.getTimezone() == null ? null : ZoneId.of(state.getTimezone());
     }
 }

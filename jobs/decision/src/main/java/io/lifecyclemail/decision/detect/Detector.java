@@ -25,6 +25,14 @@ public interface Detector<S extends SpecificRecordBase> extends Serializable {
     /** Applies one event that {@link #accepts} accepted. */
     S apply(S state, Object event);
 
+    /**
+     * Applies one event knowing the customer's time zone (the profile's; null while unknown). Only
+     * detectors that count calendar days need it.
+     */
+    default S apply(S state, Object event, java.time.ZoneId customerZone) {
+        return apply(state, event);
+    }
+
     /** Triggers due at or before {@code time} and not decided yet; marks them decided in {@code state}. */
     List<Candidate> due(String customerId, S state, long time);
 

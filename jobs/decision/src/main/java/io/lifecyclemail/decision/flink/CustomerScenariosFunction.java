@@ -12,6 +12,7 @@ import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.CustomerInput;
 import io.lifecyclemail.state.EntryLog;
 import io.lifecyclemail.state.RecentEventIds;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -49,6 +50,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private transient Slot<EntryLog> entries;
     private transient boolean registerTimers;
     private transient ValueState<Boolean> marketingConsent;
+    private transient ValueState<String> timezone;
     private transient ListState<CustomerInput> pending;
     private transient ValueState<RecentEventIds> recentIds;
     private transient Counter lateEvents;
@@ -103,6 +105,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         entries = slot(new ReentryGate());
         slots.add(entries);
         marketingConsent = getRuntimeContext().getState(new ValueStateDescriptor<>("marketing-consent", Types.BOOLEAN));
+        timezone = getRuntimeContext().getState(new ValueStateDescriptor<>("timezone", Types.STRING));
         pending = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("pending-inputs", new AvroTypeInfo<>(CustomerInput.class)));
         recentIds = getRuntimeContext().getState(
@@ -247,19 +250,31 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             } else {
                 marketingConsent.clear();
             }
+            if (profile.getTimezone() != null && !profile.getErased()) {
+                timezone.update(profile.getTimezone());
+            } else {
+                timezone.clear();
+            }
         }
+        boolean zoneRead = false;
+        ZoneId zone = null;
         for (Slot<?> slot : slots) {
-            apply(slot, event, context);
+            if (slot.detector.accepts(event)) {
+                if (!zoneRead) { // read once, and only for an event some detector takes
+                    String id = timezone.value();
+                    zone = id == null ? null : ZoneId.of(id);
+                    zoneRead = true;
+                }
+                apply(slot, event, zone, context);
+            }
         }
     }
 
-    private <S extends SpecificRecordBase> void apply(Slot<S> slot, Object event, Context context) throws Exception {
-        if (!slot.detector.accepts(event)) {
-            return;
-        }
+    private <S extends SpecificRecordBase> void apply(Slot<S> slot, Object event, ZoneId zone, Context context)
+            throws Exception {
         S before = slot.state.value();
         OptionalLong wakeUpBefore = slot.detector.nextWakeUp(before);
-        S after = slot.detector.apply(before, event);
+        S after = slot.detector.apply(before, event, zone);
         if (after == before) {
             return;
         }

@@ -55,7 +55,7 @@ public final class ScenarioLoader {
     static final List<String> THEN_NOT_FIELDS = List.of("events", "within");
     static final List<String> THEN_NOT_EVENT_FIELDS = List.of("event", "pageType", "urlContains", "product", "category",
             "minPrice", "maxPrice");
-    static final List<String> SINCE_LAST_FIELDS = List.of("wait", "template", "maxItems");
+    static final List<String> SINCE_LAST_FIELDS = List.of("wait", "template", "maxItems", "defaultTimezone");
     static final List<String> PRICE_PAGE_VISIT_FIELDS = List.of("wait", "template", "pageType", "urlContains", "coupon");
 
     private static final int MAX_FILE_BYTES = 256 * 1024;
@@ -281,8 +281,9 @@ public final class ScenarioLoader {
                 Duration wait = spec.duration("wait", defaultWait, Duration.ofDays(1), Duration.ofDays(730));
                 String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
                 Integer maxItems = spec.integer("maxItems", kind.equals(SinceLastScenario.AT_RISK) ? 0 : 3, 0, 5);
+                java.time.ZoneId zone = spec.has("defaultTimezone") ? spec.zone("defaultTimezone") : java.time.ZoneOffset.UTC;
                 yield problems.size() > start || id == null ? null : new SinceLastScenario(kind, id, version,
-                        description, enabled, wait, template, maxItems, policy);
+                        description, enabled, wait, template, maxItems, zone, policy);
             }
             case BirthdayScenario.KIND -> {
                 allowSpec(spec, BIRTHDAY_FIELDS);

@@ -85,4 +85,27 @@ class SinceLastTest {
         SinceLastState state = dormancy.apply(null, order(Duration.ofDays(10), "tea"));
         assertThat(dormancy.apply(state, order(Duration.ofDays(2), "cup"))).isSameAs(state);
     }
+
+    @Test
+    void daysAreCalendarDaysInTheCustomersZoneAcrossDst() {
+        java.time.ZoneId newYork = java.time.ZoneId.of("America/New_York");
+        SinceLast thirtyDays = new SinceLast(SinceLastScenario.DORMANCY, List.of(new SinceLastScenario(
+                SinceLastScenario.DORMANCY, "win-back-30d", 1, "", true, Duration.ofDays(30), "win-back", 2,
+                java.time.ZoneId.of("Asia/Tokyo"), io.lifecyclemail.decision.scenario.ScenarioPolicy.defaultFor("Dormancy"))));
+        // 20:00 in New York on 1 March (EST, UTC-5); 30 days later it is 20:00 EDT (UTC-4), one hour before 30 x 24h
+        OrderEvent purchase = OrderEvent.newBuilder(order(Duration.ZERO, "tea"))
+                .setEventTime(java.time.Instant.parse("2026-03-02T01:00:00Z")).build();
+        long inNewYork = java.time.Instant.parse("2026-04-01T00:00:00Z").toEpochMilli();
+        long inTokyo = java.time.Instant.parse("2026-04-01T01:00:00Z").toEpochMilli(); // Tokyo has no DST
+
+        SinceLastState customerInNewYork = thirtyDays.apply(null, purchase, newYork);
+        assertThat(thirtyDays.nextWakeUp(customerInNewYork)).hasValue(inNewYork);
+        assertThat(thirtyDays.due(ALICE, customerInNewYork, inNewYork)).singleElement()
+                .satisfies(candidate -> assertThat(candidate.triggerTime()).isEqualTo(inNewYork));
+        assertThat(thirtyDays.expire(customerInNewYork, inNewYork)).isNull();
+
+        SinceLastState noZoneInProfile = thirtyDays.apply(null, purchase, null); // the scenario's default zone
+        assertThat(thirtyDays.nextWakeUp(noZoneInProfile)).hasValue(inTokyo);
+        assertThat(thirtyDays.due(ALICE, noZoneInProfile, inNewYork)).isEmpty();
+    }
 }
