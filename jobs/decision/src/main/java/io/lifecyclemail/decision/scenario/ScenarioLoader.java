@@ -67,7 +67,7 @@ public final class ScenarioLoader {
     /** Parses and validates one file's text; {@code file} is the name used in error messages. */
     public static Scenario parse(String file, String text) {
         List<ScenarioProblem> problems = new ArrayList<>();
-        Scenario scenario = bind(file, text, problems);
+        Scenario scenario = bind(file, text, problems, new HashMap<>());
         if (!problems.isEmpty()) {
             throw new InvalidScenarioException(problems);
         }
@@ -86,8 +86,32 @@ public final class ScenarioLoader {
 
     /** Loads the given files, checking also what spans files (unique ids). */
     public static List<Scenario> loadFiles(List<Path> paths) {
+        return loadLocated(paths).stream().map(Located::scenario).toList();
+    }
+
+    /**
+     * A loaded scenario and where its fields are: for checks that look at several scenarios together
+     * and still name file, line and field.
+     *
+     * @param lines line of each field path that was present, e.g. {@code spec.template}
+     */
+    public record Located(Scenario scenario, String file, Map<String, Integer> lines) {
+        /** The line of a field, else of the nearest enclosing one given, else 0. */
+        public int lineOf(String field) {
+            for (String path = field; !path.isEmpty(); path = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "") {
+                Integer line = lines.get(path);
+                if (line != null) {
+                    return line;
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** {@link #loadFiles}, keeping where each scenario and its fields came from. */
+    public static List<Located> loadLocated(List<Path> paths) {
         List<ScenarioProblem> problems = new ArrayList<>();
-        List<Scenario> scenarios = new ArrayList<>();
+        List<Located> scenarios = new ArrayList<>();
         Map<String, String> fileById = new HashMap<>();
         for (Path path : paths) {
             String file = path.toString();
@@ -103,17 +127,18 @@ public final class ScenarioLoader {
                 continue;
             }
             int before = problems.size();
-            Scenario scenario = bind(file, text, problems);
+            Map<String, Integer> lines = new HashMap<>();
+            Scenario scenario = bind(file, text, problems, lines);
             if (problems.size() > before || scenario == null) {
                 continue;
             }
             String other = fileById.putIfAbsent(scenario.id(), file);
             if (other != null) {
-                problems.add(new ScenarioProblem(file, 0, "metadata.id",
+                problems.add(new ScenarioProblem(file, lines.getOrDefault("metadata.id", 0), "metadata.id",
                         "'" + scenario.id() + "' is already used by " + other + "; ids must be unique"));
                 continue;
             }
-            scenarios.add(scenario);
+            scenarios.add(new Located(scenario, file, Map.copyOf(lines)));
         }
         if (!problems.isEmpty()) {
             throw new InvalidScenarioException(problems);
@@ -175,6 +200,9 @@ public final class ScenarioLoader {
                         : item.has("minPrice") ? "minPrice" : "maxPrice", name + " events are about no product; product "
                         + "conditions are allowed for product_view, cart_add, cart_remove, favourite, notify_me and orders");
             }
+            if (minPrice != null && maxPrice != null && minPrice >= 0 && maxPrice >= 0 && minPrice > maxPrice) {
+                item.problemAt("minPrice", "is above maxPrice (" + maxPrice + "): no product can match");
+            }
             if (sameProduct && times != null && times < 2) {
                 item.problemAt("sameProduct", "needs times of 2 or more: it asks the repetitions to be about one product");
             }
@@ -207,7 +235,7 @@ public final class ScenarioLoader {
                 .build();
     }
 
-    private static Scenario bind(String file, String text, List<ScenarioProblem> problems) {
+    private static Scenario bind(String file, String text, List<ScenarioProblem> problems, Map<String, Integer> lines) {
         int start = problems.size();
         Optional<Node> root;
         try {
@@ -224,7 +252,7 @@ public final class ScenarioLoader {
             problems.add(new ScenarioProblem(file, 1, "", "the file is empty"));
             return null;
         }
-        YamlFields top = new YamlFields(file, "", root.get(), problems);
+        YamlFields top = new YamlFields(file, "", root.get(), problems, lines);
         top.allowOnly(TOP_LEVEL_FIELDS);
         top.string("apiVersion", java.util.regex.Pattern.quote(API_VERSION), API_VERSION);
         String kind = top.string("kind", String.join("|", KINDS), "one of " + String.join(", ", KINDS));
@@ -391,7 +419,12 @@ public final class ScenarioLoader {
                 if (spec.has("thenNot")) {
                     YamlFields absence = spec.mapping("thenNot");
                     absence.allowOnly(THEN_NOT_FIELDS);
-                    List<SequenceScenario.Step> events = sequenceSteps(absence, "events", THEN_NOT_EVENT_FIELDS);
+                    List<SequenceScenario.Step> events = absence.has("events")
+                            ? sequenceSteps(absence, "events", THEN_NOT_EVENT_FIELDS) : null;
+                    if (!absence.has("events")) {
+                        absence.problemAt("events", "an absence rule needs its exit events: the events that stop "
+                                + "the mail, e.g. events: [{event: order_placed}]");
+                    }
                     Duration wait = absence.duration("within", Duration.ofMinutes(1), Duration.ofDays(365));
                     if (events != null && wait != null) {
                         thenNot = new SequenceScenario.Absence(events, wait);

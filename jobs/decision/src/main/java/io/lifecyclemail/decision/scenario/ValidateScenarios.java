@@ -8,8 +8,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * {@code validate}: checks scenario files (or folders of them) without running anything. Prints one
- * line per scenario or per problem, as {@code file:line: field: message}; exits 1 if any is invalid.
+ * {@code validate}: checks scenario files (or folders of them) without running anything, then lints
+ * them together ({@link ScenarioLints}). Prints one line per scenario, problem or warning, as
+ * {@code file:line: field: message}; exits 1 if any is invalid or names a template that does not
+ * exist. Templates are looked up in {@code --templates <folder>}, by default the {@code templates}
+ * folder beside the (first) scenarios folder.
  */
 public final class ValidateScenarios {
     private ValidateScenarios() {}
@@ -19,12 +22,23 @@ public final class ValidateScenarios {
     }
 
     public static int run(List<String> arguments, PrintStream out) {
-        if (arguments.isEmpty()) {
-            out.println("usage: validate <scenario.yaml | folder> ...");
+        List<String> paths = new ArrayList<>(arguments);
+        Path templates = null;
+        int option = paths.indexOf("--templates");
+        if (option >= 0) {
+            if (option + 1 >= paths.size()) {
+                out.println("usage: validate [--templates <folder>] <scenario.yaml | folder> ...");
+                return 2;
+            }
+            templates = Path.of(paths.remove(option + 1));
+            paths.remove(option);
+        }
+        if (paths.isEmpty()) {
+            out.println("usage: validate [--templates <folder>] <scenario.yaml | folder> ...");
             return 2;
         }
         List<Path> files = new ArrayList<>();
-        for (String argument : arguments) {
+        for (String argument : paths) {
             Path path = Path.of(argument);
             if (Files.isDirectory(path)) {
                 try (Stream<Path> listing = Files.list(path)) {
@@ -38,17 +52,36 @@ public final class ValidateScenarios {
             }
         }
         try {
-            List<Scenario> scenarios = ScenarioLoader.loadFiles(files);
-            for (Scenario scenario : scenarios) {
+            List<ScenarioLoader.Located> scenarios = ScenarioLoader.loadLocated(files);
+            for (ScenarioLoader.Located located : scenarios) {
+                Scenario scenario = located.scenario();
                 out.println("ok   " + scenario.kind() + " '" + scenario.id() + "' v" + scenario.version()
                         + (scenario.enabled() ? "" : " (disabled)"));
             }
-            out.println(scenarios.size() + " scenario(s) valid");
-            return 0;
+            if (templates == null) {
+                templates = defaultTemplates(paths);
+            }
+            if (templates == null) {
+                out.println("note templates not checked: no templates folder beside the scenarios; give --templates <folder>");
+            }
+            List<ScenarioLints.Lint> lints = ScenarioLints.check(scenarios, templates);
+            lints.forEach(out::println);
+            long errors = lints.stream().filter(lint -> lint.severity() == ScenarioLints.Severity.ERROR).count();
+            out.println(scenarios.size() + " scenario(s), " + errors + " error(s), " + (lints.size() - errors)
+                    + " warning(s)" + (errors > 0 ? "; nothing was changed" : ""));
+            return errors > 0 ? 1 : 0;
         } catch (InvalidScenarioException e) {
             e.problems().forEach(problem -> out.println("error " + problem));
             out.println(e.problems().size() + " problem(s); nothing was changed");
             return 1;
         }
+    }
+
+    /** The {@code templates} folder beside the first scenarios folder (deploy/scenarios -> deploy/templates). */
+    private static Path defaultTemplates(List<String> paths) {
+        Path first = Path.of(paths.get(0)).toAbsolutePath();
+        Path folder = Files.isDirectory(first) ? first : first.getParent();
+        Path templates = folder == null || folder.getParent() == null ? null : folder.getParent().resolve("templates");
+        return templates != null && Files.isDirectory(templates) ? templates : null;
     }
 }

@@ -22,16 +22,20 @@ final class YamlFields {
     private final Node node;
     private final Map<String, NodeTuple> fields = new LinkedHashMap<>();
     private final List<ScenarioProblem> problems;
+    private final Map<String, Integer> lines;
 
-    YamlFields(String file, String path, Node node, List<ScenarioProblem> problems) {
+    /** @param lines where to record the line of every field read through this mapping and those below it */
+    YamlFields(String file, String path, Node node, List<ScenarioProblem> problems, Map<String, Integer> lines) {
         this.file = file;
         this.path = path;
         this.node = node;
         this.problems = problems;
+        this.lines = lines;
         if (node instanceof MappingNode mapping) {
             for (NodeTuple tuple : mapping.getValue()) {
                 if (tuple.getKeyNode() instanceof ScalarNode key) {
                     fields.put(key.getValue(), tuple);
+                    lines.put(pathOf(key.getValue()), lineOf(tuple.getKeyNode()));
                 } else {
                     problem(tuple.getKeyNode(), path, "keys must be plain names");
                 }
@@ -82,9 +86,9 @@ final class YamlFields {
         NodeTuple tuple = fields.get(key);
         if (tuple == null) {
             problem(node, pathOf(key), "is required");
-            return new YamlFields(file, pathOf(key), new MappingNode(Tag.MAP, List.of(), null), problems);
+            return new YamlFields(file, pathOf(key), new MappingNode(Tag.MAP, List.of(), null), problems, lines);
         }
-        return new YamlFields(file, pathOf(key), tuple.getValueNode(), problems);
+        return new YamlFields(file, pathOf(key), tuple.getValueNode(), problems, lines);
     }
 
     /** A list of mappings, each read with its own fields (path {@code key[i]}). */
@@ -99,7 +103,7 @@ final class YamlFields {
         }
         List<YamlFields> items = new java.util.ArrayList<>();
         for (int i = 0; i < sequence.getValue().size(); i++) {
-            items.add(new YamlFields(file, pathOf(key) + "[" + i + "]", sequence.getValue().get(i), problems));
+            items.add(new YamlFields(file, pathOf(key) + "[" + i + "]", sequence.getValue().get(i), problems, lines));
         }
         return items;
     }
@@ -246,7 +250,7 @@ final class YamlFields {
                 }
             };
         }
-        YamlFields after = new YamlFields(file, pathOf(key), value, problems);
+        YamlFields after = new YamlFields(file, pathOf(key), value, problems, lines);
         after.allowOnly(List.of("after"));
         Duration duration = after.duration("after", Duration.ofHours(1), Duration.ofDays(3650));
         return duration == null ? null : Reentry.after(duration);

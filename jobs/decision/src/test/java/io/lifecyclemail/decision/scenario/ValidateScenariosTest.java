@@ -18,7 +18,8 @@ class ValidateScenariosTest {
     @Test
     void acceptsTheShippedScenarios() {
         assertThat(ValidateScenarios.run(List.of("../../deploy/scenarios"), out)).isZero();
-        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("ok   CartAbandonment 'cart-abandonment'");
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("ok   CartAbandonment 'cart-abandonment'")
+                .contains("0 error(s), 0 warning(s)"); // templates found beside the folder, priorities distinct
     }
 
     @Test
@@ -28,5 +29,33 @@ class ValidateScenariosTest {
         assertThat(ValidateScenarios.run(List.of(file.toString()), out)).isEqualTo(1);
         assertThat(printed.toString(StandardCharsets.UTF_8))
                 .contains("error " + file + ":7: spec.wait: 'soon' is not a duration");
+    }
+
+    @Test
+    void lintsUnknownTemplatesEqualPrioritiesAndDayWindowsWithoutAZone(@TempDir Path root) throws Exception {
+        Path scenarios = Files.createDirectories(root.resolve("scenarios"));
+        Path templates = Files.createDirectories(root.resolve("templates").resolve("cart-abandonment"));
+        Files.writeString(templates.resolve("en.subject.mustache"), "Your cart");
+        Files.writeString(scenarios.resolve("a-cart.yaml"), ScenarioLoaderTest.VALID);
+        Files.writeString(scenarios.resolve("b-cart.yaml"), ScenarioLoaderTest.VALID.replace("cart-2h", "cart-1d")
+                .replace("wait: 2h", "wait: 1d").replace("template: cart-abandonment", "template: cart-reminder"));
+        Files.writeString(scenarios.resolve("c-dormancy.yaml"), """
+                apiVersion: lifecyclemail.io/v1
+                kind: Dormancy
+                metadata:
+                  id: win-back
+                spec:
+                  wait: 180d
+                  template: cart-abandonment
+                """);
+
+        assertThat(ValidateScenarios.run(List.of(scenarios.toString()), out)).isEqualTo(1);
+        String report = printed.toString(StandardCharsets.UTF_8);
+        assertThat(report)
+                .contains("error " + scenarios.resolve("b-cart.yaml") + ":8: spec.template: template 'cart-reminder' not found")
+                .contains("known templates: cart-abandonment")
+                .contains("warning " + scenarios.resolve("b-cart.yaml") + ":6: spec.priority: priority 50 equals that of 'cart-2h'")
+                .contains("warning " + scenarios.resolve("c-dormancy.yaml") + ":6: spec.wait: a wait of 180d counts calendar days")
+                .contains("3 scenario(s), 1 error(s), 2 warning(s)");
     }
 }
