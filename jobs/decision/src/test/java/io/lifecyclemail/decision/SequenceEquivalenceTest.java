@@ -113,8 +113,11 @@ class SequenceEquivalenceTest {
 
     @Test
     void theShippedMultiStepSequenceFiresExactlyForTheStoriesItDescribes() throws Exception {
-        Scenario sequence = io.lifecyclemail.decision.scenario.ScenarioLoader.loadFiles(
+        SequenceScenario shipped = (SequenceScenario) io.lifecyclemail.decision.scenario.ScenarioLoader.loadFiles(
                 List.of(java.nio.file.Path.of("../../deploy/scenarios/sequence-pricing-then-product.yaml"))).get(0);
+        // shipped disabled (it is costly), run here as a marketer who enables it would
+        Scenario sequence = new SequenceScenario(shipped.id(), shipped.version(), shipped.description(), true,
+                shipped.steps(), shipped.within(), shipped.thenNot(), shipped.template(), shipped.policy());
         List<ClickstreamEvent> clicks = new ArrayList<>();
         List<OrderEvent> orders = new ArrayList<>();
         ClickstreamEvent aliceLast = null;

@@ -40,9 +40,17 @@ class DocsTest {
         }
         // every kind has at least one worked example
         assertThat(scenarios).extracting(Scenario::kind).containsAll(ScenarioLoader.KINDS);
-        CartAbandonmentScenario nextDay = (CartAbandonmentScenario) scenarios.get(1);
+        CartAbandonmentScenario nextDay = (CartAbandonmentScenario) byId(scenarios, "cart-abandonment-next-day");
         assertThat(nextDay.delay()).isEqualTo(Duration.ofDays(1));
         assertThat(nextDay.maxItems()).isEqualTo(3);
+        // the re-entry example says what it claims
+        Scenario weekly = byId(scenarios, "browse-weekly");
+        assertThat(weekly.policy().reentry().after()).isEqualTo(Duration.ofDays(14));
+        assertThat(weekly.policy().priority()).isEqualTo(30);
+    }
+
+    static Scenario byId(List<Scenario> scenarios, String id) {
+        return scenarios.stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
     }
 
     @Test

@@ -131,7 +131,16 @@ class ScriptedDayTest {
         byte[] noise = {0x01, 0x02, 0x03};
         topics.produce(LocalTopics.INVENTORY, List.of(new LocalTopics.Raw("pot-tokoname", noise, at(0, 0))));
 
-        Settings decision = Quickstart.Run.decisionSettings(kafka.bootstrapServers(), DAY.plus(Duration.ofDays(1)));
+        // the shipped scenarios, with the (shipped disabled) Sequence example enabled
+        java.nio.file.Path scenarios = java.nio.file.Files.createDirectories(work.resolve("scenarios"));
+        try (var shipped = java.nio.file.Files.list(java.nio.file.Path.of("../../deploy/scenarios"))) {
+            for (java.nio.file.Path file : shipped.toList()) {
+                java.nio.file.Files.writeString(scenarios.resolve(file.getFileName().toString()),
+                        java.nio.file.Files.readString(file).replace("enabled: false", "enabled: true"));
+            }
+        }
+        Settings decision = Quickstart.Run.decisionSettings(kafka.bootstrapServers(), DAY.plus(Duration.ofDays(1)))
+                .with(io.lifecyclemail.decision.DecisionOptions.SCENARIOS_DIR, scenarios.toString());
         JobID job = flink.submit(DecisionJob.NAME, env -> DecisionJob.wire(env, decision, DecisionJob.loadScenarios(decision)), null);
         assertThat(flink.awaitResult(job).isSuccess()).isTrue();
 

@@ -5,12 +5,9 @@ import io.lifecyclemail.decision.CustomerInputs;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.DecisionOutcome;
 import io.lifecyclemail.state.CustomerInput;
-import io.lifecyclemail.state.RecentEventIds;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -54,31 +51,18 @@ public record LatePolicy(Duration allowedLateness, Beyond beyond) implements Ser
         return !allowedLateness.isZero();
     }
 
-    public static boolean seen(RecentEventIds memory, String eventId) {
-        return memory != null && memory.getTimes().containsKey(eventId);
+    /**
+     * When the memory of an event at {@code eventTime} can be pruned: at the next whole multiple of
+     * the allowed lateness after it falls behind, so that one timer serves every event of that span.
+     */
+    public long pruneAfter(long eventTime) {
+        long step = allowedLateness.toMillis();
+        return Math.floorDiv(eventTime + step, step) * step + step;
     }
 
-    /** Adds an applied event to the memory. */
-    public RecentEventIds remember(RecentEventIds memory, String eventId, long eventTime) {
-        Map<String, Long> times = memory == null ? new HashMap<>() : memory.getTimes();
-        times.put(eventId, eventTime);
-        return memory == null ? new RecentEventIds(times) : memory;
-    }
-
-    /** Forgets ids whose copies would now be too late anyway; null when nothing is left. */
-    public RecentEventIds forget(RecentEventIds memory, long watermark) {
-        if (memory == null) {
-            return null;
-        }
-        long horizon = watermark - allowedLateness.toMillis();
-        memory.getTimes().values().removeIf(time -> time < horizon);
-        return memory.getTimes().isEmpty() ? null : memory;
-    }
-
-    /** When the memory can next be pruned: after its newest entry has fallen behind the allowed lateness. */
-    public long nextPrune(RecentEventIds memory) {
-        long newest = memory.getTimes().values().stream().mapToLong(Long::longValue).max().orElse(0);
-        return newest + allowedLateness.toMillis() + 1;
+    /** Whether a timer at {@code time} is a pruning time. */
+    public boolean isPruneTime(long time) {
+        return Math.floorMod(time, allowedLateness.toMillis()) == 0;
     }
 
     /** The decision record of an event that came later than the allowed lateness. */

@@ -12,14 +12,19 @@ import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.CustomerInput;
 import io.lifecyclemail.state.EntryLog;
 import io.lifecyclemail.state.RecentEventIds;
+import io.lifecyclemail.state.WakeUps;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.OptionalLong;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -52,7 +57,12 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private transient ValueState<Boolean> marketingConsent;
     private transient ValueState<String> timezone;
     private transient ListState<CustomerInput> pending;
-    private transient ValueState<RecentEventIds> recentIds;
+    /** Ids of applied events by the time they may be forgotten (a span of the allowed lateness). */
+    private transient MapState<Long, RecentEventIds> recentIds;
+    private transient ValueState<WakeUps> wakeUps;
+    /** The current key's wake-ups while one call handles it; written back at the end of the call. */
+    private transient Map<String, Long> wakeUpIndex;
+    private transient boolean wakeUpIndexChanged;
     private transient Counter lateEvents;
     private transient Counter tooLateEvents;
     private transient Counter duplicateEvents;
@@ -83,10 +93,12 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private static final class Slot<S extends SpecificRecordBase> {
         final Detector<S> detector;
         final ValueState<S> state;
+        final String name;
 
         Slot(Detector<S> detector, ValueState<S> state) {
             this.detector = detector;
             this.state = state;
+            this.name = detector.stateName();
         }
     }
 
@@ -108,8 +120,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         timezone = getRuntimeContext().getState(new ValueStateDescriptor<>("timezone", Types.STRING));
         pending = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("pending-inputs", new AvroTypeInfo<>(CustomerInput.class)));
-        recentIds = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("recent-event-ids", new AvroTypeInfo<>(RecentEventIds.class)));
+        recentIds = getRuntimeContext().getMapState(new MapStateDescriptor<>("recent-event-ids", Types.LONG,
+                new AvroTypeInfo<>(RecentEventIds.class)));
+        wakeUps = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-ups", new AvroTypeInfo<>(WakeUps.class)));
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
         tooLateEvents = getRuntimeContext().getMetricGroup().counter("tooLateEvents");
         duplicateEvents = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
@@ -125,21 +138,28 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             case ON_TIME -> {
                 pending.add(input);
                 context.timerService().registerEventTimeTimer(time);
+                return;
             }
-            case LATE -> {
-                // applied now; a deadline it sets that is already past falls due at the next watermark
-                lateEvents.inc();
-                applyUnlessSeen(List.of(input), context);
-            }
+            case LATE -> lateEvents.inc();
             case TOO_LATE_APPLIED -> {
                 tooLateEvents.inc();
                 out.collect(late.tooLate(input, watermark, true));
-                applyUnlessSeen(List.of(input), context);
             }
             case TOO_LATE_DROPPED -> {
                 tooLateEvents.inc();
                 out.collect(late.tooLate(input, watermark, false));
+                return;
             }
+        }
+        // applied now; a deadline it sets that is already past falls due at the next watermark
+        try {
+            if (late.remembersIds() && seenRecently(CustomerInputs.eventId(input))) {
+                duplicateEvents.inc(); // a late copy of an event already applied
+                return;
+            }
+            applyInOrder(List.of(input), context);
+        } finally {
+            flushWakeUps();
         }
     }
 
@@ -151,19 +171,23 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         registerTimers = decideUpTo == time;
         try {
             releaseInputsUpTo(time, context);
-            if (late.remembersIds()) {
-                // ids whose copies would now be too late need not be remembered
-                RecentEventIds memory = recentIds.value();
-                if (memory != null) {
-                    storeRecentIds(late.forget(memory, context.timerService().currentWatermark()), context);
-                }
+            if (late.remembersIds() && late.isPruneTime(time)) {
+                recentIds.remove(time); // copies of these would now be too late anyway
             }
-            boolean consent = Boolean.TRUE.equals(marketingConsent.value());
+            Map<String, Long> index = wakeUpIndex();
+            Boolean consent = null;
             for (Slot<?> slot : slots) {
-                decide(slot, decideUpTo, consent, context, out);
+                Long wakeUp = index.get(slot.name);
+                if (wakeUp != null && wakeUp <= decideUpTo) { // only the detectors due: one state read each
+                    if (consent == null) {
+                        consent = Boolean.TRUE.equals(marketingConsent.value());
+                    }
+                    decide(slot, decideUpTo, consent, context, out);
+                }
             }
         } finally {
             registerTimers = true;
+            flushWakeUps();
         }
     }
 
@@ -178,47 +202,55 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
         reached.sort(CustomerInputs.EVENT_TIME_ORDER);
         pending.update(waiting);
-        applyUnlessSeen(reached, context);
+        applyInOrder(reached, context);
     }
 
     /**
      * Applies inputs in the given order, each event id once: a producer retry writes the same event
-     * twice; released together the copies are neighbours, and a copy that comes late is found in the
-     * memory of recently applied ids.
+     * twice, and released together the copies are neighbours. Applied ids are remembered for the
+     * allowed lateness, so that a copy arriving late is recognised ({@link #processElement}).
      */
-    private void applyUnlessSeen(List<CustomerInput> inputs, Context context) throws Exception {
-        RecentEventIds memory = late.remembersIds() ? recentIds.value() : null;
+    private void applyInOrder(List<CustomerInput> inputs, Context context) throws Exception {
         String previousId = null;
+        Facts facts = new Facts();
+        Map<Long, List<String>> applied = new HashMap<>();
         for (CustomerInput input : inputs) {
             String id = CustomerInputs.eventId(input);
-            if (id.equals(previousId) || LatePolicy.seen(memory, id)) {
+            if (id.equals(previousId)) {
                 duplicateEvents.inc();
                 continue;
             }
             previousId = id;
-            apply(input, context);
+            apply(input, facts, context);
             if (late.remembersIds()) {
-                memory = late.remember(memory, id, CustomerInputs.eventTime(input));
+                applied.computeIfAbsent(late.pruneAfter(CustomerInputs.eventTime(input)), k -> new ArrayList<>()).add(id);
             }
         }
-        if (memory != null) {
-            storeRecentIds(memory, context);
+        // one read and write per span, however many events: remembering must cost little, since late copies are rare
+        for (Map.Entry<Long, List<String>> span : applied.entrySet()) {
+            RecentEventIds ids = recentIds.get(span.getKey());
+            List<String> all = ids == null ? new ArrayList<>() : new ArrayList<>(ids.getIds());
+            all.addAll(span.getValue());
+            recentIds.put(span.getKey(), new RecentEventIds(all));
+            context.timerService().registerEventTimeTimer(span.getKey());
         }
     }
 
-    private void storeRecentIds(RecentEventIds memory, Context context) throws Exception {
-        if (memory == null) {
-            recentIds.clear();
-            return;
+    /** Whether an event id was applied within the allowed lateness (only late events ask: a rare, slower path). */
+    private boolean seenRecently(String eventId) throws Exception {
+        for (RecentEventIds ids : recentIds.values()) {
+            if (ids.getIds().contains(eventId)) {
+                return true;
+            }
         }
-        recentIds.update(memory);
-        context.timerService().registerEventTimeTimer(late.nextPrune(memory));
+        return false;
     }
 
     private <S extends SpecificRecordBase> void decide(Slot<S> slot, long time, boolean consent, Context context,
                                                        Collector<Decision> out) throws Exception {
         S state = slot.state.value();
         if (state == null) {
+            setWakeUp(slot, OptionalLong.empty());
             return;
         }
         List<Candidate> due = slot.detector.due(context.getCurrentKey(), state, time);
@@ -242,9 +274,21 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         store(slot, slot.detector.expire(state, time), context);
     }
 
-    private void apply(CustomerInput input, Context context) throws Exception {
-        Object event = input.getEvent();
-        if (event instanceof CustomerProfile profile) {
+    /** The profile's facts for one call: read at most once, and only when an event needs them. */
+    private final class Facts {
+        private boolean zoneRead;
+        private ZoneId zone;
+
+        ZoneId zone() throws Exception {
+            if (!zoneRead) {
+                String id = timezone.value();
+                zone = id == null ? null : ZoneId.of(id);
+                zoneRead = true;
+            }
+            return zone;
+        }
+
+        void profile(CustomerProfile profile) throws Exception {
             if (profile.getMarketingConsent() && !profile.getErased()) {
                 marketingConsent.update(true);
             } else {
@@ -252,20 +296,23 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             }
             if (profile.getTimezone() != null && !profile.getErased()) {
                 timezone.update(profile.getTimezone());
+                zone = ZoneId.of(profile.getTimezone());
             } else {
                 timezone.clear();
+                zone = null;
             }
+            zoneRead = true;
         }
-        boolean zoneRead = false;
-        ZoneId zone = null;
+    }
+
+    private void apply(CustomerInput input, Facts facts, Context context) throws Exception {
+        Object event = input.getEvent();
+        if (event instanceof CustomerProfile profile) {
+            facts.profile(profile);
+        }
         for (Slot<?> slot : slots) {
             if (slot.detector.accepts(event)) {
-                if (!zoneRead) { // read once, and only for an event some detector takes
-                    String id = timezone.value();
-                    zone = id == null ? null : ZoneId.of(id);
-                    zoneRead = true;
-                }
-                apply(slot, event, zone, context);
+                apply(slot, event, facts.zone(), context);
             }
         }
     }
@@ -279,41 +326,70 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             return;
         }
         OptionalLong wakeUpAfter = slot.detector.nextWakeUp(after);
-        if (wakeUpBefore.isPresent() && !wakeUpBefore.equals(wakeUpAfter)) {
-            deleteTimerUnlessNeeded(wakeUpBefore.getAsLong(), slot, context);
-        }
         store(slot, after, context);
+        if (wakeUpBefore.isPresent() && !wakeUpBefore.equals(wakeUpAfter)) {
+            deleteTimerUnlessNeeded(wakeUpBefore.getAsLong(), context);
+        }
     }
 
-    /** Stores a detector's state and sets the timer for its next wake-up; null leaves no state behind. */
+    /** Stores a detector's state, its next wake-up and the timer for it; null leaves no state behind. */
     private <S extends SpecificRecordBase> void store(Slot<S> slot, S state, Context context) throws Exception {
         if (state == null) {
             slot.state.clear();
+            setWakeUp(slot, OptionalLong.empty());
             return;
         }
         slot.state.update(state);
+        OptionalLong wakeUp = slot.detector.nextWakeUp(state);
+        setWakeUp(slot, wakeUp);
         if (registerTimers) {
-            slot.detector.nextWakeUp(state).ifPresent(context.timerService()::registerEventTimeTimer);
+            wakeUp.ifPresent(context.timerService()::registerEventTimeTimer);
         }
     }
 
-    /** A timer is shared by every detector and pending input at that instant: delete it only if none needs it. */
-    private void deleteTimerUnlessNeeded(long time, Slot<?> changing, Context context) throws Exception {
+    /**
+     * A timer is shared by every detector, pending input and id memory at that instant: delete it
+     * only if none needs it (the wake-up index says which detectors do).
+     */
+    private void deleteTimerUnlessNeeded(long time, Context context) throws Exception {
+        if (wakeUpIndex().containsValue(time) || (late.remembersIds() && late.isPruneTime(time))) {
+            return;
+        }
         for (CustomerInput input : pending.get()) {
             if (CustomerInputs.eventTime(input) == time) {
-                return;
-            }
-        }
-        for (Slot<?> other : slots) {
-            if (other != changing && wakesUpAt(other, time)) {
                 return;
             }
         }
         context.timerService().deleteEventTimeTimer(time);
     }
 
-    private static <S extends SpecificRecordBase> boolean wakesUpAt(Slot<S> slot, long time) throws Exception {
-        OptionalLong wakeUp = slot.detector.nextWakeUp(slot.state.value());
-        return wakeUp.isPresent() && wakeUp.getAsLong() == time;
+    private Map<String, Long> wakeUpIndex() throws Exception {
+        if (wakeUpIndex == null) {
+            WakeUps stored = wakeUps.value();
+            wakeUpIndex = stored == null ? new HashMap<>() : new HashMap<>(stored.getTimes());
+            wakeUpIndexChanged = false;
+        }
+        return wakeUpIndex;
+    }
+
+    private void setWakeUp(Slot<?> slot, OptionalLong wakeUp) throws Exception {
+        Map<String, Long> index = wakeUpIndex();
+        Long before = wakeUp.isPresent() ? index.put(slot.name, wakeUp.getAsLong()) : index.remove(slot.name);
+        if (!java.util.Objects.equals(before, wakeUp.isPresent() ? wakeUp.getAsLong() : null)) {
+            wakeUpIndexChanged = true;
+        }
+    }
+
+    /** Writes the wake-up index back if the call changed it, and forgets it for the next key. */
+    private void flushWakeUps() throws Exception {
+        if (wakeUpIndex != null && wakeUpIndexChanged) {
+            if (wakeUpIndex.isEmpty()) {
+                wakeUps.clear();
+            } else {
+                wakeUps.update(new WakeUps(wakeUpIndex));
+            }
+        }
+        wakeUpIndex = null;
+        wakeUpIndexChanged = false;
     }
 }

@@ -144,7 +144,8 @@ class CustomerScenariosFunctionTest {
         assertThat(decisions()).hasSize(1);
 
         watermark(Duration.ofMinutes(1).plus(RETENTION));
-        assertThat(harness.numKeyedStateEntries()).as("consent, and that this cart was reminded").isEqualTo(2);
+        assertThat(harness.numKeyedStateEntries()).as("consent, that this cart was reminded, when to forget that")
+                .isEqualTo(3);
         watermark(Duration.ofMinutes(1).plus(WAIT).plus(RETENTION));
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.numKeyedStateEntries()).as("only the consent flag of the profile").isEqualTo(1);
