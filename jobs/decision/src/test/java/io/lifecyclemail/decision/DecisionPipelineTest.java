@@ -211,14 +211,19 @@ class DecisionPipelineTest {
         signals.sort(RestockInterest.ORDER);
         Map<String, Integer> stock = new HashMap<>();
         Map<String, Map<String, ProductInterest>> interest = new HashMap<>();
+        Map<String, io.lifecyclemail.schema.Product> products = new HashMap<>();
         List<ScenarioTrigger> triggers = new ArrayList<>();
         for (ProductSignal signal : signals) {
             Map<String, ProductInterest> ofProduct = interest.computeIfAbsent(signal.getProductId(), k -> new HashMap<>());
+            io.lifecyclemail.schema.Product known = RestockInterest.knownProduct(products.get(signal.getProductId()), signal);
+            if (known != null) {
+                products.put(signal.getProductId(), known);
+            }
             if (signal.getKind() == io.lifecyclemail.state.ProductSignalKind.STOCK) {
                 Integer previous = stock.put(signal.getProductId(), signal.getStockLevel());
                 if (RestockInterest.isRestock(previous, signal.getStockLevel())) {
                     for (String customer : new ArrayList<>(ofProduct.keySet())) {
-                        List<ScenarioTrigger> fired = rules.onRestock(customer, ofProduct.get(customer), signal);
+                        List<ScenarioTrigger> fired = rules.onRestock(customer, ofProduct.get(customer), signal, known);
                         if (!fired.isEmpty()) {
                             triggers.addAll(fired);
                             ProductInterest left = rules.afterNotice(ofProduct.get(customer));

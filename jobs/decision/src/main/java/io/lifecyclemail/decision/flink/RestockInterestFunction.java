@@ -1,6 +1,7 @@
 package io.lifecyclemail.decision.flink;
 
 import io.lifecyclemail.decision.restock.RestockInterest;
+import io.lifecyclemail.schema.Product;
 import io.lifecyclemail.state.ProductInterest;
 import io.lifecyclemail.state.ProductSignal;
 import io.lifecyclemail.state.ProductSignalKind;
@@ -36,6 +37,7 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
     private transient MapState<Long, ProductSignals> pending;
     private transient MapState<String, ProductInterest> interest;
     private transient ValueState<Integer> stockLevel;
+    private transient ValueState<Product> product;
     private transient Counter restocks;
     private transient Counter notices;
     private transient Counter lateSignals;
@@ -51,6 +53,7 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
         interest = getRuntimeContext().getMapState(new MapStateDescriptor<>("interest", Types.STRING,
                 new AvroTypeInfo<>(ProductInterest.class)));
         stockLevel = getRuntimeContext().getState(new ValueStateDescriptor<>("stock-level", Types.INT));
+        product = getRuntimeContext().getState(new ValueStateDescriptor<>("product", new AvroTypeInfo<>(Product.class)));
         restocks = getRuntimeContext().getMetricGroup().counter("restocks");
         notices = getRuntimeContext().getMetricGroup().counter("restockNotices");
         lateSignals = getRuntimeContext().getMetricGroup().counter("lateSignals");
@@ -91,6 +94,13 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
     }
 
     private void apply(ProductSignal signal, Context context, Collector<ScenarioTrigger> out) throws Exception {
+        if (signal.getProduct() != null) {
+            Product known = product.value();
+            Product next = RestockInterest.knownProduct(known, signal);
+            if (next != known) {
+                product.update(next);
+            }
+        }
         if (signal.getKind() == ProductSignalKind.STOCK) {
             Integer previous = stockLevel.value();
             stockLevel.update(signal.getStockLevel());
@@ -114,11 +124,12 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
     }
 
     private void fanOut(ProductSignal stock, Collector<ScenarioTrigger> out) throws Exception {
+        Product shown = product.value();
         Iterator<Map.Entry<String, ProductInterest>> entries = interest.iterator();
         boolean left = false;
         while (entries.hasNext()) {
             Map.Entry<String, ProductInterest> entry = entries.next();
-            List<ScenarioTrigger> triggers = rules.onRestock(entry.getKey(), entry.getValue(), stock);
+            List<ScenarioTrigger> triggers = rules.onRestock(entry.getKey(), entry.getValue(), stock, shown);
             if (triggers.isEmpty()) {
                 left = true;
                 continue;

@@ -136,10 +136,15 @@ public final class RestockInterest implements Serializable {
             }
         }
         next.setInterestEventId(signal.getEventId());
-        if (signal.getProduct() != null) {
-            next.setProduct(signal.getProduct());
+        return next; // the product itself is kept once per product key, not per customer
+    }
+
+    /** The product as mails should show it: the stock system's, else the latest a customer saw. */
+    public static Product knownProduct(Product known, ProductSignal signal) {
+        if (signal.getProduct() == null) {
+            return known;
         }
-        return next;
+        return known == null || signal.getKind() == ProductSignalKind.STOCK ? signal.getProduct() : known;
     }
 
     /** A stock change is a restock when the product was out of stock (known 0) and is available again. */
@@ -147,8 +152,13 @@ public final class RestockInterest implements Serializable {
         return previousLevel != null && previousLevel == 0 && level > 0;
     }
 
-    /** The triggers of a restock for one interested customer: one per scenario whose conditions hold. */
-    public List<ScenarioTrigger> onRestock(String customerId, ProductInterest interest, ProductSignal stock) {
+    /**
+     * The triggers of a restock for one interested customer: one per scenario whose conditions hold.
+     *
+     * @param product the product as the mail shows it (see {@link #knownProduct}), or null
+     */
+    public List<ScenarioTrigger> onRestock(String customerId, ProductInterest interest, ProductSignal stock,
+                                           Product product) {
         List<ScenarioTrigger> triggers = new ArrayList<>();
         long time = stock.getEventTime();
         for (RestockScenario scenario : scenarios) {
@@ -157,7 +167,6 @@ public final class RestockInterest implements Serializable {
             if (shown == null) {
                 continue;
             }
-            Product product = stock.getProduct() != null ? stock.getProduct() : interest.getProduct();
             triggers.add(ScenarioTrigger.newBuilder()
                     .setScenarioId(scenario.id())
                     .setCustomerId(customerId)

@@ -126,15 +126,15 @@ class RestockInterestFunctionTest {
     }
 
     @Test
-    void interestExpiresInEventTimeAndLeavesOnlyTheStockLevel() throws Exception {
+    void interestExpiresInEventTimeAndLeavesOnlyTheProductsOwnState() throws Exception {
         open(new HashMapStateBackend(), null);
         stock("pot", Duration.ZERO, 0);
         click("alice", Duration.ofHours(1), ClickType.PRODUCT_VIEW, "pot");
         click("bob", Duration.ofDays(10), ClickType.FAVOURITE, "pot");
         harness.processWatermark(new Watermark(millis(Duration.ofDays(32))));
-        assertThat(harness.numKeyedStateEntries()).as("stock level, bob's interest").isEqualTo(2);
+        assertThat(harness.numKeyedStateEntries()).as("stock level, the product as shown, bob's interest").isEqualTo(3);
         harness.processWatermark(new Watermark(millis(Duration.ofDays(42))));
-        assertThat(harness.numKeyedStateEntries()).as("the stock level only").isEqualTo(1);
+        assertThat(harness.numKeyedStateEntries()).as("the product's stock level and look only").isEqualTo(2);
         assertThat(harness.numEventTimeTimers()).isZero();
         stock("pot", Duration.ofDays(43), 5);
         harness.processWatermark(new Watermark(millis(Duration.ofDays(44))));
