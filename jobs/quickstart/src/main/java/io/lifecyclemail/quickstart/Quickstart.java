@@ -102,7 +102,8 @@ public final class Quickstart {
                 try (LocalFlink flink = LocalFlink.start(LocalFlink.configuration(work, Duration.ofSeconds(2)), 4)) {
                     Settings decision = decisionSettings(kafka.bootstrapServers(), TRAFFIC_START.plus(TRAFFIC_SPAN));
                     List<Scenario> scenarios = DecisionJob.loadScenarios(decision);
-                    say("Scenarios: %s", scenarios.stream().map(s -> s.kind() + " '" + s.id() + "'").toList());
+                    say("Scenarios: %s", scenarios.stream().map(s -> s.kind() + " '" + s.id() + "'"
+                            + (s.enabled() ? "" : " (disabled)")).toList());
                     JobID decisionJob = flink.submit(DecisionJob.NAME,
                             env -> DecisionJob.wire(env, decision, scenarios), null);
                     JobID deliveryJob = flink.submit(DeliveryJob.NAME,
@@ -171,7 +172,7 @@ public final class Quickstart {
                                 ? Map.of() : accumulatorValues(decisionResult);
                         long read = 0;
                         long rejected = 0;
-                        for (String input : List.of("clickstream", "orders", "profiles")) {
+                        for (String input : List.of("clickstream", "orders", "profiles", "inventory")) {
                             read += ((Number) accumulators.getOrDefault(Ingest.recordsCounter(input), 0L)).longValue();
                             rejected += ((Number) accumulators.getOrDefault(Ingest.deadLettersCounter(input), 0L)).longValue();
                         }
