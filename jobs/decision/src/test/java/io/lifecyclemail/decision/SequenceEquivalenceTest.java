@@ -81,21 +81,8 @@ class SequenceEquivalenceTest {
         clicks.sort(Comparator.comparing(ClickstreamEvent::getEventTime));
         orders.sort(Comparator.comparing(OrderEvent::getEventTime));
 
-        Configuration config = new Configuration();
-        config.setString("pipeline.auto-generate-uids", "false");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
-        DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
-                        DecisionPipelineTest.source(env, clicks, ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),
-                        DecisionPipelineTest.source(env, orders, OrderEvent.class, e -> e.getEventTime(), "orders"),
-                        DecisionPipelineTest.source(env, List.of(Events.profile("c0", Duration.ZERO, true)), CustomerProfile.class,
-                                e -> e.getEventTime(), "profiles")),
-                SCENARIOS, new DecisionPipeline.Tuning(Duration.ofDays(30), null, LatePolicy.DEFAULT));
         List<Decision> decisions = new ArrayList<>();
-        try (CloseableIterator<Decision> decided = outputs.decisions().collectAsync()) {
-            env.execute("sequence equivalence test");
-            decided.forEachRemaining(decisions::add);
-        }
+        run(clicks, orders, List.of(Events.profile("c0", Duration.ZERO, true)), SCENARIOS, decisions, new ArrayList<>());
 
         Set<Trigger> cart = triggers(decisions, "cart");
         Set<Trigger> pricing = triggers(decisions, "pricing");
@@ -103,6 +90,27 @@ class SequenceEquivalenceTest {
         assertThat(pricing).hasSizeGreaterThan(200);
         assertThat(triggers(decisions, "cart-as-sequence")).isEqualTo(cart);
         assertThat(triggers(decisions, "pricing-as-sequence")).isEqualTo(pricing);
+    }
+
+    /** The decision pipeline at parallelism 2 over the given events; collects its decisions and send commands. */
+    static void run(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles,
+                    List<Scenario> scenarios, List<Decision> decisions,
+                    List<io.lifecyclemail.schema.SendCommand> commands) throws Exception {
+        Configuration config = new Configuration();
+        config.setString("pipeline.auto-generate-uids", "false");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(2);
+        DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
+                        DecisionPipelineTest.source(env, clicks, ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),
+                        DecisionPipelineTest.source(env, orders, OrderEvent.class, e -> e.getEventTime(), "orders"),
+                        DecisionPipelineTest.source(env, profiles, CustomerProfile.class, e -> e.getEventTime(), "profiles")),
+                scenarios, new DecisionPipeline.Tuning(Duration.ofDays(30), null, LatePolicy.DEFAULT));
+        try (CloseableIterator<Decision> decided = outputs.decisions().collectAsync();
+             CloseableIterator<io.lifecyclemail.schema.SendCommand> sent = outputs.sendCommands().collectAsync()) {
+            env.execute("sequence test");
+            decided.forEachRemaining(decisions::add);
+            sent.forEachRemaining(commands::add);
+        }
     }
 
     static Set<Trigger> triggers(List<Decision> decisions, String scenario) {
@@ -142,24 +150,9 @@ class SequenceEquivalenceTest {
         clicks.add(erinLast = view("erin", 4, "p2"));
         clicks.sort(Comparator.comparing(ClickstreamEvent::getEventTime));
 
-        Configuration config = new Configuration();
-        config.setString("pipeline.auto-generate-uids", "false");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
-        DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
-                        DecisionPipelineTest.source(env, clicks, ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),
-                        DecisionPipelineTest.source(env, orders, OrderEvent.class, e -> e.getEventTime(), "orders"),
-                        DecisionPipelineTest.source(env, List.of(Events.profile("erin", Duration.ZERO, true)),
-                                CustomerProfile.class, e -> e.getEventTime(), "profiles")),
-                List.of(sequence), new DecisionPipeline.Tuning(Duration.ofDays(30), null, LatePolicy.DEFAULT));
         List<io.lifecyclemail.schema.SendCommand> commands = new ArrayList<>();
         List<Decision> decisions = new ArrayList<>();
-        try (CloseableIterator<Decision> decided = outputs.decisions().collectAsync();
-             CloseableIterator<io.lifecyclemail.schema.SendCommand> sent = outputs.sendCommands().collectAsync()) {
-            env.execute("sequence test");
-            decided.forEachRemaining(decisions::add);
-            sent.forEachRemaining(commands::add);
-        }
+        run(clicks, orders, List.of(Events.profile("erin", Duration.ZERO, true)), List.of(sequence), decisions, commands);
 
         assertThat(triggers(decisions, "pricing-then-product")).containsExactlyInAnyOrder(
                 new Trigger("alice", aliceLast.getEventId(), Events.millis(Duration.ofHours(7))),

@@ -49,6 +49,7 @@ class EndToEndTest {
 
     @TempDir
     static Path work;
+    static LocalServices services;
     static EmbeddedKafka kafka;
     static GreenMail smtp;
     static LocalTopics topics;
@@ -56,28 +57,25 @@ class EndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(work.resolve("kafka"));
-        topics = new LocalTopics(kafka.bootstrapServers());
-        topics.createAll(kafka, 2);
+        services = LocalServices.start(work);
+        kafka = services.kafka;
+        topics = services.topics;
+        flink = services.flink;
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
-        flink = LocalFlink.start(LocalFlink.configuration(work.resolve("flink"), Duration.ofSeconds(1)), 4);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (flink != null) {
-            flink.close();
-        }
         if (smtp != null) {
             smtp.stop();
         }
-        if (kafka != null) {
-            kafka.close();
+        if (services != null) {
+            services.close();
         }
     }
 

@@ -38,25 +38,17 @@ class ScriptedDayTest {
 
     @TempDir
     static java.nio.file.Path work;
-    static EmbeddedKafka kafka;
-    static LocalTopics topics;
-    static LocalFlink flink;
+    static LocalServices services;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(work.resolve("kafka"));
-        topics = new LocalTopics(kafka.bootstrapServers());
-        topics.createAll(kafka, 2);
-        flink = LocalFlink.start(LocalFlink.configuration(work.resolve("flink"), Duration.ofSeconds(1)), 4);
+        services = LocalServices.start(work);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (flink != null) {
-            flink.close();
-        }
-        if (kafka != null) {
-            kafka.close();
+        if (services != null) {
+            services.close();
         }
     }
 
@@ -86,7 +78,7 @@ class ScriptedDayTest {
 
     @Test
     void aScriptedDayYieldsExactlyTheExpectedSendCommands() throws Exception {
-        topics.produce(LocalTopics.PROFILES, List.of(
+        services.topics.produce(LocalTopics.PROFILES, List.of(
                         profile("hanako", true).build(),
                         profile("bob", true).build(),
                         profile("carol", false).build(),
@@ -114,22 +106,22 @@ class ScriptedDayTest {
                 click("gina-4", "gina", at(5, 40), ClickType.PRODUCT_VIEW, NOTEBOOK, "product"),
                 // ivan's add is written twice (a producer retry): one reminder, quantity 1
                 ivanAdd, ivanAdd));
-        topics.produce(LocalTopics.CLICKSTREAM, clicks, ClickstreamEvent.class, ClickstreamEvent::getCustomerId,
+        services.topics.produce(LocalTopics.CLICKSTREAM, clicks, ClickstreamEvent.class, ClickstreamEvent::getCustomerId,
                 ClickstreamEvent::getEventTime);
-        topics.produce(LocalTopics.ORDERS, List.of(
+        services.topics.produce(LocalTopics.ORDERS, List.of(
                         OrderEvent.newBuilder().setEventId("bob-o1-placed").setEventTime(at(2, 30)).setCustomerId("bob")
                                 .setOrderId("bob-o1").setType(OrderEventType.PLACED).setLines(List.of(new ItemLine(POT, 1)))
                                 .build(),
                         OrderEvent.newBuilder().setEventId("bob-o1-shipped").setEventTime(at(10, 0)).setCustomerId("bob")
                                 .setOrderId("bob-o1").setType(OrderEventType.SHIPPED).setTrackingNumber("JP123").build()),
                 OrderEvent.class, OrderEvent::getCustomerId, OrderEvent::getEventTime);
-        topics.produce(LocalTopics.INVENTORY, List.of(
+        services.topics.produce(LocalTopics.INVENTORY, List.of(
                         stock("pot-0", DAY.minus(Duration.ofHours(1)), 40),
                         stock("pot-1", at(0, 30), 0),
                         stock("pot-2", at(12, 0), 25)),
                 InventoryChange.class, InventoryChange::getProductId, InventoryChange::getEventTime);
         byte[] noise = {0x01, 0x02, 0x03};
-        topics.produce(LocalTopics.INVENTORY, List.of(new LocalTopics.Raw("pot-tokoname", noise, at(0, 0))));
+        services.topics.produce(LocalTopics.INVENTORY, List.of(new LocalTopics.Raw("pot-tokoname", noise, at(0, 0))));
 
         // the shipped scenarios, with the (shipped disabled) Sequence example enabled
         java.nio.file.Path scenarios = java.nio.file.Files.createDirectories(work.resolve("scenarios"));
@@ -139,12 +131,12 @@ class ScriptedDayTest {
                         java.nio.file.Files.readString(file).replace("enabled: false", "enabled: true"));
             }
         }
-        Settings decision = Quickstart.Run.decisionSettings(kafka.bootstrapServers(), DAY.plus(Duration.ofDays(1)))
+        Settings decision = Quickstart.Run.decisionSettings(services.kafka.bootstrapServers(), DAY.plus(Duration.ofDays(1)))
                 .with(io.lifecyclemail.decision.DecisionOptions.SCENARIOS_DIR, scenarios.toString());
-        JobID job = flink.submit(DecisionJob.NAME, env -> DecisionJob.wire(env, decision, DecisionJob.loadScenarios(decision)), null);
-        assertThat(flink.awaitResult(job).isSuccess()).isTrue();
+        JobID job = services.flink.submit(DecisionJob.NAME, env -> DecisionJob.wire(env, decision, DecisionJob.loadScenarios(decision)), null);
+        assertThat(services.flink.awaitResult(job).isSuccess()).isTrue();
 
-        List<SendCommand> commands = topics.read(LocalTopics.SEND_COMMANDS, SendCommand.class);
+        List<SendCommand> commands = services.topics.read(LocalTopics.SEND_COMMANDS, SendCommand.class);
         assertThat(commands).extracting(SendCommand::getCustomerId, SendCommand::getScenarioId, SendCommand::getStep,
                         command -> command.getTriggerTime().toString())
                 .containsExactlyInAnyOrder(
@@ -166,14 +158,14 @@ class ScriptedDayTest {
         assertThat(commands).filteredOn(c -> c.getScenarioId().equals("pricing-then-product")).singleElement()
                 .satisfies(c -> assertThat(c.getTriggerEventId()).isEqualTo("gina-4"));
 
-        List<Decision> decisions = topics.read(LocalTopics.DECISIONS, Decision.class);
+        List<Decision> decisions = services.topics.read(LocalTopics.DECISIONS, Decision.class);
         assertThat(decisions).filteredOn(d -> d.getOutcome() != DecisionOutcome.SENT)
                 .extracting(Decision::getCustomerId, Decision::getScenarioId, Decision::getOutcome)
                 .containsExactly(tuple("carol", "cart-abandonment", DecisionOutcome.NO_CONSENT));
         assertThat(decisions).hasSize(commands.size() + 1);
 
         List<DeadLetter> dead = new ArrayList<>();
-        for (var record : topics.readCommitted(LocalTopics.DEAD_LETTERS)) {
+        for (var record : services.topics.readCommitted(LocalTopics.DEAD_LETTERS)) {
             dead.add(AvroCodec.of(DeadLetter.class).decode(record.value()));
         }
         assertThat(dead).singleElement().satisfies(letter -> assertThat(letter.getSourceTopic()).isEqualTo("inventory"));
