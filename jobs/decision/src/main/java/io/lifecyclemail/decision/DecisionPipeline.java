@@ -10,6 +10,7 @@ import io.lifecyclemail.decision.scenario.SequenceScenario;
 import io.lifecyclemail.decision.sequence.SequenceSteps;
 import io.lifecyclemail.decision.sequence.SequenceWait;
 import org.apache.flink.cep.CEP;
+import org.apache.flink.util.OutputTag;
 import io.lifecyclemail.decision.restock.RestockInterest;
 import io.lifecyclemail.decision.scenario.RestockScenario;
 import io.lifecyclemail.schema.InventoryChange;
@@ -165,10 +166,18 @@ public final class DecisionPipeline {
                 .filter(order -> SequenceSteps.matchesAny(steps, order)).name("sequence-orders-" + id).uid("sequence-orders-" + id)
                 .map(order -> new CustomerInput(order), inputType).name("sequence-orders-as-input-" + id)
                 .uid("sequence-orders-as-input-" + id);
-        return CEP.pattern(clicks.union(orders).keyBy(input -> CustomerInputs.customerId(input)),
-                        SequencePatterns.compile(sequence))
-                .process(new SequencePatterns.ToTrigger(sequence), new AvroTypeInfo<>(ScenarioTrigger.class))
+        OutputTag<CustomerInput> late = new OutputTag<>("sequence-late-" + id, inputType);
+        TypeInformation<ScenarioTrigger> triggerType = new AvroTypeInfo<>(ScenarioTrigger.class);
+        SingleOutputStreamOperator<ScenarioTrigger> matches = CEP.pattern(
+                        clicks.union(orders).keyBy(input -> CustomerInputs.customerId(input)), SequencePatterns.compile(sequence))
+                .sideOutputLateData(late)
+                .process(new SequencePatterns.ToTrigger(sequence), triggerType)
                 .name("sequence-" + id).uid("sequence-" + id);
+        // events behind the pattern's watermark are not part of any match: counted, not dropped silently
+        DataStream<ScenarioTrigger> countedLate = matches.getSideOutput(late)
+                .flatMap(new SequencePatterns.CountLate(id), triggerType)
+                .name("sequence-late-" + id).uid("sequence-late-" + id);
+        return matches.union(countedLate);
     }
 
     /** One detector per kind that has enabled scenarios. */

@@ -293,10 +293,29 @@ class DecisionPipelineTest {
     static <T extends SpecificRecordBase> DataStream<T> source(StreamExecutionEnvironment env, List<T> events,
                                                               Class<T> type, SerializableFunction<T, java.time.Instant> time,
                                                               String name) {
+        // a watermark after every event (just behind it), not only every 200 ms: the in-memory sources are
+        // read faster than that, and the pipeline must decide the same however its watermarks advance
+        WatermarkStrategy<T> everyEvent = WatermarkStrategy.<T>forGenerator(context -> new PerEventWatermarks<>())
+                .withTimestampAssigner((event, ignored) -> time.apply(event).toEpochMilli());
         return env.fromData(events, new AvroTypeInfo<>(type)).uid(name).name(name)
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<T>forMonotonousTimestamps()
-                        .withTimestampAssigner((event, ignored) -> time.apply(event).toEpochMilli()))
+                .assignTimestampsAndWatermarks(everyEvent)
                 .uid(name + "-watermarks").name(name + "-watermarks");
+    }
+
+    /** Monotonous event time with a watermark after every event. */
+    static final class PerEventWatermarks<T> implements org.apache.flink.api.common.eventtime.WatermarkGenerator<T> {
+        private long newest = Long.MIN_VALUE;
+
+        @Override
+        public void onEvent(T event, long timestamp, org.apache.flink.api.common.eventtime.WatermarkOutput output) {
+            if (timestamp > newest) {
+                newest = timestamp;
+                output.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(newest - 1));
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(org.apache.flink.api.common.eventtime.WatermarkOutput output) {}
     }
 
     @Test

@@ -110,4 +110,36 @@ public final class SequencePatterns {
             out.collect(SequenceWait.trigger(scenario, customer, events, MAX_ITEMS));
         }
     }
+
+    /**
+     * Counts the events that came too late for a Sequence's pattern (metric {@code sequenceLateEvents},
+     * accumulator {@code sequence-late-<id>}); emits nothing.
+     */
+    public static final class CountLate extends org.apache.flink.api.common.functions.RichFlatMapFunction<CustomerInput, ScenarioTrigger> {
+        private static final long serialVersionUID = 1L;
+        private final String scenarioId;
+        private transient org.apache.flink.metrics.Counter lateEvents;
+        private transient org.apache.flink.api.common.accumulators.LongCounter total;
+
+        public CountLate(String scenarioId) {
+            this.scenarioId = scenarioId;
+        }
+
+        public static String accumulator(String scenarioId) {
+            return "sequence-late-" + scenarioId;
+        }
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+            lateEvents = getRuntimeContext().getMetricGroup().counter("sequenceLateEvents");
+            total = new org.apache.flink.api.common.accumulators.LongCounter();
+            getRuntimeContext().addAccumulator(accumulator(scenarioId), total);
+        }
+
+        @Override
+        public void flatMap(CustomerInput input, Collector<ScenarioTrigger> out) {
+            lateEvents.inc();
+            total.add(1);
+        }
+    }
 }
