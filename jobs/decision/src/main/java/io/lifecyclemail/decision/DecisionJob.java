@@ -13,6 +13,9 @@ import io.lifecyclemail.schema.ClickstreamEvent;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.DeadLetter;
 import io.lifecyclemail.schema.InventoryChange;
+import io.lifecyclemail.schema.RfmRecord;
+import io.lifecyclemail.decision.rfm.CurrencyTable;
+import io.lifecyclemail.decision.rfm.RollingRfm;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.SendCommand;
@@ -58,6 +61,19 @@ public final class DecisionJob {
         }
     }
 
+    static RollingRfm rfm(Settings settings) {
+        if (!settings.get(DecisionOptions.RFM_ENABLED)) {
+            return null;
+        }
+        try {
+            return new RollingRfm(CurrencyTable.parse(settings.get(DecisionOptions.RFM_CURRENCY),
+                    settings.get(DecisionOptions.RFM_RATES)), settings.get(DecisionOptions.RFM_ORDER_MEMORY).toMillis());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("options --" + DecisionOptions.RFM_CURRENCY.key() + " / --"
+                    + DecisionOptions.RFM_RATES.key() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Adds the whole job to {@code env}. */
     public static void wire(StreamExecutionEnvironment env, Settings settings, List<Scenario> scenarios) {
         String group = settings.get(DecisionOptions.GROUP_ID);
@@ -82,7 +98,7 @@ public final class DecisionJob {
                 new DecisionPipeline.Inputs(clicks.events(), orders.events(), profiles.events(), inventory.events()),
                 scenarios, new DecisionPipeline.Tuning(settings.get(DecisionOptions.CART_RETENTION), decideUntil(settings),
                         new LatePolicy(settings.get(DecisionOptions.ALLOWED_LATENESS), settings.get(DecisionOptions.BEYOND_LATENESS)),
-                        settings.get(DecisionOptions.RESTOCK_BUCKETS)));
+                        settings.get(DecisionOptions.RESTOCK_BUCKETS), rfm(settings)));
 
         String transactions = settings.get(DecisionOptions.TRANSACTIONAL_ID_PREFIX);
         outputs.sendCommands().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.SEND_COMMANDS),
@@ -91,6 +107,11 @@ public final class DecisionJob {
         outputs.decisions().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.DECISIONS),
                         Decision.class, Decision::getCustomerId, transactions))
                 .name("decisions-sink").uid("decisions-sink");
+        if (settings.get(DecisionOptions.RFM_ENABLED)) {
+            outputs.rfm().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.RFM),
+                            RfmRecord.class, RfmRecord::getCustomerId, transactions))
+                    .name("rfm-sink").uid("rfm-sink");
+        }
         clicks.deadLetters().union(orders.deadLetters(), profiles.deadLetters(), inventory.deadLetters())
                 .sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.DEAD_LETTERS),
                         DeadLetter.class, DeadLetter::getSourceTopic, transactions))

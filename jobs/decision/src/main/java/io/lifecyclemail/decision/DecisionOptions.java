@@ -31,6 +31,15 @@ public final class DecisionOptions {
             DecisionPipeline.Tuning.DEFAULT_RESTOCK_BUCKETS, "How many keys a product's interested customers are "
                     + "spread over, so that a restock of a hot product fans out in parallel and in small steps. "
                     + "Changing it needs a fresh start of the restock state.");
+    public static final Option<Boolean> RFM_ENABLED = Option.bool("rfm.enabled", true,
+            "Keep each customer's recency, frequency and monetary value and write it to the rfm topic.");
+    public static final Option<String> RFM_CURRENCY = Option.string("rfm.currency", "JPY",
+            "The shop's base currency (ISO 4217): RFM amounts are in its minor units.");
+    public static final Option<String> RFM_RATES = Option.string("rfm.rates", "",
+            "Rates for orders in other currencies, as units of the base currency per unit, e.g. USD=150,EUR=162.5; "
+                    + "an order in a currency without a rate is not counted.");
+    public static final Option<Duration> RFM_ORDER_MEMORY = Option.duration("rfm.order-memory", Duration.ofDays(400),
+            "How long an order is remembered so that its cancellation or return subtracts it.");
     public static final Option<String> GROUP_ID = Option.string("kafka.group-id", "lifecycle-decision",
             "Consumer group id (offsets are also in checkpoints; the group shows lag).");
     public static final Option<String> TRANSACTIONAL_ID_PREFIX = Option.string("kafka.transactional-id-prefix",
@@ -38,8 +47,9 @@ public final class DecisionOptions {
 
     public static List<Option<?>> all() {
         List<Option<?>> all = new ArrayList<>(KafkaOptions.all());
-        all.addAll(List.of(SCENARIOS_DIR, CART_RETENTION, DECIDE_UNTIL, ALLOWED_LATENESS, BEYOND_LATENESS, RESTOCK_BUCKETS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
-                Topics.CLICKSTREAM, Topics.ORDERS, Topics.PROFILES, Topics.INVENTORY, Topics.SEND_COMMANDS, Topics.DECISIONS,
+        all.addAll(List.of(SCENARIOS_DIR, CART_RETENTION, DECIDE_UNTIL, ALLOWED_LATENESS, BEYOND_LATENESS, RESTOCK_BUCKETS, RFM_ENABLED, RFM_CURRENCY, RFM_RATES,
+                RFM_ORDER_MEMORY, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
+                Topics.CLICKSTREAM, Topics.ORDERS, Topics.PROFILES, Topics.INVENTORY, Topics.SEND_COMMANDS, Topics.DECISIONS, Topics.RFM,
                 Topics.DEAD_LETTERS));
         return all;
     }

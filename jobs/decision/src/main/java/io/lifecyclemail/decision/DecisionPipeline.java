@@ -14,6 +14,8 @@ import org.apache.flink.util.OutputTag;
 import io.lifecyclemail.decision.restock.RestockInterest;
 import io.lifecyclemail.decision.scenario.RestockScenario;
 import io.lifecyclemail.schema.InventoryChange;
+import io.lifecyclemail.schema.RfmRecord;
+import io.lifecyclemail.decision.rfm.RollingRfm;
 import io.lifecyclemail.state.ProductSignal;
 import io.lifecyclemail.state.ScenarioTrigger;
 import org.apache.flink.util.Collector;
@@ -69,7 +71,9 @@ public final class DecisionPipeline {
         }
     }
 
-    public record Outputs(DataStream<SendCommand> sendCommands, DataStream<Decision> decisions) {}
+    /** @param rfm every customer's RFM after each change (empty when RFM is off) */
+    public record Outputs(DataStream<SendCommand> sendCommands, DataStream<Decision> decisions,
+                          DataStream<RfmRecord> rfm) {}
 
     /**
      * The engineer's settings of the decision pipeline.
@@ -79,17 +83,26 @@ public final class DecisionPipeline {
      *     everything (the end of the input is the end of time)
      * @param late what happens to events behind the watermark
      * @param restockBuckets how many keys a product's interested customers are spread over
+     * @param rfm how RFM is kept per customer; null: not at all
      */
-    public record Tuning(Duration cartRetention, Instant decideUntil, LatePolicy late, int restockBuckets) {
+    public record Tuning(Duration cartRetention, Instant decideUntil, LatePolicy late, int restockBuckets,
+                         RollingRfm rfm) {
         public static final int DEFAULT_RESTOCK_BUCKETS = 32;
 
         public Tuning(Duration cartRetention, Instant decideUntil, LatePolicy late) {
             this(cartRetention, decideUntil, late, DEFAULT_RESTOCK_BUCKETS);
         }
+
+        public Tuning(Duration cartRetention, Instant decideUntil, LatePolicy late, int restockBuckets) {
+            this(cartRetention, decideUntil, late, restockBuckets, null);
+        }
     }
 
     public static Outputs build(Inputs inputs, List<Scenario> scenarios, Tuning tuning) {
-        List<Detector<?>> detectors = detectors(scenarios, tuning.cartRetention());
+        List<Detector<?>> detectors = new ArrayList<>(detectors(scenarios, tuning.cartRetention()));
+        if (tuning.rfm() != null) {
+            detectors.add(tuning.rfm());
+        }
         Instant decideUntil = tuning.decideUntil();
         TypeInformation<CustomerInput> inputType = new AvroTypeInfo<>(CustomerInput.class);
         RelevantEvents relevant = new RelevantEvents(detectors);
@@ -126,7 +139,8 @@ public final class DecisionPipeline {
                         decideUntil == null ? Long.MAX_VALUE : decideUntil.toEpochMilli(), tuning.late()),
                         new AvroTypeInfo<>(Decision.class))
                 .name("customer-scenarios").uid("customer-scenarios");
-        return new Outputs(decisions.getSideOutput(CustomerScenariosFunction.SEND_COMMANDS), decisions);
+        return new Outputs(decisions.getSideOutput(CustomerScenariosFunction.SEND_COMMANDS), decisions,
+                decisions.getSideOutput(CustomerScenariosFunction.RFM));
     }
 
     /** Restock interest keyed by product and bucket, fanned out as triggers per customer. */

@@ -29,6 +29,7 @@ public final class LocalTopics {
     public static final String INVENTORY = "inventory";
     public static final String SEND_COMMANDS = "send-commands";
     public static final String DECISIONS = "decisions";
+    public static final String RFM = "rfm";
     public static final String DELIVERY_RESULTS = "delivery-results";
     public static final String DEAD_LETTERS = "dead-letters";
 
@@ -45,6 +46,7 @@ public final class LocalTopics {
             topics.put(topic, Map.of());
         }
         topics.put(PROFILES, Map.of("cleanup.policy", "compact"));
+        topics.put(RFM, Map.of("cleanup.policy", "compact"));
         kafka.createTopics(partitions, topics);
     }
 

@@ -69,7 +69,7 @@ class DocsTest {
         String topics = Files.readString(DOCS.resolve("topics.md"));
         for (String topic : List.of(LocalTopics.CLICKSTREAM, LocalTopics.ORDERS, LocalTopics.PROFILES,
                 LocalTopics.SEND_COMMANDS, LocalTopics.DECISIONS, LocalTopics.DELIVERY_RESULTS, LocalTopics.DEAD_LETTERS,
-                "inventory", "engagement")) {
+                LocalTopics.INVENTORY, LocalTopics.RFM, "engagement")) {
             assertThat(topics).contains("| `" + topic + "` |");
         }
     }

@@ -12,6 +12,7 @@ public final class Topics {
     public static final Option<String> PROFILES = topic("profiles", "Customer profiles (input, compacted).");
     public static final Option<String> SEND_COMMANDS = topic("send-commands", "Send commands (decision job output, delivery job input).");
     public static final Option<String> DECISIONS = topic("decisions", "One decision record per candidate trigger (output).");
+    public static final Option<String> RFM = topic("rfm", "Each customer's RFM after every change (output, compacted).");
     public static final Option<String> DELIVERY_RESULTS = topic("delivery-results", "Outcome of every send command (delivery job output).");
     public static final Option<String> DEAD_LETTERS = topic("dead-letters", "Input records that could not be used (output).");
 

@@ -6,7 +6,11 @@ import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.detect.ReentryGate;
+import io.lifecyclemail.decision.rfm.RollingRfm;
 import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.schema.OrderEvent;
+import io.lifecyclemail.schema.RfmRecord;
+import io.lifecyclemail.state.RfmState;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.CustomerInput;
@@ -46,6 +50,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
 
     public static final OutputTag<SendCommand> SEND_COMMANDS =
             new OutputTag<>("send-commands", new AvroTypeInfo<>(SendCommand.class));
+    /** A customer's RFM after every change, when a {@link RollingRfm} is among the detectors. */
+    public static final OutputTag<RfmRecord> RFM = new OutputTag<>("rfm", new AvroTypeInfo<>(RfmRecord.class));
 
     private final List<Detector<?>> detectors;
     private final long endOfInputCutoff;
@@ -324,6 +330,10 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         S after = slot.detector.apply(before, event, zone);
         if (after == before) {
             return;
+        }
+        if (slot.detector instanceof RollingRfm rfm && after != null) {
+            long time = event instanceof OrderEvent order ? order.getEventTime().toEpochMilli() : 0;
+            context.output(RFM, rfm.record(context.getCurrentKey(), (RfmState) after, time, zone));
         }
         OptionalLong wakeUpAfter = slot.detector.nextWakeUp(after);
         store(slot, after, context);

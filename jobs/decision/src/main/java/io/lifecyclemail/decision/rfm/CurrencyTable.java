@@ -39,6 +39,10 @@ public record CurrencyTable(String base, Map<String, BigDecimal> rates) implemen
         return new CurrencyTable(base, table);
     }
 
+    public boolean canConvert(String currency) {
+        return currency == null || currency.equalsIgnoreCase(base) || rates.containsKey(currency.toUpperCase());
+    }
+
     /**
      * @param currency the amount's ISO code; null means the base currency
      * @return the amount in minor units of the base currency, rounded half up

@@ -4,7 +4,6 @@ import io.lifecyclemail.schema.ItemLine;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.state.CountedOrder;
 import io.lifecyclemail.state.RfmState;
-import java.io.Serializable;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -21,13 +20,36 @@ import java.util.Map;
  *
  * @param orderMemoryMillis how long an order is remembered for a later cancellation or return
  */
-public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis) implements Serializable {
+public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis)
+        implements io.lifecyclemail.decision.detect.Detector<RfmState> {
 
-    public boolean accepts(OrderEvent order) {
-        return switch (order.getType()) {
+    @Override
+    public String stateName() {
+        return "rfm";
+    }
+
+    @Override
+    public Class<RfmState> stateClass() {
+        return RfmState.class;
+    }
+
+    /** Placed, cancelled and returned orders; it never fires a mail itself. */
+    @Override
+    public boolean accepts(Object event) {
+        return event instanceof OrderEvent order && switch (order.getType()) {
             case PLACED, CANCELLED, RETURNED -> true;
             default -> false;
         };
+    }
+
+    @Override
+    public RfmState apply(RfmState state, Object event) {
+        return apply(state, (OrderEvent) event);
+    }
+
+    @Override
+    public java.util.List<io.lifecyclemail.decision.detect.Candidate> due(String customerId, RfmState state, long time) {
+        return java.util.List.of();
     }
 
     /** The state after an order event; the same object when nothing changed. */
@@ -42,7 +64,10 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis) imple
                 if (known != null) {
                     return state; // the same order again
                 }
-                long amount = amountOf(order);
+                Long amount = amountOf(order);
+                if (amount == null) {
+                    return state; // a currency without a rate: not counted (documented with rfm.rates)
+                }
                 recent.put(order.getOrderId(), new CountedOrder(time, amount, true));
                 next.setOrders(next.getOrders() + 1);
                 next.setTotalMinor(next.getTotalMinor() + amount);
@@ -73,6 +98,7 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis) imple
      * Forgets orders older than the order memory (their cancellation would no longer subtract); a
      * customer with no counted order and nothing remembered is forgotten.
      */
+    @Override
     public RfmState expire(RfmState state, long time) {
         if (state == null) {
             return null;
@@ -88,8 +114,8 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis) imple
         return RfmState.newBuilder(state).setRecentOrders(recent).build();
     }
 
-    /** The order's amount in the base currency: its total, else the sum of its lines. */
-    long amountOf(OrderEvent order) {
+    /** The order's amount in the base currency: its total, else the sum of its lines; null without a rate. */
+    Long amountOf(OrderEvent order) {
         long minor;
         String currency = order.getCurrency();
         if (order.getTotalMinor() != null) {
@@ -104,7 +130,7 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis) imple
                 }
             }
         }
-        return currencies.toBaseMinor(minor, currency);
+        return currencies.canConvert(currency) ? currencies.toBaseMinor(minor, currency) : null;
     }
 
     /** Whole days from the last purchase to {@code asOf}, by the calendar of the customer's zone. */
@@ -115,5 +141,32 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis) imple
 
     public static double averageOrderMinor(RfmState state) {
         return state.getOrders() <= 0 ? 0 : (double) state.getTotalMinor() / state.getOrders();
+    }
+
+    /** When the state next needs attention: when its oldest remembered order is forgotten. */
+    @Override
+    public java.util.OptionalLong nextWakeUp(RfmState state) {
+        if (state == null || state.getRecentOrders().isEmpty()) {
+            return java.util.OptionalLong.empty();
+        }
+        return java.util.OptionalLong.of(state.getRecentOrders().values().stream()
+                .mapToLong(CountedOrder::getPlacedTime).min().getAsLong() + orderMemoryMillis);
+    }
+
+    /** The record the {@code rfm} topic carries for the state at {@code asOf}. */
+    public io.lifecyclemail.schema.RfmRecord record(String customerId, RfmState state, long asOf, ZoneId zone) {
+        ZoneId counted = zone == null ? java.time.ZoneOffset.UTC : zone;
+        return io.lifecyclemail.schema.RfmRecord.newBuilder()
+                .setCustomerId(customerId)
+                .setAsOf(Instant.ofEpochMilli(asOf))
+                .setFirstOrderTime(Instant.ofEpochMilli(state.getFirstOrderTime()))
+                .setLastPurchaseTime(Instant.ofEpochMilli(state.getLastPurchaseTime()))
+                .setRecencyDays((int) recencyDays(state, Instant.ofEpochMilli(asOf), counted))
+                .setFrequency(state.getOrders())
+                .setMonetaryMinor(state.getTotalMinor())
+                .setAverageOrderMinor(state.getOrders() <= 0 ? 0 : state.getTotalMinor() / state.getOrders())
+                .setCurrency(currencies.base())
+                .setTimezone(counted.getId())
+                .build();
     }
 }

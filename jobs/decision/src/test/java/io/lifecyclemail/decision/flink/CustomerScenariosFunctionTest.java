@@ -393,4 +393,34 @@ class CustomerScenariosFunctionTest {
         watermark(Duration.ofDays(20));
         assertThat(harness.numEventTimeTimers()).as("entries forgotten after their 7 days").isZero();
     }
+
+    @Test
+    void writesTheCustomersRfmAfterEveryOrderChangeAndForgetsOldOrders() throws Exception {
+        harness.close();
+        var rfm = new io.lifecyclemail.decision.rfm.RollingRfm(io.lifecyclemail.decision.rfm.CurrencyTable.only("JPY"),
+                Duration.ofDays(400).toMillis());
+        harness = harness(new CustomerScenariosFunction(List.of(rfm)));
+        push(io.lifecyclemail.schema.CustomerProfile.newBuilder(profile(ALICE, Duration.ZERO, true))
+                .setTimezone("Asia/Tokyo").build());
+        push(io.lifecyclemail.schema.OrderEvent.newBuilder(purchase(ALICE, Duration.ofHours(1))).setOrderId("o1")
+                .setTotalMinor(5000L).build());
+        push(io.lifecyclemail.schema.OrderEvent.newBuilder(purchase(ALICE, Duration.ofDays(2))).setOrderId("o2")
+                .setTotalMinor(3000L).build());
+        push(io.lifecyclemail.schema.OrderEvent.newBuilder(Events.order(ALICE, Duration.ofDays(3),
+                io.lifecyclemail.schema.OrderEventType.CANCELLED)).setOrderId("o2").build());
+        watermark(Duration.ofDays(4));
+
+        var records = harness.getSideOutput(CustomerScenariosFunction.RFM).stream().map(StreamRecord::getValue).toList();
+        assertThat(records).extracting(r -> r.getFrequency(), r -> r.getMonetaryMinor(), r -> r.getRecencyDays())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 5000L, 0),
+                        org.assertj.core.groups.Tuple.tuple(2, 8000L, 0),
+                        org.assertj.core.groups.Tuple.tuple(1, 5000L, 3)); // cancelled 3 days after o1, in Tokyo days
+        assertThat(records.get(2).getTimezone()).isEqualTo("Asia/Tokyo");
+        assertThat(decisions()).isEmpty();
+
+        watermark(Duration.ofDays(402));
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).as("consent, time zone and the customer's RFM (no order memory left)")
+                .isEqualTo(3);
+    }
 }

@@ -55,13 +55,13 @@ class RollingRfmTest {
     }
 
     @Test
-    void anOrderWithoutTotalCountsItsLinesAndAnUnknownCurrencyIsRefused() {
+    void anOrderWithoutTotalCountsItsLinesAndOneInACurrencyWithoutRateIsNotCounted() {
         OrderEvent lines = OrderEvent.newBuilder(Events.order(ALICE, Duration.ZERO, OrderEventType.PLACED)).setOrderId("o1")
                 .setLines(List.of(new ItemLine(Events.product("tea", 1280), 2), new ItemLine(Events.product("cup", 3300), 1)))
                 .build();
         assertThat(rfm.apply(null, lines).getTotalMinor()).isEqualTo(5860);
-        assertThatThrownBy(() -> rfm.apply(null, placed("o2", Duration.ZERO, 100, "EUR")))
-                .hasMessageContaining("no rate for EUR");
+        RfmState before = rfm.apply(null, placed("o1", Duration.ZERO, 100, "JPY"));
+        assertThat(rfm.apply(before, placed("o2", Duration.ZERO, 100, "EUR"))).as("no rate: not counted").isSameAs(before);
     }
 
     @Test
