@@ -235,6 +235,9 @@ public final class Quickstart {
             say("outcomes:           %s (NO_CONSENT: no marketing opt-in; REENTRY_BLOCKED: the scenario's "
                     + "reentry rule; see docs/topics.md)", byOutcome);
             say("send commands:      %d", commands);
+            List<io.lifecyclemail.schema.RfmRecord> rfm = topics.read(LocalTopics.RFM, io.lifecyclemail.schema.RfmRecord.class);
+            say("rfm:                %d records for %d customers (topic rfm: recency, frequency, monetary after every order change)",
+                    rfm.size(), rfm.stream().map(io.lifecyclemail.schema.RfmRecord::getCustomerId).distinct().count());
             say("delivery results:   %d DELIVERED of %d", delivered, results.size());
             say("mails delivered: %d", inbox.length);
             say("");
