@@ -43,9 +43,9 @@ import org.apache.flink.util.function.SerializableFunction;
 
 /**
  * The decision job's figures, side by side in one run (this machine is noisy: compare ratios):
- * events/s of the whole pipeline with every shipped scenario against the cart-abandonment-only
- * pipeline, on the same in-memory day of traffic, RocksDB state, parallelism 2, alternating runs;
- * and the state kept per customer after that day with every scenario on.
+ * events/s of the whole pipeline with every built-in scenario, with RFM, and with the Sequence
+ * example, against the cart-abandonment-only pipeline, on the same in-memory day of traffic,
+ * RocksDB state, parallelism 2, alternating runs; and the state kept per customer after that day.
  *
  * <p>{@code mvn -q -Pbenchmark -DskipTests install [-Dbenchmark.args="<customers> <rounds>"]}
  */
@@ -70,13 +70,14 @@ public final class DecisionBenchmark {
                 traffic.profiles().size(), traffic.inventory().size());
 
         List<String> names = List.of("cart abandonment only", "all " + builtIn.size() + " built-in scenarios",
-                "the same + the Sequence example (CEP)");
-        List<List<Scenario>> configurations = List.of(cartOnly, builtIn, withSequence);
-        long[] best = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
+                "the same + RFM", "the same + the Sequence example (CEP)");
+        List<List<Scenario>> configurations = List.of(cartOnly, builtIn, builtIn, withSequence);
+        boolean[] withRfm = {false, false, true, true};
+        long[] best = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
         for (int round = 0; round < rounds; round++) {
             StringBuilder line = new StringBuilder("round " + (round + 1) + ":");
             for (int c = 0; c < configurations.size(); c++) {
-                long millis = run(traffic, configurations.get(c));
+                long millis = run(traffic, configurations.get(c), withRfm[c] ? RFM : null);
                 best[c] = Math.min(best[c], millis);
                 line.append(String.format(" %s %.1f s;", names.get(c), millis / 1000.0));
             }
@@ -94,7 +95,11 @@ public final class DecisionBenchmark {
     }
 
     /** Wall time of the whole pipeline over the traffic (job start included), in ms. */
-    static long run(SampleShop.Traffic traffic, List<Scenario> scenarios) throws Exception {
+    static final io.lifecyclemail.decision.rfm.RollingRfm RFM = new io.lifecyclemail.decision.rfm.RollingRfm(
+            io.lifecyclemail.decision.rfm.CurrencyTable.only("JPY"), Duration.ofDays(400).toMillis());
+
+    static long run(SampleShop.Traffic traffic, List<Scenario> scenarios, io.lifecyclemail.decision.rfm.RollingRfm rfm)
+            throws Exception {
         Configuration config = new Configuration();
         config.setString("state.backend.type", "rocksdb");
         config.setString("state.backend.rocksdb.localdir", "/tmp/lcm-bench-rocksdb");
@@ -105,7 +110,9 @@ public final class DecisionBenchmark {
                         source(env, traffic.orders(), OrderEvent.class, e -> e.getEventTime(), "orders"),
                         source(env, traffic.profiles(), CustomerProfile.class, e -> e.getEventTime(), "profiles"),
                         source(env, traffic.inventory(), InventoryChange.class, e -> e.getEventTime(), "inventory")),
-                scenarios, new DecisionPipeline.Tuning(Duration.ofDays(30), START.plus(DAY), LatePolicy.DEFAULT));
+                scenarios, new DecisionPipeline.Tuning(Duration.ofDays(30), START.plus(DAY), LatePolicy.DEFAULT,
+                        DecisionPipeline.Tuning.DEFAULT_RESTOCK_BUCKETS, rfm));
+        outputs.rfm().sinkTo(new DiscardingSink<io.lifecyclemail.schema.RfmRecord>()).name("rfm").uid("rfm");
         outputs.sendCommands().sinkTo(new DiscardingSink<SendCommand>()).name("commands").uid("commands");
         outputs.decisions().sinkTo(new DiscardingSink<Decision>()).name("decisions").uid("decisions");
         long start = System.nanoTime();
@@ -133,22 +140,13 @@ public final class DecisionBenchmark {
         traffic.orders().forEach(e -> inputs.add(new CustomerInput(e)));
         inputs.sort(CustomerInputs.EVENT_TIME_ORDER);
         var detectors = DecisionPipeline.detectors(scenarios, Duration.ofDays(30));
-        KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> customersHarness =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new CustomerScenariosFunction(detectors)),
-                        CustomerInputs::customerId, Types.STRING);
-        customersHarness.setStateBackend(new HashMapStateBackend());
-        customersHarness.setCheckpointStorage(new JobManagerCheckpointStorage(Integer.MAX_VALUE));
-        customersHarness.open();
         long end = START.plus(DAY).toEpochMilli();
-        for (CustomerInput input : inputs) {
-            if (detectors.stream().anyMatch(d -> d.accepts(input.getEvent())) || input.getEvent() instanceof CustomerProfile) {
-                customersHarness.processElement(new StreamRecord<>(input, CustomerInputs.eventTime(input)));
-            }
-        }
-        customersHarness.processWatermark(new Watermark(end));
-        OperatorSubtaskState customerState = customersHarness.snapshot(1, 1);
-        int customerEntries = customersHarness.numKeyedStateEntries();
-        customersHarness.close();
+        long[] customer = customerState(inputs, detectors, end);
+        List<io.lifecyclemail.decision.detect.Detector<?>> withRfm = new ArrayList<>(detectors);
+        withRfm.add(RFM);
+        long[] customerWithRfm = customerState(inputs, withRfm, end);
+        long customerBytes = customer[0];
+        int customerEntries = (int) customer[1];
 
         RestockInterest restock = new RestockInterest(scenarios.stream().filter(RestockScenario.class::isInstance)
                 .map(RestockScenario.class::cast).toList(), DecisionPipeline.Tuning.DEFAULT_RESTOCK_BUCKETS);
@@ -170,7 +168,6 @@ public final class DecisionBenchmark {
         OperatorSubtaskState restockState = restockHarness.snapshot(1, 1);
         restockHarness.close();
 
-        long customerBytes = customerState.getStateSize();
         long restockBytes = restockState.getStateSize();
         System.out.println();
         System.out.println("| keyed state after the day (all built-in scenarios) | bytes | per customer |");
@@ -180,5 +177,28 @@ public final class DecisionBenchmark {
         System.out.printf("| restock-interest (product x bucket) | %,d | %.0f |%n", restockBytes, (double) restockBytes / customers);
         System.out.printf("| total | %,d | %.0f |%n", customerBytes + restockBytes,
                 (double) (customerBytes + restockBytes) / customers);
+        System.out.printf("| RFM on top (customer-scenarios with RFM: %,d bytes) | %,d | %.0f |%n", customerWithRfm[0],
+                customerWithRfm[0] - customerBytes, (double) (customerWithRfm[0] - customerBytes) / customers);
+    }
+
+    /** Bytes and entries of the customer-keyed state after the inputs, with the watermark at {@code end}. */
+    static long[] customerState(List<CustomerInput> inputs, List<io.lifecyclemail.decision.detect.Detector<?>> detectors,
+                                long end) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new CustomerScenariosFunction(detectors)),
+                        CustomerInputs::customerId, Types.STRING);
+        harness.setStateBackend(new HashMapStateBackend());
+        harness.setCheckpointStorage(new JobManagerCheckpointStorage(Integer.MAX_VALUE));
+        harness.open();
+        for (CustomerInput input : inputs) {
+            if (detectors.stream().anyMatch(d -> d.accepts(input.getEvent())) || input.getEvent() instanceof CustomerProfile) {
+                harness.processElement(new StreamRecord<>(input, CustomerInputs.eventTime(input)));
+            }
+        }
+        harness.processWatermark(new Watermark(end));
+        long bytes = harness.snapshot(1, 1).getStateSize();
+        long entries = harness.numKeyedStateEntries();
+        harness.close();
+        return new long[] {bytes, entries};
     }
 }
