@@ -53,6 +53,36 @@ public final class QuantileSketch implements Serializable {
         count++;
     }
 
+    /**
+     * Takes back a value added before: a customer's R, F or M changes, so the live job removes the old
+     * value and adds the new one (counts never go below zero; an empty bucket is dropped).
+     */
+    public void remove(double value) {
+        if (value < 0 || Double.isNaN(value)) {
+            throw new IllegalArgumentException("value must be a non-negative number: " + value);
+        }
+        boolean removed = value == Math.rint(value) && value <= exactUpTo
+                ? decrement(exact, (long) value)
+                : decrement(buckets, (int) Math.ceil(Math.log(value) / logGamma));
+        if (!removed) {
+            throw new IllegalArgumentException(value + " was not in the sketch");
+        }
+        count--;
+    }
+
+    private static <K> boolean decrement(TreeMap<K, Long> counts, K key) {
+        Long n = counts.get(key);
+        if (n == null) {
+            return false;
+        }
+        if (n == 1) {
+            counts.remove(key);
+        } else {
+            counts.put(key, n - 1);
+        }
+        return true;
+    }
+
     /** Adds another sketch's counts (made with the same alpha and exact range). */
     public void merge(QuantileSketch other) {
         if (other.alpha != alpha || other.exactUpTo != exactUpTo) {

@@ -56,4 +56,24 @@ class QuantileSketchTest {
         }
         assertThatThrownBy(() -> merged.merge(new QuantileSketch(0.02, 1000))).hasMessageContaining("different accuracy");
     }
+
+    @Test
+    void aChangedValueIsRemovedAndAddedAgainAsIfItHadAlwaysBeenTheNewOne() {
+        QuantileSketch changed = new QuantileSketch(ALPHA, 100);
+        QuantileSketch direct = new QuantileSketch(ALPHA, 100);
+        for (int i = 1; i <= 50; i++) {
+            changed.add(i);
+            changed.add(i * 1000.5);
+            direct.add(i == 7 ? 8 : i);
+            direct.add(i == 7 ? 9000.5 : i * 1000.5);
+        }
+        changed.remove(7);
+        changed.add(8);
+        changed.remove(7003.5);
+        changed.add(9000.5);
+        for (double q = 0.1; q < 1; q += 0.1) {
+            assertThat(changed.quantile(q)).isEqualTo(direct.quantile(q));
+        }
+        assertThatThrownBy(() -> changed.remove(7)).hasMessageContaining("was not in the sketch");
+    }
 }
