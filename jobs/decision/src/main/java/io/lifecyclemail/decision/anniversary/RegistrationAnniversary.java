@@ -2,7 +2,7 @@ package io.lifecyclemail.decision.anniversary;
 
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.detect.Candidate;
-import io.lifecyclemail.decision.detect.OneScenarioDetector;
+import io.lifecyclemail.decision.detect.ProfileDetector;
 import io.lifecyclemail.decision.scenario.RegistrationAnniversaryScenario;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.state.AnniversaryState;
@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  * One RegistrationAnniversary scenario, free of Flink: due {@code after} the profile's registration
  * time, once. An anniversary that had already passed when the profile was seen is not sent late.
  */
-public final class RegistrationAnniversary extends OneScenarioDetector<AnniversaryState, RegistrationAnniversaryScenario> {
+public final class RegistrationAnniversary extends ProfileDetector<AnniversaryState, RegistrationAnniversaryScenario> {
     private static final long serialVersionUID = 1L;
 
     public RegistrationAnniversary(RegistrationAnniversaryScenario scenario) {
@@ -22,14 +22,8 @@ public final class RegistrationAnniversary extends OneScenarioDetector<Anniversa
     }
 
     @Override
-    public boolean accepts(Object event) {
-        return event instanceof CustomerProfile;
-    }
-
-    @Override
-    public AnniversaryState apply(AnniversaryState state, Object event) {
-        CustomerProfile profile = (CustomerProfile) event;
-        if (profile.getErased() || profile.getRegisteredAt() == null) {
+    protected AnniversaryState applyProfile(AnniversaryState state, CustomerProfile profile) {
+        if (profile.getRegisteredAt() == null) {
             return null;
         }
         long registered = profile.getRegisteredAt().toEpochMilli();

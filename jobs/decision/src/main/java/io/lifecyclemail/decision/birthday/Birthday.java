@@ -1,11 +1,10 @@
 package io.lifecyclemail.decision.birthday;
 
 import io.lifecyclemail.decision.detect.Candidate;
-import io.lifecyclemail.decision.detect.OneScenarioDetector;
+import io.lifecyclemail.decision.detect.ProfileDetector;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.state.BirthdayState;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.MonthDay;
@@ -22,7 +21,7 @@ import java.util.OptionalLong;
  * other years). After it fires, the next year's is due. A profile without a birthday, or erased,
  * ends the story.
  */
-public final class Birthday extends OneScenarioDetector<BirthdayState, BirthdayScenario> {
+public final class Birthday extends ProfileDetector<BirthdayState, BirthdayScenario> {
     private static final long serialVersionUID = 1L;
 
     public Birthday(BirthdayScenario scenario) {
@@ -30,33 +29,16 @@ public final class Birthday extends OneScenarioDetector<BirthdayState, BirthdayS
     }
 
     @Override
-    public boolean accepts(Object event) {
-        return event instanceof CustomerProfile;
-    }
-
-    @Override
-    public BirthdayState apply(BirthdayState state, Object event) {
-        CustomerProfile profile = (CustomerProfile) event;
-        if (profile.getErased() || profile.getBirthday() == null) {
+    protected BirthdayState applyProfile(BirthdayState state, CustomerProfile profile) {
+        if (profile.getBirthday() == null) {
             return null;
         }
-        String zone = zoneOf(profile);
+        String zone = zoneOf(profile, scenario.defaultZone());
         if (state != null && state.getBirthday().equals(profile.getBirthday()) && state.getTimezone().equals(zone)) {
             return state; // nothing that matters changed
         }
         long after = profile.getEventTime().toEpochMilli();
         return new BirthdayState(profile.getBirthday(), zone, dueOnOrAfter(profile.getBirthday(), ZoneId.of(zone), after));
-    }
-
-    private String zoneOf(CustomerProfile profile) {
-        if (profile.getTimezone() != null) {
-            try {
-                return ZoneId.of(profile.getTimezone()).getId();
-            } catch (DateTimeException e) {
-                // input rules reject invalid zones; fall back anyway rather than fail
-            }
-        }
-        return scenario.defaultZone().getId();
     }
 
     /** The first birthday at the send time, local to {@code zone}, at or after {@code after} (epoch ms). */

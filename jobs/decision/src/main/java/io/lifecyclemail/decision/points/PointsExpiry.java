@@ -2,11 +2,10 @@ package io.lifecyclemail.decision.points;
 
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.detect.Candidate;
-import io.lifecyclemail.decision.detect.OneScenarioDetector;
+import io.lifecyclemail.decision.detect.ProfileDetector;
 import io.lifecyclemail.decision.scenario.PointsExpiryScenario;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.state.PointsState;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -18,7 +17,7 @@ import java.util.OptionalLong;
  * the reminder is due {@code before} the expiry and goes out only if the balance is still above zero
  * then (a profile showing zero points, no expiry, or an erasure forgets it). One reminder per expiry date.
  */
-public final class PointsExpiry extends OneScenarioDetector<PointsState, PointsExpiryScenario> {
+public final class PointsExpiry extends ProfileDetector<PointsState, PointsExpiryScenario> {
     private static final long serialVersionUID = 1L;
 
     public PointsExpiry(PointsExpiryScenario scenario) {
@@ -26,36 +25,22 @@ public final class PointsExpiry extends OneScenarioDetector<PointsState, PointsE
     }
 
     @Override
-    public boolean accepts(Object event) {
-        return event instanceof CustomerProfile;
-    }
-
-    @Override
-    public PointsState apply(PointsState state, Object event) {
-        CustomerProfile profile = (CustomerProfile) event;
+    protected PointsState applyProfile(PointsState state, CustomerProfile profile) {
         Long balance = profile.getPointsBalance();
         Instant expiry = profile.getPointsExpiry();
-        if (profile.getErased() || balance == null || balance <= 0 || expiry == null) {
+        if (balance == null || balance <= 0 || expiry == null) {
             return null;
         }
         long due = expiry.toEpochMilli() - scenario.before().toMillis();
         if (due < profile.getEventTime().toEpochMilli()) {
             return null; // learned too late to remind in time
         }
-        String zone = zone(profile.getTimezone());
+        String zone = zoneOf(profile, java.time.ZoneOffset.UTC);
         if (state != null && state.getBalance() == balance && state.getExpiry() == expiry.toEpochMilli()
                 && state.getTimezone().equals(zone)) {
             return state;
         }
         return new PointsState(balance, expiry.toEpochMilli(), zone);
-    }
-
-    private static String zone(String timezone) {
-        try {
-            return timezone == null ? "UTC" : ZoneId.of(timezone).getId();
-        } catch (DateTimeException e) {
-            return "UTC";
-        }
     }
 
     private long due(PointsState state) {
