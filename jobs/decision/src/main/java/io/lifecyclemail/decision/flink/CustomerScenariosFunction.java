@@ -69,6 +69,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     /** The current key's wake-ups while one call handles it; written back at the end of the call. */
     private transient Map<String, Long> wakeUpIndex;
     private transient boolean wakeUpIndexChanged;
+    /** Times of the inputs still waiting while a release applies the others; null outside a release. */
+    private transient java.util.Set<Long> waitingTimes;
     private transient Counter lateEvents;
     private transient Counter tooLateEvents;
     private transient Counter duplicateEvents;
@@ -208,7 +210,16 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
         reached.sort(CustomerInputs.EVENT_TIME_ORDER);
         pending.update(waiting);
-        applyInOrder(reached, context);
+        // the inputs still waiting, known now: a timer deletion while applying need not read them again
+        waitingTimes = new java.util.HashSet<>();
+        for (CustomerInput input : waiting) {
+            waitingTimes.add(CustomerInputs.eventTime(input));
+        }
+        try {
+            applyInOrder(reached, context);
+        } finally {
+            waitingTimes = null;
+        }
     }
 
     /**
@@ -365,9 +376,15 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         if (wakeUpIndex().containsValue(time) || (late.remembersIds() && late.isPruneTime(time))) {
             return;
         }
-        for (CustomerInput input : pending.get()) {
-            if (CustomerInputs.eventTime(input) == time) {
+        if (waitingTimes != null) {
+            if (waitingTimes.contains(time)) {
                 return;
+            }
+        } else {
+            for (CustomerInput input : pending.get()) {
+                if (CustomerInputs.eventTime(input) == time) {
+                    return;
+                }
             }
         }
         context.timerService().deleteEventTimeTimer(time);
