@@ -4,6 +4,8 @@ import io.lifecyclemail.schema.ClickstreamEvent;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.state.CustomerInput;
+import io.lifecyclemail.state.RankStanding;
+import io.lifecyclemail.state.RfmSeed;
 import io.lifecyclemail.state.ScenarioTrigger;
 import java.util.Comparator;
 
@@ -31,6 +33,10 @@ public final class CustomerInputs {
             return profile.getEventTime().toEpochMilli();
         } else if (event instanceof ScenarioTrigger trigger) {
             return trigger.getEventTime();
+        } else if (event instanceof RankStanding standing) {
+            return standing.getTime();
+        } else if (event instanceof RfmSeed seed) {
+            return seed.getAsOf();
         }
         throw new IllegalArgumentException("not a customer input: " + event);
     }
@@ -43,6 +49,10 @@ public final class CustomerInputs {
             return order.getCustomerId();
         } else if (event instanceof ScenarioTrigger trigger) {
             return trigger.getCustomerId();
+        } else if (event instanceof RankStanding standing) {
+            return standing.getCustomerId();
+        } else if (event instanceof RfmSeed seed) {
+            return seed.getCustomerId();
         }
         return ((CustomerProfile) event).getCustomerId();
     }
@@ -56,6 +66,11 @@ public final class CustomerInputs {
         } else if (event instanceof ScenarioTrigger trigger) {
             // one outside event (a restock) fires several scenarios: each is its own input
             return trigger.getScenarioId() + "/" + trigger.getTriggerEventId();
+        } else if (event instanceof RankStanding standing) {
+            return "rank/" + standing.getTime() + "/" + standing.getRank() + "/" + standing.getRecencyScore()
+                    + standing.getFrequencyScore() + standing.getMonetaryScore();
+        } else if (event instanceof RfmSeed seed) {
+            return "seed/" + seed.getAsOf();
         }
         return ((CustomerProfile) event).getEventId();
     }
@@ -64,12 +79,15 @@ public final class CustomerInputs {
     public static String source(CustomerInput input) {
         Object event = input.getEvent();
         return event instanceof CustomerProfile ? "profile" : event instanceof ClickstreamEvent ? "clickstream"
-                : event instanceof OrderEvent ? "order" : "scenario-trigger";
+                : event instanceof OrderEvent ? "order" : event instanceof RankStanding ? "rank"
+                : event instanceof RfmSeed ? "rfm-seed" : "scenario-trigger";
     }
 
     private static int rank(CustomerInput input) {
         Object event = input.getEvent();
+        // a seed comes first (orders at its instant add to it); a rank before the triggers it may have caused;
         // a trigger from outside counts after the customer's own events at that instant
-        return event instanceof CustomerProfile ? 0 : event instanceof ClickstreamEvent ? 1 : event instanceof OrderEvent ? 2 : 3;
+        return event instanceof RfmSeed ? -1 : event instanceof CustomerProfile ? 0 : event instanceof ClickstreamEvent ? 1
+                : event instanceof OrderEvent ? 2 : event instanceof RankStanding ? 3 : 4;
     }
 }

@@ -15,7 +15,13 @@ import io.lifecyclemail.schema.DeadLetter;
 import io.lifecyclemail.schema.InventoryChange;
 import io.lifecyclemail.schema.RfmRecord;
 import io.lifecyclemail.decision.rfm.CurrencyTable;
+import io.lifecyclemail.decision.rfm.CustomerRanks;
+import io.lifecyclemail.decision.rfm.RfmSettings;
 import io.lifecyclemail.decision.rfm.RollingRfm;
+import io.lifecyclemail.decision.flink.JsonLinesFiles;
+import io.lifecyclemail.schema.RfmSummary;
+import io.lifecyclemail.state.RfmSeed;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.SendCommand;
@@ -61,10 +67,8 @@ public final class DecisionJob {
         }
     }
 
-    static RollingRfm rfm(Settings settings) {
-        if (!settings.get(DecisionOptions.RFM_ENABLED)) {
-            return null;
-        }
+    /** The rolling RFM of the options (the bootstrap reads the same ones). */
+    public static RollingRfm rollingRfm(Settings settings) {
         try {
             return new RollingRfm(CurrencyTable.parse(settings.get(DecisionOptions.RFM_CURRENCY),
                     settings.get(DecisionOptions.RFM_RATES)), settings.get(DecisionOptions.RFM_ORDER_MEMORY).toMillis());
@@ -72,6 +76,32 @@ public final class DecisionJob {
             throw new IllegalArgumentException("options --" + DecisionOptions.RFM_CURRENCY.key() + " / --"
                     + DecisionOptions.RFM_RATES.key() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** RFM, scores and ranks as the options say; null when rfm.enabled is false. */
+    public static RfmSettings rfm(Settings settings) {
+        if (!settings.get(DecisionOptions.RFM_ENABLED)) {
+            return null;
+        }
+        try {
+            return new RfmSettings(rollingRfm(settings), settings.get(DecisionOptions.RFM_INTERVAL),
+                    settings.get(DecisionOptions.RFM_SKETCH_ERROR),
+                    new CustomerRanks(settings.get(DecisionOptions.RFM_SUPER_LOYAL_SHARE), settings.get(DecisionOptions.RFM_TOP_SHARE)),
+                    settings.get(DecisionOptions.RFM_CHURN_WINDOW), RfmSettings.DEFAULT_MAX_PURCHASES,
+                    settings.get(DecisionOptions.RFM_MIN_CUSTOMERS), RfmSettings.DEFAULT_SHARDS,
+                    RfmSettings.DEFAULT_RETURN_WEEKS);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("rfm options: " + e.getMessage(), e);
+        }
+    }
+
+    /** Seeds from a bootstrap's seed file, when rfm.seed names one. */
+    static DataStream<RfmSeed> seeds(StreamExecutionEnvironment env, Settings settings) {
+        String file = settings.get(DecisionOptions.RFM_SEED);
+        if (file.isBlank() || !settings.get(DecisionOptions.RFM_ENABLED)) {
+            return null;
+        }
+        return JsonLinesFiles.read(env, file, RfmSeed.class, RfmSeed::getAsOf, "rfm-seeds");
     }
 
     /** Adds the whole job to {@code env}. */
@@ -95,7 +125,8 @@ public final class DecisionJob {
                 InventoryChange.class, Ingest.eventTime(settings, InventoryChange::getEventTime), "inventory");
 
         DecisionPipeline.Outputs outputs = DecisionPipeline.build(
-                new DecisionPipeline.Inputs(clicks.events(), orders.events(), profiles.events(), inventory.events()),
+                new DecisionPipeline.Inputs(clicks.events(), orders.events(), profiles.events(), inventory.events(),
+                        seeds(env, settings)),
                 scenarios, new DecisionPipeline.Tuning(settings.get(DecisionOptions.CART_RETENTION), decideUntil(settings),
                         new LatePolicy(settings.get(DecisionOptions.ALLOWED_LATENESS), settings.get(DecisionOptions.BEYOND_LATENESS)),
                         settings.get(DecisionOptions.RESTOCK_BUCKETS), rfm(settings)));
@@ -111,6 +142,9 @@ public final class DecisionJob {
             outputs.rfm().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.RFM),
                             RfmRecord.class, RfmRecord::getCustomerId, transactions))
                     .name("rfm-sink").uid("rfm-sink");
+            outputs.rfmSummary().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.RFM_SUMMARY),
+                            RfmSummary.class, summary -> summary.getAsOf().toString(), transactions))
+                    .name("rfm-summary-sink").uid("rfm-summary-sink");
         }
         clicks.deadLetters().union(orders.deadLetters(), profiles.deadLetters(), inventory.deadLetters())
                 .sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.DEAD_LETTERS),

@@ -4,6 +4,8 @@ import io.lifecyclemail.common.kafka.KafkaOptions;
 import io.lifecyclemail.common.kafka.Topics;
 import io.lifecyclemail.common.options.Option;
 import io.lifecyclemail.decision.detect.LatePolicy;
+import io.lifecyclemail.decision.rfm.CustomerRanks;
+import io.lifecyclemail.decision.rfm.RfmSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +42,24 @@ public final class DecisionOptions {
                     + "an order in a currency without a rate is not counted.");
     public static final Option<Duration> RFM_ORDER_MEMORY = Option.duration("rfm.order-memory", Duration.ofDays(400),
             "How long an order is remembered so that its cancellation or return subtracts it.");
+    public static final Option<Duration> RFM_INTERVAL = Option.duration("rfm.interval", RfmSettings.DEFAULT_INTERVAL,
+            "How often (event time, aligned to the epoch: 1d = midnight UTC) the buyers are summarised on rfm-summary "
+                    + "and every customer is re-scored and re-ranked.");
+    public static final Option<Double> RFM_SKETCH_ERROR = Option.decimal("rfm.sketch-error", RfmSettings.DEFAULT_ALPHA,
+            "Relative error bound of the monetary quantile sketch (recency and frequency are exact).");
+    public static final Option<Duration> RFM_CHURN_WINDOW = Option.duration("rfm.churn-window",
+            RfmSettings.DEFAULT_CHURN_WINDOW, "A customer who buys again within this long after a purchase came back; "
+                    + "otherwise churned (for the branching point).");
+    public static final Option<Double> RFM_TOP_SHARE = Option.decimal("rfm.top-share",
+            CustomerRanks.DEFAULTS.topShare(), "The top share of buyers by total amount: super-loyal, loyal and loyal candidates.");
+    public static final Option<Double> RFM_SUPER_LOYAL_SHARE = Option.decimal("rfm.super-loyal-share",
+            CustomerRanks.DEFAULTS.superLoyalShare(), "The top share by total amount that can be super-loyal.");
+    public static final Option<Integer> RFM_MIN_CUSTOMERS = Option.integer("rfm.min-customers",
+            (int) RfmSettings.DEFAULT_MIN_CUSTOMERS, "A point of the churn or return curve seen on fewer customers is "
+                    + "not trusted for the branching point.");
+    public static final Option<String> RFM_SEED = Option.string("rfm.seed", "",
+            "A seed file written by the bootstrap (rfm-seed.jsonl): customers without RFM state start from it. "
+                    + "Start the orders input at the bootstrap's as-of time.");
     public static final Option<String> GROUP_ID = Option.string("kafka.group-id", "lifecycle-decision",
             "Consumer group id (offsets are also in checkpoints; the group shows lag).");
     public static final Option<String> TRANSACTIONAL_ID_PREFIX = Option.string("kafka.transactional-id-prefix",
@@ -48,8 +68,9 @@ public final class DecisionOptions {
     public static List<Option<?>> all() {
         List<Option<?>> all = new ArrayList<>(KafkaOptions.all());
         all.addAll(List.of(SCENARIOS_DIR, CART_RETENTION, DECIDE_UNTIL, ALLOWED_LATENESS, BEYOND_LATENESS, RESTOCK_BUCKETS, RFM_ENABLED, RFM_CURRENCY, RFM_RATES,
-                RFM_ORDER_MEMORY, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
-                Topics.CLICKSTREAM, Topics.ORDERS, Topics.PROFILES, Topics.INVENTORY, Topics.SEND_COMMANDS, Topics.DECISIONS, Topics.RFM,
+                RFM_ORDER_MEMORY, RFM_INTERVAL, RFM_SKETCH_ERROR, RFM_CHURN_WINDOW, RFM_TOP_SHARE, RFM_SUPER_LOYAL_SHARE,
+                RFM_MIN_CUSTOMERS, RFM_SEED, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
+                Topics.CLICKSTREAM, Topics.ORDERS, Topics.PROFILES, Topics.INVENTORY, Topics.SEND_COMMANDS, Topics.DECISIONS, Topics.RFM, Topics.RFM_SUMMARY,
                 Topics.DEAD_LETTERS));
         return all;
     }

@@ -15,7 +15,10 @@ import io.lifecyclemail.decision.restock.RestockInterest;
 import io.lifecyclemail.decision.scenario.RestockScenario;
 import io.lifecyclemail.schema.InventoryChange;
 import io.lifecyclemail.schema.RfmRecord;
-import io.lifecyclemail.decision.rfm.RollingRfm;
+import io.lifecyclemail.decision.rfm.RfmSettings;
+import io.lifecyclemail.decision.scenario.RankChangeScenario;
+import io.lifecyclemail.schema.RfmSummary;
+import io.lifecyclemail.state.RfmSeed;
 import io.lifecyclemail.state.ProductSignal;
 import io.lifecyclemail.state.ScenarioTrigger;
 import org.apache.flink.util.Collector;
@@ -62,18 +65,30 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 public final class DecisionPipeline {
     private DecisionPipeline() {}
 
-    /** @param inventory stock changes; may be null when no Restock scenario is enabled */
+    /**
+     * @param inventory stock changes; may be null when no Restock scenario is enabled
+     * @param rfmSeeds customers' RFM from a bootstrap, to start from; may be null
+     */
     public record Inputs(DataStream<ClickstreamEvent> clickstream, DataStream<OrderEvent> orders,
-                         DataStream<CustomerProfile> profiles, DataStream<InventoryChange> inventory) {
+                         DataStream<CustomerProfile> profiles, DataStream<InventoryChange> inventory,
+                         DataStream<RfmSeed> rfmSeeds) {
         public Inputs(DataStream<ClickstreamEvent> clickstream, DataStream<OrderEvent> orders,
                       DataStream<CustomerProfile> profiles) {
             this(clickstream, orders, profiles, null);
         }
+
+        public Inputs(DataStream<ClickstreamEvent> clickstream, DataStream<OrderEvent> orders,
+                      DataStream<CustomerProfile> profiles, DataStream<InventoryChange> inventory) {
+            this(clickstream, orders, profiles, inventory, null);
+        }
     }
 
-    /** @param rfm every customer's RFM after each change (empty when RFM is off) */
+    /**
+     * @param rfm every customer's RFM after each change and re-scoring (null when RFM is off)
+     * @param rfmSummary the population per interval (null when RFM is off)
+     */
     public record Outputs(DataStream<SendCommand> sendCommands, DataStream<Decision> decisions,
-                          DataStream<RfmRecord> rfm) {}
+                          DataStream<RfmRecord> rfm, DataStream<RfmSummary> rfmSummary) {}
 
     /**
      * The engineer's settings of the decision pipeline.
@@ -83,10 +98,10 @@ public final class DecisionPipeline {
      *     everything (the end of the input is the end of time)
      * @param late what happens to events behind the watermark
      * @param restockBuckets how many keys a product's interested customers are spread over
-     * @param rfm how RFM is kept per customer; null: not at all
+     * @param rfm how RFM, scores and ranks are kept; null: not at all
      */
     public record Tuning(Duration cartRetention, Instant decideUntil, LatePolicy late, int restockBuckets,
-                         RollingRfm rfm) {
+                         RfmSettings rfm) {
         public static final int DEFAULT_RESTOCK_BUCKETS = 32;
 
         public Tuning(Duration cartRetention, Instant decideUntil, LatePolicy late) {
@@ -99,11 +114,9 @@ public final class DecisionPipeline {
     }
 
     public static Outputs build(Inputs inputs, List<Scenario> scenarios, Tuning tuning) {
-        List<Detector<?>> detectors = new ArrayList<>(detectors(scenarios, tuning.cartRetention()));
-        if (tuning.rfm() != null) {
-            detectors.add(tuning.rfm());
-        }
+        List<Detector<?>> detectors = detectors(scenarios, tuning.cartRetention());
         Instant decideUntil = tuning.decideUntil();
+        long cutoff = decideUntil == null ? Long.MAX_VALUE : decideUntil.toEpochMilli();
         TypeInformation<CustomerInput> inputType = new AvroTypeInfo<>(CustomerInput.class);
         RelevantEvents relevant = new RelevantEvents(detectors);
 
@@ -133,14 +146,23 @@ public final class DecisionPipeline {
                     .name("sequence-as-input-" + sequence.id()).uid("sequence-as-input-" + sequence.id()));
         }
 
+        List<RankChangeScenario> rankChanges = ofKind(scenarios, RankChangeScenario.class);
+        RfmPipeline.Outputs rfm = null;
+        if (tuning.rfm() != null) {
+            rfm = RfmPipeline.build(inputs.orders(), inputs.profiles(), inputs.rfmSeeds(), tuning.rfm(), rankChanges,
+                    cutoff, tuning.late());
+            customerInputs = customerInputs.union(rfm.toCustomers());
+        } else if (!rankChanges.isEmpty()) {
+            throw new IllegalArgumentException("a RankChange scenario (" + rankChanges.get(0).id()
+                    + ") is enabled but RFM is off (rfm.enabled)");
+        }
+
         SingleOutputStreamOperator<Decision> decisions = customerInputs
                 .keyBy(CustomerInputs::customerId)
-                .process(new CustomerScenariosFunction(detectors,
-                        decideUntil == null ? Long.MAX_VALUE : decideUntil.toEpochMilli(), tuning.late()),
-                        new AvroTypeInfo<>(Decision.class))
+                .process(new CustomerScenariosFunction(detectors, cutoff, tuning.late()), new AvroTypeInfo<>(Decision.class))
                 .name("customer-scenarios").uid("customer-scenarios");
         return new Outputs(decisions.getSideOutput(CustomerScenariosFunction.SEND_COMMANDS), decisions,
-                decisions.getSideOutput(CustomerScenariosFunction.RFM));
+                rfm == null ? null : rfm.records(), rfm == null ? null : rfm.summaries());
     }
 
     /** Restock interest keyed by product and bucket, fanned out as triggers per customer. */
@@ -213,6 +235,10 @@ public final class DecisionPipeline {
         ofKind(scenarios, ReplenishmentScenario.class).forEach(consumables -> detectors.add(new Replenishment(consumables)));
         ofKind(scenarios, RegistrationAnniversaryScenario.class)
                 .forEach(anniversary -> detectors.add(new RegistrationAnniversary(anniversary)));
+        List<RankChangeScenario> rankChanges = ofKind(scenarios, RankChangeScenario.class);
+        if (!rankChanges.isEmpty()) {
+            detectors.add(new ExternalTriggers("rank-change-triggers", RankChangeScenario.STEP, rankChanges));
+        }
         List<RestockScenario> restocks = ofKind(scenarios, RestockScenario.class);
         if (!restocks.isEmpty()) {
             detectors.add(new ExternalTriggers("restock-triggers", RestockScenario.STEP, restocks));

@@ -236,8 +236,19 @@ public final class Quickstart {
                     + "reentry rule; see docs/topics.md)", byOutcome);
             say("send commands:      %d", commands);
             List<io.lifecyclemail.schema.RfmRecord> rfm = topics.read(LocalTopics.RFM, io.lifecyclemail.schema.RfmRecord.class);
-            say("rfm:                %d records for %d customers (topic rfm: recency, frequency, monetary after every order change)",
+            say("rfm:                %d records for %d customers (topic rfm: recency, frequency, monetary, scores, rank, LTV)",
                     rfm.size(), rfm.stream().map(io.lifecyclemail.schema.RfmRecord::getCustomerId).distinct().count());
+            List<io.lifecyclemail.schema.RfmSummary> summaries =
+                    topics.read(LocalTopics.RFM_SUMMARY, io.lifecyclemail.schema.RfmSummary.class);
+            if (!summaries.isEmpty()) {
+                io.lifecyclemail.schema.RfmSummary last = summaries.get(summaries.size() - 1);
+                say("rfm-summary:        %d summaries; as of %s: %d buyers, repeat rate %.2f, boundaries R %s F %s M %s, "
+                                + "branching point %d", summaries.size(), last.getAsOf(), last.getBuyers(), last.getRepeatRate(),
+                        last.getRecencyBoundaries(), last.getFrequencyBoundaries(), last.getMonetaryBoundaries(),
+                        last.getBranchingPoint());
+                say("ranks:              %s", last.getRanks().stream()
+                        .map(rank -> rank.getRank() + " " + rank.getCustomers() + " (LTV " + rank.getLtvMinor() + ")").toList());
+            }
             say("delivery results:   %d DELIVERED of %d", delivered, results.size());
             say("mails delivered: %d", inbox.length);
             say("");

@@ -95,10 +95,11 @@ public final class DecisionBenchmark {
     }
 
     /** Wall time of the whole pipeline over the traffic (job start included), in ms. */
-    static final io.lifecyclemail.decision.rfm.RollingRfm RFM = new io.lifecyclemail.decision.rfm.RollingRfm(
-            io.lifecyclemail.decision.rfm.CurrencyTable.only("JPY"), Duration.ofDays(400).toMillis());
+    static final io.lifecyclemail.decision.rfm.RfmSettings RFM = io.lifecyclemail.decision.rfm.RfmSettings.defaults(
+            new io.lifecyclemail.decision.rfm.RollingRfm(io.lifecyclemail.decision.rfm.CurrencyTable.only("JPY"),
+                    Duration.ofDays(400).toMillis())).withInterval(Duration.ofHours(1));
 
-    static long run(SampleShop.Traffic traffic, List<Scenario> scenarios, io.lifecyclemail.decision.rfm.RollingRfm rfm)
+    static long run(SampleShop.Traffic traffic, List<Scenario> scenarios, io.lifecyclemail.decision.rfm.RfmSettings rfm)
             throws Exception {
         Configuration config = new Configuration();
         config.setString("state.backend.type", "rocksdb");
@@ -112,7 +113,11 @@ public final class DecisionBenchmark {
                         source(env, traffic.inventory(), InventoryChange.class, e -> e.getEventTime(), "inventory")),
                 scenarios, new DecisionPipeline.Tuning(Duration.ofDays(30), START.plus(DAY), LatePolicy.DEFAULT,
                         DecisionPipeline.Tuning.DEFAULT_RESTOCK_BUCKETS, rfm));
-        outputs.rfm().sinkTo(new DiscardingSink<io.lifecyclemail.schema.RfmRecord>()).name("rfm").uid("rfm");
+        if (rfm != null) {
+            outputs.rfm().sinkTo(new DiscardingSink<io.lifecyclemail.schema.RfmRecord>()).name("rfm").uid("rfm");
+            outputs.rfmSummary().sinkTo(new DiscardingSink<io.lifecyclemail.schema.RfmSummary>())
+                    .name("rfm-summary-out").uid("rfm-summary-out");
+        }
         outputs.sendCommands().sinkTo(new DiscardingSink<SendCommand>()).name("commands").uid("commands");
         outputs.decisions().sinkTo(new DiscardingSink<Decision>()).name("decisions").uid("decisions");
         long start = System.nanoTime();
@@ -142,9 +147,7 @@ public final class DecisionBenchmark {
         var detectors = DecisionPipeline.detectors(scenarios, Duration.ofDays(30));
         long end = START.plus(DAY).toEpochMilli();
         long[] customer = customerState(inputs, detectors, end);
-        List<io.lifecyclemail.decision.detect.Detector<?>> withRfm = new ArrayList<>(detectors);
-        withRfm.add(RFM);
-        long[] customerWithRfm = customerState(inputs, withRfm, end);
+        long[] rfmStage = customerState(inputs, List.of(RFM.rolling()), end);
         long customerBytes = customer[0];
         int customerEntries = (int) customer[1];
 
@@ -177,8 +180,8 @@ public final class DecisionBenchmark {
         System.out.printf("| restock-interest (product x bucket) | %,d | %.0f |%n", restockBytes, (double) restockBytes / customers);
         System.out.printf("| total | %,d | %.0f |%n", customerBytes + restockBytes,
                 (double) (customerBytes + restockBytes) / customers);
-        System.out.printf("| RFM on top (customer-scenarios with RFM: %,d bytes) | %,d | %.0f |%n", customerWithRfm[0],
-                customerWithRfm[0] - customerBytes, (double) (customerWithRfm[0] - customerBytes) / customers);
+        System.out.printf("| RFM: customer-rfm stage (its own consent, zone and RFM per customer) | %,d | %.0f |%n",
+                rfmStage[0], (double) rfmStage[0] / customers);
     }
 
     /** Bytes and entries of the customer-keyed state after the inputs, with the watermark at {@code end}. */

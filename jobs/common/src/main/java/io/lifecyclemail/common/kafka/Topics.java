@@ -12,7 +12,8 @@ public final class Topics {
     public static final Option<String> PROFILES = topic("profiles", "Customer profiles (input, compacted).");
     public static final Option<String> SEND_COMMANDS = topic("send-commands", "Send commands (decision job output, delivery job input).");
     public static final Option<String> DECISIONS = topic("decisions", "One decision record per candidate trigger (output).");
-    public static final Option<String> RFM = topic("rfm", "Each customer's RFM after every change (output, compacted).");
+    public static final Option<String> RFM = topic("rfm", "Each customer's RFM, scores and rank after every change (output, compacted).");
+    public static final Option<String> RFM_SUMMARY = topic("rfm-summary", "The buyers' score boundaries, branching point and rank sizes per interval (output).");
     public static final Option<String> DELIVERY_RESULTS = topic("delivery-results", "Outcome of every send command (delivery job output).");
     public static final Option<String> DEAD_LETTERS = topic("dead-letters", "Input records that could not be used (output).");
 

@@ -38,6 +38,10 @@ public final class Option<T> implements Serializable {
         return new Option<>(key, "integer", defaultValue, description, Integer::parseInt);
     }
 
+    public static Option<Double> decimal(String key, double defaultValue, String description) {
+        return new Option<>(key, "number", defaultValue, description, text -> Double.parseDouble(text.trim()));
+    }
+
     public static Option<Boolean> bool(String key, boolean defaultValue, String description) {
         return new Option<>(key, "boolean", defaultValue, description, Option::parseBoolean);
     }

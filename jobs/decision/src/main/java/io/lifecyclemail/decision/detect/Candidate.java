@@ -33,6 +33,12 @@ public record Candidate(Scenario scenario, String customerId, String step, List<
                 EntryKey.CUSTOMER);
     }
 
+    /** The same candidate with another template (content chosen by rank). */
+    public Candidate withTemplate(String other) {
+        return other.equals(template) ? this : new Candidate(scenario, customerId, step, items, triggerEventId,
+                triggerTime, reason, attributes, other, entry);
+    }
+
     /** The same candidate, counted per {@code entry} for re-entry. */
     public Candidate per(EntryKey entry) {
         return new Candidate(scenario, customerId, step, items, triggerEventId, triggerTime, reason, attributes,

@@ -1,7 +1,10 @@
 package io.lifecyclemail.decision.detect;
 
 import io.lifecyclemail.decision.SendIds;
+import io.lifecyclemail.decision.rfm.CustomerRanks;
 import io.lifecyclemail.decision.scenario.Scenario;
+import io.lifecyclemail.decision.scenario.ScenarioPolicy;
+import io.lifecyclemail.state.RankStanding;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.DecisionOutcome;
 import io.lifecyclemail.schema.SendCommand;
@@ -18,6 +21,33 @@ public final class CandidateDecision {
     /** @param command null unless the outcome is SENT */
     public record Outcome(Decision decision, SendCommand command) {}
 
+    /**
+     * The rank rules first (audience, content by rank, no discount to the loyal ranks), then re-entry
+     * and consent. A candidate refused by its audience or content is not an entry of the scenario.
+     *
+     * @param standing the customer's rank and scores, null when unranked
+     * @param gate admits the candidate under the re-entry rule: returns why not, or null
+     */
+    public static Outcome decide(Candidate candidate, boolean marketingConsent, RankStanding standing,
+                                 java.util.function.Function<Candidate, String> gate) {
+        Scenario scenario = candidate.scenario();
+        String excluded = scenario.policy().audience().excludes(standing);
+        if (excluded != null) {
+            return refuse(candidate, DecisionOutcome.AUDIENCE_EXCLUDED, scenario.id() + ".audience", excluded);
+        }
+        Candidate chosen = candidate;
+        if (candidate.template().equals(scenario.template())) { // content by rank replaces the scenario's own template
+            ScenarioPolicy.Content content = scenario.policy().contentFor(
+                    standing == null ? null : CustomerRanks.Rank.ofLabel(standing.getRank()), candidate.template());
+            if (content.withheldBecause() != null) {
+                return refuse(candidate, DecisionOutcome.DISCOUNT_WITHHELD, "rank.no-discount-to-loyal",
+                        content.withheldBecause());
+            }
+            chosen = candidate.withTemplate(content.template());
+        }
+        return decide(chosen, marketingConsent, gate.apply(chosen));
+    }
+
     public static Outcome decide(Candidate candidate, boolean marketingConsent) {
         return decide(candidate, marketingConsent, null);
     }
@@ -25,31 +55,14 @@ public final class CandidateDecision {
     /** @param blockedBecause why the scenario's re-entry rule refuses the candidate, or null when it admits it */
     public static Outcome decide(Candidate candidate, boolean marketingConsent, String blockedBecause) {
         Scenario scenario = candidate.scenario();
-        String sendId = SendIds.of(scenario.id(), scenario.version(), candidate.customerId(),
-                candidate.triggerEventId(), candidate.step());
-        Instant triggerTime = Instant.ofEpochMilli(candidate.triggerTime());
-        Decision.Builder decision = Decision.newBuilder()
-                .setDecisionId(sendId)
-                .setCustomerId(candidate.customerId())
-                .setScenarioId(scenario.id())
-                .setScenarioVersion(scenario.version())
-                .setScenarioKind(scenario.kind())
-                .setStep(candidate.step())
-                .setTriggerEventId(candidate.triggerEventId())
-                .setTriggerTime(triggerTime)
-                .setItemCount(candidate.items().size());
         if (blockedBecause != null) {
-            return new Outcome(decision.setOutcome(DecisionOutcome.REENTRY_BLOCKED)
-                    .setRule(scenario.id() + ".reentry")
-                    .setReason(candidate.reason() + ", but " + blockedBecause)
-                    .build(), null);
+            return refuse(candidate, DecisionOutcome.REENTRY_BLOCKED, scenario.id() + ".reentry", blockedBecause);
         }
         if (!marketingConsent) {
-            return new Outcome(decision.setOutcome(DecisionOutcome.NO_CONSENT)
-                    .setRule("consent.marketing")
-                    .setReason(candidate.reason() + ", but the profile records no opt-in to marketing mail")
-                    .build(), null);
+            return refuse(candidate, DecisionOutcome.NO_CONSENT, "consent.marketing",
+                    "the profile records no opt-in to marketing mail");
         }
+        String sendId = sendId(candidate);
         SendCommand command = SendCommand.newBuilder()
                 .setSendId(sendId)
                 .setCustomerId(candidate.customerId())
@@ -59,14 +72,40 @@ public final class CandidateDecision {
                 .setStep(candidate.step())
                 .setTemplate(candidate.template())
                 .setTriggerEventId(candidate.triggerEventId())
-                .setTriggerTime(triggerTime)
+                .setTriggerTime(Instant.ofEpochMilli(candidate.triggerTime()))
                 .setItems(candidate.items())
                 .setAttributes(candidate.attributes())
                 .build();
-        return new Outcome(decision.setOutcome(DecisionOutcome.SENT)
+        return new Outcome(record(candidate).setOutcome(DecisionOutcome.SENT)
                 .setSendId(sendId)
                 .setRule(scenario.id() + ".wait")
                 .setReason(candidate.reason())
                 .build(), command);
+    }
+
+    /** A candidate that does not go out: the decision says which rule refused it and why. */
+    public static Outcome refuse(Candidate candidate, DecisionOutcome outcome, String rule, String because) {
+        return new Outcome(record(candidate).setOutcome(outcome).setRule(rule)
+                .setReason(candidate.reason() + ", but " + because).build(), null);
+    }
+
+    private static String sendId(Candidate candidate) {
+        Scenario scenario = candidate.scenario();
+        return SendIds.of(scenario.id(), scenario.version(), candidate.customerId(), candidate.triggerEventId(),
+                candidate.step());
+    }
+
+    private static Decision.Builder record(Candidate candidate) {
+        Scenario scenario = candidate.scenario();
+        return Decision.newBuilder()
+                .setDecisionId(sendId(candidate))
+                .setCustomerId(candidate.customerId())
+                .setScenarioId(scenario.id())
+                .setScenarioVersion(scenario.version())
+                .setScenarioKind(scenario.kind())
+                .setStep(candidate.step())
+                .setTriggerEventId(candidate.triggerEventId())
+                .setTriggerTime(Instant.ofEpochMilli(candidate.triggerTime()))
+                .setItemCount(candidate.items().size());
     }
 }

@@ -8,8 +8,8 @@ import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.detect.ReentryGate;
 import io.lifecyclemail.decision.rfm.RollingRfm;
 import io.lifecyclemail.schema.CustomerProfile;
-import io.lifecyclemail.schema.OrderEvent;
-import io.lifecyclemail.schema.RfmRecord;
+import io.lifecyclemail.state.RankStanding;
+import io.lifecyclemail.state.RfmChange;
 import io.lifecyclemail.state.RfmState;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.SendCommand;
@@ -50,8 +50,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
 
     public static final OutputTag<SendCommand> SEND_COMMANDS =
             new OutputTag<>("send-commands", new AvroTypeInfo<>(SendCommand.class));
-    /** A customer's RFM after every change, when a {@link RollingRfm} is among the detectors. */
-    public static final OutputTag<RfmRecord> RFM = new OutputTag<>("rfm", new AvroTypeInfo<>(RfmRecord.class));
+    /** A customer's RFM changes, when a {@link RollingRfm} is among the detectors. */
+    public static final OutputTag<RfmChange> RFM_CHANGES =
+            new OutputTag<>("rfm-changes", new AvroTypeInfo<>(RfmChange.class));
 
     private final List<Detector<?>> detectors;
     private final long endOfInputCutoff;
@@ -62,6 +63,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private transient boolean registerTimers;
     private transient ValueState<Boolean> marketingConsent;
     private transient ValueState<String> timezone;
+    /** The rank and scores the rank stage last published for the customer (audience rules, content by rank). */
+    private transient ValueState<RankStanding> standing;
     private transient ListState<CustomerInput> pending;
     /** Ids of applied events by the time they may be forgotten (a span of the allowed lateness). */
     private transient MapState<Long, RecentEventIds> recentIds;
@@ -126,6 +129,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         slots.add(entries);
         marketingConsent = getRuntimeContext().getState(new ValueStateDescriptor<>("marketing-consent", Types.BOOLEAN));
         timezone = getRuntimeContext().getState(new ValueStateDescriptor<>("timezone", Types.STRING));
+        standing = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("rank-standing", new AvroTypeInfo<>(RankStanding.class)));
         pending = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("pending-inputs", new AvroTypeInfo<>(CustomerInput.class)));
         recentIds = getRuntimeContext().getMapState(new MapStateDescriptor<>("recent-event-ids", Types.LONG,
@@ -183,14 +188,10 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
                 recentIds.remove(time); // copies of these would now be too late anyway
             }
             Map<String, Long> index = wakeUpIndex();
-            Boolean consent = null;
             for (Slot<?> slot : slots) {
                 Long wakeUp = index.get(slot.name);
                 if (wakeUp != null && wakeUp <= decideUpTo) { // only the detectors due: one state read each
-                    if (consent == null) {
-                        consent = Boolean.TRUE.equals(marketingConsent.value());
-                    }
-                    decide(slot, decideUpTo, consent, context, out);
+                    decide(slot, decideUpTo, context, out);
                 }
             }
         } finally {
@@ -263,7 +264,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         return false;
     }
 
-    private <S extends SpecificRecordBase> void decide(Slot<S> slot, long time, boolean consent, Context context,
+    private <S extends SpecificRecordBase> void decide(Slot<S> slot, long time, Context context,
                                                        Collector<Decision> out) throws Exception {
         S state = slot.state.value();
         if (state == null) {
@@ -272,20 +273,24 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
         List<Candidate> due = slot.detector.due(context.getCurrentKey(), state, time);
         if (!due.isEmpty()) {
-            EntryLog log = entries.state.value();
+            boolean consent = Boolean.TRUE.equals(marketingConsent.value());
+            RankStanding rank = standing.value();
+            EntryLog[] log = {entries.state.value()};
             ReentryGate gate = (ReentryGate) entries.detector;
             for (Candidate candidate : due) {
-                ReentryGate.Admission admission = gate.admit(log, candidate);
-                log = admission.log();
-                CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, consent, admission.blockedBecause());
+                CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, consent, rank, admitted -> {
+                    ReentryGate.Admission admission = gate.admit(log[0], admitted);
+                    log[0] = admission.log();
+                    return admission.blockedBecause();
+                });
                 candidates.inc();
                 out.collect(outcome.decision());
                 if (outcome.command() != null) {
                     context.output(SEND_COMMANDS, outcome.command());
                 }
             }
-            if (log != null) {
-                store(entries, log, context);
+            if (log[0] != null) {
+                store(entries, log[0], context);
             }
         }
         store(slot, slot.detector.expire(state, time), context);
@@ -326,25 +331,30 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         Object event = input.getEvent();
         if (event instanceof CustomerProfile profile) {
             facts.profile(profile);
+        } else if (event instanceof RankStanding rank) {
+            if (io.lifecyclemail.decision.scenario.Audience.UNRANKED.equals(rank.getRank())) {
+                standing.clear();
+            } else {
+                standing.update(rank);
+            }
         }
         for (Slot<?> slot : slots) {
             if (slot.detector.accepts(event)) {
-                apply(slot, event, facts.zone(), context);
+                apply(slot, event, CustomerInputs.eventTime(input), facts.zone(), context);
             }
         }
     }
 
-    private <S extends SpecificRecordBase> void apply(Slot<S> slot, Object event, ZoneId zone, Context context)
-            throws Exception {
+    private <S extends SpecificRecordBase> void apply(Slot<S> slot, Object event, long time, ZoneId zone,
+                                                      Context context) throws Exception {
         S before = slot.state.value();
         OptionalLong wakeUpBefore = slot.detector.nextWakeUp(before);
         S after = slot.detector.apply(before, event, zone);
         if (after == before) {
             return;
         }
-        if (slot.detector instanceof RollingRfm rfm && after != null) {
-            long time = event instanceof OrderEvent order ? order.getEventTime().toEpochMilli() : 0;
-            context.output(RFM, rfm.record(context.getCurrentKey(), (RfmState) after, time, zone));
+        if (slot.detector instanceof RollingRfm rfm) {
+            context.output(RFM_CHANGES, rfm.change(context.getCurrentKey(), (RfmState) before, (RfmState) after, time));
         }
         OptionalLong wakeUpAfter = slot.detector.nextWakeUp(after);
         store(slot, after, context);

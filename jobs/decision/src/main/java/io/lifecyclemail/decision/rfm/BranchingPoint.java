@@ -25,6 +25,28 @@ public final class BranchingPoint {
     public record Result(int point, List<Step> curve) {}
 
     /**
+     * The count k where churn drops the most from churn(k-1), among counts seen on at least
+     * {@code minCustomers} customers (0 when none drops).
+     */
+    public static int pointOf(List<Step> curve, long minCustomers) {
+        int point = 0;
+        double biggestDrop = 0;
+        for (int k = 2; k <= curve.size(); k++) {
+            Step before = curve.get(k - 2);
+            Step at = curve.get(k - 1);
+            if (before.customers() < minCustomers || at.customers() < minCustomers) {
+                break; // the tail is too thin to trust
+            }
+            double drop = before.churnRate() - at.churnRate();
+            if (drop > biggestDrop) {
+                biggestDrop = drop;
+                point = k;
+            }
+        }
+        return point;
+    }
+
+    /**
      * @param purchaseTimes each customer's purchase times (epoch ms), ascending
      * @param asOf the time the data is complete up to
      * @param windowMillis "came back" means a next purchase within this long
@@ -52,20 +74,7 @@ public final class BranchingPoint {
         for (int k = 1; k <= maxPurchases; k++) {
             curve.add(new Step(k, reached[k], churned[k]));
         }
-        int point = 0;
-        double biggestDrop = 0;
-        for (int k = 2; k <= maxPurchases; k++) {
-            Step before = curve.get(k - 2);
-            Step at = curve.get(k - 1);
-            if (before.customers() < minCustomers || at.customers() < minCustomers) {
-                break; // the tail is too thin to trust
-            }
-            double drop = before.churnRate() - at.churnRate();
-            if (drop > biggestDrop) {
-                biggestDrop = drop;
-                point = k;
-            }
-        }
+        int point = pointOf(curve, minCustomers);
         return new Result(point, List.copyOf(curve));
     }
 }

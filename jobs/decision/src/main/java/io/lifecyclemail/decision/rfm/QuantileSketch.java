@@ -33,6 +33,37 @@ public final class QuantileSketch implements Serializable {
         this.exactUpTo = exactUpTo;
     }
 
+    /**
+     * A sketch from stored counts (see {@link #exactCounts()} and {@link #bucketCounts()}): keyed state
+     * holds them as string-keyed maps, the form Avro keeps.
+     */
+    public static QuantileSketch fromCounts(double alpha, long exactUpTo, Map<String, Long> exactCounts,
+                                            Map<String, Long> bucketCounts) {
+        QuantileSketch sketch = new QuantileSketch(alpha, exactUpTo);
+        exactCounts.forEach((value, n) -> {
+            if (n > 0) {
+                sketch.exact.put(Long.parseLong(value), n);
+                sketch.count += n;
+            }
+        });
+        bucketCounts.forEach((index, n) -> {
+            if (n > 0) {
+                sketch.buckets.put(Integer.parseInt(index), n);
+                sketch.count += n;
+            }
+        });
+        return sketch;
+    }
+
+    /** The key under which {@code value} is counted: "=v" for an exact value, "~i" for a bucket index. */
+    public String keyOf(double value) {
+        if (value < 0 || Double.isNaN(value)) {
+            throw new IllegalArgumentException("value must be a non-negative number: " + value);
+        }
+        return value == Math.rint(value) && value <= exactUpTo
+                ? "=" + (long) value : "~" + (int) Math.ceil(Math.log(value) / logGamma);
+    }
+
     public double alpha() {
         return alpha;
     }

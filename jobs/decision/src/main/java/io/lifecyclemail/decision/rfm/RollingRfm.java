@@ -3,7 +3,10 @@ package io.lifecyclemail.decision.rfm;
 import io.lifecyclemail.schema.ItemLine;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.state.CountedOrder;
+import io.lifecyclemail.state.RfmChange;
+import io.lifecyclemail.state.RfmSeed;
 import io.lifecyclemail.state.RfmState;
+import io.lifecyclemail.state.RfmValues;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -20,8 +23,18 @@ import java.util.Map;
  *
  * @param orderMemoryMillis how long an order is remembered for a later cancellation or return
  */
-public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis)
+public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis, boolean carryState)
         implements io.lifecyclemail.decision.detect.Detector<RfmState> {
+
+    /** A rolling RFM whose changes do not carry the whole state (the live job's). */
+    public RollingRfm(CurrencyTable currencies, long orderMemoryMillis) {
+        this(currencies, orderMemoryMillis, false);
+    }
+
+    /** The same, with every change carrying the whole state after it (the bootstrap writes its seed file from it). */
+    public RollingRfm carryingState() {
+        return new RollingRfm(currencies, orderMemoryMillis, true);
+    }
 
     @Override
     public String stateName() {
@@ -33,10 +46,10 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis)
         return RfmState.class;
     }
 
-    /** Placed, cancelled and returned orders; it never fires a mail itself. */
+    /** Placed, cancelled and returned orders, and seeds from the bootstrap; it never fires a mail itself. */
     @Override
     public boolean accepts(Object event) {
-        return event instanceof OrderEvent order && switch (order.getType()) {
+        return event instanceof RfmSeed || event instanceof OrderEvent order && switch (order.getType()) {
             case PLACED, CANCELLED, RETURNED -> true;
             default -> false;
         };
@@ -44,7 +57,40 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis)
 
     @Override
     public RfmState apply(RfmState state, Object event) {
-        return apply(state, (OrderEvent) event);
+        return apply(state, event, null);
+    }
+
+    /**
+     * The state after an order or seed, its last purchase day counted in {@code zone} (the profile's,
+     * else UTC). A seed starts a customer the job has no state of yet, and is ignored otherwise: the
+     * job's own state is newer.
+     */
+    @Override
+    public RfmState apply(RfmState state, Object event, ZoneId zone) {
+        if (event instanceof RfmSeed seed) {
+            return state == null ? RfmState.newBuilder(seed.getState()).build() : state;
+        }
+        RfmState next = applyOrder(state, (OrderEvent) event);
+        String zoneId = zone == null || java.time.ZoneOffset.UTC.equals(zone.normalized()) ? "UTC" : zone.getId();
+        if (next != null && next != state && !zoneId.equals(next.getZone())) {
+            next.setZone(zoneId);
+        }
+        return next;
+    }
+
+    /**
+     * What the population and the rank stage learn of a change from {@code before} to {@code after}:
+     * their values, and whether a newly counted order made it.
+     */
+    public RfmChange change(String customerId, RfmState before, RfmState after, long time) {
+        boolean placed = after != null && (before == null ? after.getOrders() > 0 : after.getOrders() > before.getOrders());
+        return new RfmChange(customerId, time, values(before), values(after), placed, currencies.base(),
+                carryState ? after : null);
+    }
+
+    private static RfmValues values(RfmState state) {
+        return state == null ? null : new RfmValues(state.getFirstOrderTime(), state.getLastPurchaseTime(),
+                state.getOrders(), state.getTotalMinor(), state.getZone());
     }
 
     @Override
@@ -53,11 +99,11 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis)
     }
 
     /** The state after an order event; the same object when nothing changed. */
-    public RfmState apply(RfmState state, OrderEvent order) {
+    public RfmState applyOrder(RfmState state, OrderEvent order) {
         long time = order.getEventTime().toEpochMilli();
         Map<String, CountedOrder> recent = state == null ? new HashMap<>() : new HashMap<>(state.getRecentOrders());
         CountedOrder known = recent.get(order.getOrderId());
-        RfmState next = state == null ? new RfmState(time, time, 0, 0L, recent)
+        RfmState next = state == null ? new RfmState(time, time, 0, 0L, recent, "UTC")
                 : RfmState.newBuilder(state).setRecentOrders(recent).build();
         switch (order.getType()) {
             case PLACED -> {
@@ -133,16 +179,6 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis)
         return currencies.canConvert(currency) ? currencies.toBaseMinor(minor, currency) : null;
     }
 
-    /** Whole days from the last purchase to {@code asOf}, by the calendar of the customer's zone. */
-    public static long recencyDays(RfmState state, Instant asOf, ZoneId zone) {
-        LocalDate last = Instant.ofEpochMilli(state.getLastPurchaseTime()).atZone(zone).toLocalDate();
-        return ChronoUnit.DAYS.between(last, asOf.atZone(zone).toLocalDate());
-    }
-
-    public static double averageOrderMinor(RfmState state) {
-        return state.getOrders() <= 0 ? 0 : (double) state.getTotalMinor() / state.getOrders();
-    }
-
     /** When the state next needs attention: when its oldest remembered order is forgotten. */
     @Override
     public java.util.OptionalLong nextWakeUp(RfmState state) {
@@ -151,22 +187,5 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis)
         }
         return java.util.OptionalLong.of(state.getRecentOrders().values().stream()
                 .mapToLong(CountedOrder::getPlacedTime).min().getAsLong() + orderMemoryMillis);
-    }
-
-    /** The record the {@code rfm} topic carries for the state at {@code asOf}. */
-    public io.lifecyclemail.schema.RfmRecord record(String customerId, RfmState state, long asOf, ZoneId zone) {
-        ZoneId counted = zone == null ? java.time.ZoneOffset.UTC : zone;
-        return io.lifecyclemail.schema.RfmRecord.newBuilder()
-                .setCustomerId(customerId)
-                .setAsOf(Instant.ofEpochMilli(asOf))
-                .setFirstOrderTime(Instant.ofEpochMilli(state.getFirstOrderTime()))
-                .setLastPurchaseTime(Instant.ofEpochMilli(state.getLastPurchaseTime()))
-                .setRecencyDays((int) recencyDays(state, Instant.ofEpochMilli(asOf), counted))
-                .setFrequency(state.getOrders())
-                .setMonetaryMinor(state.getTotalMinor())
-                .setAverageOrderMinor(state.getOrders() <= 0 ? 0 : state.getTotalMinor() / state.getOrders())
-                .setCurrency(currencies.base())
-                .setTimezone(counted.getId())
-                .build();
     }
 }

@@ -5,7 +5,7 @@ import java.io.Serializable;
 /** A scenario a marketer configured: what to detect, and which mail it leads to. */
 public sealed interface Scenario extends Serializable permits DelayedScenario, BirthdayScenario, PointsExpiryScenario,
         PostPurchaseScenario, RegistrationAnniversaryScenario, ReplenishmentScenario,
-        DeepBrowsingScenario, RestockScenario, SequenceScenario {
+        DeepBrowsingScenario, RestockScenario, SequenceScenario, RankChangeScenario {
     /** Unique among the loaded scenarios; part of every send id. */
     String id();
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import io.lifecyclemail.decision.rfm.CustomerRanks.Rank;
 
 /**
  * Checks that look at valid scenarios together, or at what they refer to, for {@code validate}:
@@ -35,6 +36,7 @@ public final class ScenarioLints {
                 unknownTemplates(located, templates, lints);
             }
             windowWithoutZone(located, lints);
+            discountToLoyal(located, lints);
         }
         equalPriorities(scenarios, lints);
         return lints;
@@ -84,6 +86,47 @@ public final class ScenarioLints {
         }
     }
 
+    /**
+     * Discount content and the loyal ranks (DOMAIN.md: discounts hurt loyal customers): a warning when
+     * the scenario allows it explicitly, and when loyal customers of its audience get no mail because
+     * their content is a discount.
+     */
+    private static void discountToLoyal(Located located, List<Lint> lints) {
+        ScenarioPolicy policy = located.scenario().policy();
+        List<String> loyalWithDiscount = new ArrayList<>();
+        String field = "spec.discount";
+        for (Rank rank : List.of(Rank.SUPER_LOYAL, Rank.LOYAL)) {
+            Set<String> admitted = policy.audience().ranks();
+            if (!admitted.isEmpty() && !admitted.contains(rank.label())) {
+                continue;
+            }
+            ScenarioPolicy.Content content = policy.contentFor(rank, located.scenario().template());
+            if (content.discount() || content.withheldBecause() != null) {
+                loyalWithDiscount.add(rank.label());
+                for (int i = 0; i < policy.contentByRank().size(); i++) {
+                    if (policy.contentByRank().get(i).ranks().contains(rank)) {
+                        field = "spec.contentByRank[" + i + "].discount";
+                        break;
+                    }
+                }
+            }
+        }
+        if (loyalWithDiscount.isEmpty()) {
+            return;
+        }
+        if (policy.discountToLoyal()) {
+            lints.add(new Lint(Severity.WARNING, problem(located, "spec.discountToLoyal", "discount content goes to "
+                    + String.join(" and ", loyalWithDiscount) + " customers because discountToLoyal is true; "
+                    + "discounts lower the product's value for loyal customers: prefer content with discount: false "
+                    + "for them in contentByRank")));
+        } else {
+            lints.add(new Lint(Severity.WARNING, problem(located, field, String.join(" and ", loyalWithDiscount)
+                    + " customers in this audience get no mail from this scenario: their content is a discount, "
+                    + "which is never sent to the loyal ranks; give them a template with discount: false in "
+                    + "contentByRank, or leave them out of audience.ranks")));
+        }
+    }
+
     private static void equalPriorities(List<Located> scenarios, List<Lint> lints) {
         for (int a = 0; a < scenarios.size(); a++) {
             for (int b = a + 1; b < scenarios.size(); b++) {
@@ -117,6 +160,7 @@ public final class ScenarioLints {
                     "favourite", "notify_me", "order_placed");
             case BirthdayScenario.KIND, PointsExpiryScenario.KIND, RegistrationAnniversaryScenario.KIND -> Set.of("profile");
             case RestockScenario.KIND -> Set.of("stock change");
+            case RankChangeScenario.KIND -> Set.of("rank change");
             case SequenceScenario.KIND -> {
                 List<SequenceScenario.Step> steps = ((SequenceScenario) scenario).steps();
                 yield Set.of(steps.get(steps.size() - 1).event().yamlName());

@@ -33,9 +33,17 @@ public final class ScenarioLoader {
             PricePageVisitScenario.KIND, SinceLastScenario.DORMANCY, SinceLastScenario.AT_RISK, SinceLastScenario.NO_LOGIN, BirthdayScenario.KIND,
             PointsExpiryScenario.KIND, PostPurchaseScenario.KIND, RegistrationAnniversaryScenario.KIND,
             ReplenishmentScenario.KIND, DeepBrowsingScenario.KIND, RestockScenario.KIND,
-            SequenceScenario.KIND);
+            SequenceScenario.KIND, RankChangeScenario.KIND);
     /** Fields every kind's spec accepts beside its own. */
-    static final List<String> POLICY_FIELDS = List.of("reentry", "priority");
+    static final List<String> POLICY_FIELDS = List.of("reentry", "priority", "audience", "discount",
+            "discountToLoyal", "contentByRank");
+    static final List<String> AUDIENCE_FIELDS = List.of("ranks", "recencyScore", "frequencyScore", "monetaryScore",
+            "purchases");
+    static final List<String> SCORE_RANGE_FIELDS = List.of("min", "max");
+    static final List<String> RANK_CONTENT_FIELDS = List.of("ranks", "template", "discount");
+    static final List<String> RANK_CHANGE_FIELDS = List.of("from", "to", "template");
+    static final List<String> RANK_LABELS = java.util.Arrays.stream(
+            io.lifecyclemail.decision.rfm.CustomerRanks.Rank.values()).map(rank -> rank.label()).toList();
     static final List<String> TOP_LEVEL_FIELDS = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA_FIELDS = List.of("id", "version", "description", "enabled");
     static final List<String> CART_ABANDONMENT_FIELDS = List.of("wait", "template", "maxItems");
@@ -270,6 +278,7 @@ public final class ScenarioLoader {
         Reentry reentry = spec.reentry("reentry", defaults.reentry());
         Integer priority = spec.integer("priority", defaults.priority(), 0, ScenarioPolicy.MAX_PRIORITY);
         ScenarioPolicy policy = reentry == null || priority == null ? defaults : new ScenarioPolicy(reentry, priority);
+        policy = rankRules(spec, kind, policy);
         Scenario scenario = switch (kind) {
             case CartAbandonmentScenario.KIND -> {
                 allowSpec(spec, CART_ABANDONMENT_FIELDS);
@@ -434,8 +443,85 @@ public final class ScenarioLoader {
                 yield problems.size() > start || id == null || steps == null ? null : new SequenceScenario(id, version,
                         description, enabled, steps, within, thenNot, template, policy);
             }
+            case RankChangeScenario.KIND -> {
+                allowSpec(spec, RANK_CHANGE_FIELDS);
+                List<String> from = spec.choices("from", RANK_LABELS);
+                List<String> to = spec.choices("to", RANK_LABELS);
+                if (from == null) {
+                    spec.problemAt("from", "is required: the ranks the customer leaves, e.g. [loyal-candidate]");
+                }
+                if (to == null) {
+                    spec.problemAt("to", "is required: the ranks the customer arrives at, e.g. [loyal, super-loyal]");
+                }
+                String template = spec.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                yield problems.size() > start || id == null ? null : new RankChangeScenario(id, version, description,
+                        enabled, ranks(from), ranks(to), template, policy);
+            }
             default -> null;
         };
         return problems.size() > start ? null : scenario;
+    }
+
+    private static java.util.Set<io.lifecyclemail.decision.rfm.CustomerRanks.Rank> ranks(List<String> labels) {
+        return labels.stream().map(io.lifecyclemail.decision.rfm.CustomerRanks.Rank::ofLabel)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** The audience, discount marking and content by rank any kind's spec may have. */
+    private static ScenarioPolicy rankRules(YamlFields spec, String kind, ScenarioPolicy policy) {
+        Audience audience = Audience.EVERYONE;
+        if (spec.has("audience")) {
+            YamlFields fields = spec.mapping("audience");
+            fields.allowOnly(AUDIENCE_FIELDS);
+            List<String> allowedRanks = new ArrayList<>(RANK_LABELS);
+            allowedRanks.add(Audience.UNRANKED);
+            List<String> ranks = fields.choices("ranks", allowedRanks);
+            String side = fields.has("purchases") ? fields.string("purchases",
+                    "beforeBranchingPoint|afterBranchingPoint", "beforeBranchingPoint or afterBranchingPoint") : null;
+            audience = new Audience(ranks == null ? java.util.Set.of() : java.util.Set.copyOf(ranks),
+                    scoreRange(fields, "recencyScore"), scoreRange(fields, "frequencyScore"),
+                    scoreRange(fields, "monetaryScore"), side == null ? null : side.startsWith("before")
+                            ? Audience.BranchingSide.BEFORE_BRANCHING_POINT : Audience.BranchingSide.AFTER_BRANCHING_POINT);
+        }
+        boolean discount = spec.bool("discount", false);
+        boolean discountToLoyal = spec.bool("discountToLoyal", false);
+        List<RankContent> contents = new ArrayList<>();
+        List<YamlFields> byRank = spec.mappings("contentByRank");
+        if (byRank != null) {
+            if (PostPurchaseScenario.KIND.equals(kind)) {
+                spec.problemAt("contentByRank", "is for scenarios with one template; a PostPurchase step has its own");
+            }
+            for (YamlFields content : byRank) {
+                content.allowOnly(RANK_CONTENT_FIELDS);
+                List<String> ranks = content.choices("ranks", RANK_LABELS);
+                if (ranks == null) {
+                    content.problemAt("ranks", "is required: the ranks that get this template");
+                }
+                String template = content.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                boolean isDiscount = content.bool("discount", false);
+                if (ranks != null && !ranks.isEmpty() && template != null) {
+                    contents.add(new RankContent(ranks(ranks), template, isDiscount));
+                }
+            }
+        }
+        return policy.withRankRules(audience, discount, discountToLoyal, contents);
+    }
+
+    private static Audience.ScoreRange scoreRange(YamlFields audience, String key) {
+        if (!audience.has(key)) {
+            return Audience.ScoreRange.ANY;
+        }
+        YamlFields range = audience.mapping(key);
+        range.allowOnly(SCORE_RANGE_FIELDS);
+        Integer min = range.integer("min", 1, 1, 5);
+        Integer max = range.integer("max", 5, 1, 5);
+        if (min == null || max == null) {
+            return Audience.ScoreRange.ANY;
+        }
+        if (min > max) {
+            range.problemAt("min", "min " + min + " is above max " + max);
+            return Audience.ScoreRange.ANY;
+        }
+        return new Audience.ScoreRange(min, max);
     }
 }

@@ -108,6 +108,36 @@ final class YamlFields {
         return items;
     }
 
+    /**
+     * A list of single values, each one of {@code allowed}; null when the field is absent. Each bad
+     * value is reported at its own line.
+     */
+    List<String> choices(String key, List<String> allowed) {
+        NodeTuple tuple = fields.get(key);
+        if (tuple == null) {
+            return null;
+        }
+        if (!(tuple.getValueNode() instanceof org.snakeyaml.engine.v2.nodes.SequenceNode sequence)) {
+            problem(tuple.getValueNode(), pathOf(key), "must be a list such as [" + String.join(", ", allowed) + "]");
+            return List.of();
+        }
+        List<String> values = new java.util.ArrayList<>();
+        for (int i = 0; i < sequence.getValue().size(); i++) {
+            Node item = sequence.getValue().get(i);
+            String text = item instanceof ScalarNode scalar ? scalar.getValue().trim() : null;
+            if (text == null || !allowed.contains(text)) {
+                problem(item, pathOf(key) + "[" + i + "]", (text == null ? "a list or mapping" : "'" + text + "'")
+                        + " is not allowed; expected one of " + String.join(", ", allowed));
+            } else {
+                values.add(text);
+            }
+        }
+        if (values.isEmpty() && sequence.getValue().isEmpty()) {
+            problem(tuple.getValueNode(), pathOf(key), "must name at least one of " + String.join(", ", allowed));
+        }
+        return values;
+    }
+
     private Optional<ScalarNode> scalar(String key, boolean required) {
         NodeTuple tuple = fields.get(key);
         if (tuple == null) {

@@ -395,7 +395,7 @@ class CustomerScenariosFunctionTest {
     }
 
     @Test
-    void writesTheCustomersRfmAfterEveryOrderChangeAndForgetsOldOrders() throws Exception {
+    void emitsTheCustomersRfmChangesInTheProfilesZoneAndForgetsOldOrders() throws Exception {
         harness.close();
         var rfm = new io.lifecyclemail.decision.rfm.RollingRfm(io.lifecyclemail.decision.rfm.CurrencyTable.only("JPY"),
                 Duration.ofDays(400).toMillis());
@@ -410,12 +410,15 @@ class CustomerScenariosFunctionTest {
                 io.lifecyclemail.schema.OrderEventType.CANCELLED)).setOrderId("o2").build());
         watermark(Duration.ofDays(4));
 
-        var records = harness.getSideOutput(CustomerScenariosFunction.RFM).stream().map(StreamRecord::getValue).toList();
-        assertThat(records).extracting(r -> r.getFrequency(), r -> r.getMonetaryMinor(), r -> r.getRecencyDays())
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 5000L, 0),
-                        org.assertj.core.groups.Tuple.tuple(2, 8000L, 0),
-                        org.assertj.core.groups.Tuple.tuple(1, 5000L, 3)); // cancelled 3 days after o1, in Tokyo days
-        assertThat(records.get(2).getTimezone()).isEqualTo("Asia/Tokyo");
+        var changes = harness.getSideOutput(CustomerScenariosFunction.RFM_CHANGES).stream().map(StreamRecord::getValue).toList();
+        assertThat(changes).extracting(c -> c.getAfter().getOrders(), c -> c.getAfter().getTotalMinor(), c -> c.getPlaced())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 5000L, true),
+                        org.assertj.core.groups.Tuple.tuple(2, 8000L, true),
+                        org.assertj.core.groups.Tuple.tuple(1, 5000L, false));
+        assertThat(changes.get(2).getBefore().getTotalMinor()).isEqualTo(8000L);
+        assertThat(changes.get(2).getAfter().getZone()).isEqualTo("Asia/Tokyo");
+        assertThat(changes).extracting(c -> c.getTime()).containsExactly(Events.millis(Duration.ofHours(1)),
+                Events.millis(Duration.ofDays(2)), Events.millis(Duration.ofDays(3)));
         assertThat(decisions()).isEmpty();
 
         watermark(Duration.ofDays(402));

@@ -39,7 +39,7 @@ class RollingRfmTest {
         assertThat(state.getTotalMinor()).isEqualTo(8075);
         assertThat(state.getFirstOrderTime()).isEqualTo(Events.millis(Duration.ofDays(1)));
         assertThat(state.getLastPurchaseTime()).isEqualTo(Events.millis(Duration.ofDays(3)));
-        assertThat(RollingRfm.averageOrderMinor(state)).isEqualTo(4037.5);
+        assertThat(state.getZone()).as("no profile zone: UTC").isEqualTo("UTC");
     }
 
     @Test
@@ -65,12 +65,41 @@ class RollingRfmTest {
     }
 
     @Test
-    void recencyCountsCalendarDaysInTheCustomersZone() {
-        RfmState state = rfm.apply(null, OrderEvent.newBuilder(placed("o1", Duration.ZERO, 1000, null))
-                .setEventTime(Instant.parse("2026-11-01T16:00:00Z")).build()); // 2 Nov 01:00 in Tokyo
-        Instant asOf = Instant.parse("2026-11-02T14:00:00Z"); // 2 Nov 23:00 in Tokyo, 2 Nov 14:00 in London
-        assertThat(RollingRfm.recencyDays(state, asOf, ZoneId.of("Asia/Tokyo"))).isZero();
-        assertThat(RollingRfm.recencyDays(state, asOf, ZoneId.of("Europe/London"))).isEqualTo(1);
+    void recencyCountsCalendarDaysInTheZoneOfTheLastChange() {
+        OrderEvent order = OrderEvent.newBuilder(placed("o1", Duration.ZERO, 1000, null))
+                .setEventTime(Instant.parse("2026-11-01T16:00:00Z")).build(); // 2 Nov 01:00 in Tokyo
+        long asOf = Instant.parse("2026-11-02T14:00:00Z").toEpochMilli(); // 2 Nov 23:00 in Tokyo, 2 Nov 14:00 in London
+        RfmState tokyo = rfm.apply(null, order, ZoneId.of("Asia/Tokyo"));
+        RfmState london = rfm.apply(null, order, ZoneId.of("Europe/London"));
+        assertThat(tokyo.getZone()).isEqualTo("Asia/Tokyo");
+        assertThat(RfmScoring.recencyDays(rfm.change("alice", null, tokyo, 0).getAfter(), asOf)).isZero();
+        assertThat(RfmScoring.recencyDays(rfm.change("alice", null, london, 0).getAfter(), asOf)).isEqualTo(1);
+    }
+
+    @Test
+    void aSeedStartsACustomerWithoutStateAndIsIgnoredOtherwise() {
+        RfmState seeded = rfm.apply(null, placed("o1", Duration.ZERO, 1000, null));
+        io.lifecyclemail.state.RfmSeed seed = new io.lifecyclemail.state.RfmSeed(ALICE, 0L, seeded);
+        RfmState started = rfm.apply(null, seed, ZoneId.of("UTC"));
+        assertThat(started).isEqualTo(seeded).isNotSameAs(seeded);
+        RfmState own = rfm.apply(null, placed("o2", Duration.ofDays(1), 7000, null));
+        assertThat(rfm.apply(own, seed, ZoneId.of("UTC"))).isSameAs(own);
+        // a cancellation of a seeded order still subtracts: the seed carries the order memory
+        RfmState cancelled = rfm.apply(started, of("o1", Duration.ofDays(2), OrderEventType.CANCELLED));
+        assertThat(cancelled.getOrders()).isZero();
+    }
+
+    @Test
+    void aChangeSaysWhetherANewOrderWasCountedAndCarriesTheStateOnlyWhenAsked() {
+        RfmState one = rfm.apply(null, placed("o1", Duration.ZERO, 1000, null));
+        RfmState two = rfm.apply(one, placed("o2", Duration.ofDays(1), 500, null));
+        RfmState back = rfm.apply(two, of("o2", Duration.ofDays(2), OrderEventType.RETURNED));
+        assertThat(rfm.change(ALICE, null, one, 0).getPlaced()).isTrue();
+        assertThat(rfm.change(ALICE, one, two, 0).getPlaced()).isTrue();
+        assertThat(rfm.change(ALICE, two, back, 0).getPlaced()).isFalse();
+        assertThat(rfm.change(ALICE, two, back, 0).getBefore().getTotalMinor()).isEqualTo(1500);
+        assertThat(rfm.change(ALICE, one, two, 0).getState()).isNull();
+        assertThat(rfm.carryingState().change(ALICE, one, two, 0).getState()).isEqualTo(two);
     }
 
     @Test
