@@ -14,7 +14,6 @@ import io.lifecyclemail.state.RfmChange;
 import io.lifecyclemail.state.RfmValues;
 import io.lifecyclemail.state.ScenarioTrigger;
 import java.io.Serializable;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -50,7 +49,9 @@ public record RfmRanking(CustomerRanks ranks, List<RankChangeScenario> scenarios
                     Audience.UNRANKED, previous.getRank(), 0, 0, 0, 0, previous.getBranchingPoint());
             return new Update(null, before != null, record, unranked, List.of());
         }
-        return score(change.getCustomerId(), values, previous, change.getTime(), change.getCurrency(), summary, true);
+        // a summary newer than the change (it came first on its own input): score as of the summary
+        long asOf = summary == null ? change.getTime() : Math.max(change.getTime(), summary.getAsOf().toEpochMilli());
+        return score(change.getCustomerId(), values, previous, asOf, change.getCurrency(), summary, true);
     }
 
     /** A new summary: re-score the customer as of its time; publish only what changed. */
@@ -58,8 +59,9 @@ public record RfmRanking(CustomerRanks ranks, List<RankChangeScenario> scenarios
         if (state == null) {
             return new Update(null, false, null, null, List.of());
         }
-        return score(customerId, state.getValues(), state.getStanding(), summary.getAsOf().toEpochMilli(),
-                summary.getCurrency(), summary, false);
+        // a change newer than the summary (it came first on its own input): score as of the change
+        return score(customerId, state.getValues(), state.getStanding(),
+                Math.max(summary.getAsOf().toEpochMilli(), state.getTime()), summary.getCurrency(), summary, false);
     }
 
     private Update score(String customerId, RfmValues values, RankStanding previous, long time, String currency,
@@ -69,7 +71,7 @@ public record RfmRanking(CustomerRanks ranks, List<RankChangeScenario> scenarios
                 previous == null || Audience.UNRANKED.equals(previous.getRank()) ? null : Rank.ofLabel(previous.getRank()));
         boolean standingChanged = standing != null && !sameStanding(previous, standing);
         RankStanding kept = standingChanged ? standing : previous;
-        RankedCustomer after = new RankedCustomer(values, kept);
+        RankedCustomer after = new RankedCustomer(values, time, kept);
         if (!valuesChanged && !standingChanged) {
             return new Update(after, false, null, null, List.of());
         }
@@ -145,7 +147,4 @@ public record RfmRanking(CustomerRanks ranks, List<RankChangeScenario> scenarios
         return sizes;
     }
 
-    static Instant instant(long time) {
-        return Instant.ofEpochMilli(time);
-    }
 }
