@@ -184,7 +184,7 @@ class RfmLiveAndBootstrapTest {
                 .contains("cancelled order=" + cancelled);
 
         // the live job, on the orders as events, at parallelism 2
-        Live live = live(orders, null);
+        Live live = live(orders, null, AS_OF);
         RfmSummary summary = live.lastSummary();
         assertThat(summary.getAsOf()).isEqualTo(AS_OF);
         assertThat(summary.getBuyers()).isEqualTo(exact.size());
@@ -233,7 +233,44 @@ class RfmLiveAndBootstrapTest {
         }
     }
 
-    static Live live(List<Order> orders, Path seeds) throws Exception {
+    @Test
+    void theLiveJobStartsFromTheBootstrapsSeed(@TempDir Path folder) throws Exception {
+        List<Order> orders = history(200, 3);
+        Map<String, Rfm> exact = exactRfm(orders);
+        RfmBootstrap.run(bootstrapSettings(csv(orders, folder), folder.resolve("out")),
+                StreamExecutionEnvironment.getExecutionEnvironment());
+        Order c1Latest = orders.stream().filter(o -> o.customer().equals("c1") && !o.cancelled() && !o.usd())
+                .max(java.util.Comparator.comparing(Order::time)).orElseThrow();
+        // after the as-of time: c0 buys, and c1 cancels an order the live job never saw placed (the seed remembers it)
+        List<Order> later = List.of(new Order("new-1", "c0", AS_OF.plus(Duration.ofDays(1)), 5000, false, false),
+                new Order(c1Latest.id(), "c1", AS_OF.plus(Duration.ofDays(1)), 0, false, false));
+        Live live = liveFromSeed(later, folder.resolve("out/rfm-seed.jsonl"), AS_OF.plus(Duration.ofDays(3)));
+
+        assertThat(live.lastSummary().getAsOf()).isEqualTo(AS_OF.plus(Duration.ofDays(3)));
+        assertThat(live.lastSummary().getBuyers()).as("the seeded customers are the population").isEqualTo(exact.size());
+        exact.forEach((customer, rfm) -> {
+            RfmRecord record = live.latest().get(customer);
+            assertThat(record).as(customer).isNotNull();
+            int frequency = rfm.frequency() + (customer.equals("c0") ? 1 : customer.equals("c1") ? -1 : 0);
+            long monetary = rfm.monetary() + (customer.equals("c0") ? 5000 : customer.equals("c1") ? -c1Latest.yen() : 0);
+            assertThat(List.of((long) record.getFrequency(), record.getMonetaryMinor())).as(customer)
+                    .containsExactly((long) frequency, monetary);
+        });
+    }
+
+    /** The live pipeline started from a seed file; {@code later} are placed orders, or cancellations when their amount is 0. */
+    static Live liveFromSeed(List<Order> later, Path seeds, Instant until) throws Exception {
+        List<OrderEvent> events = new ArrayList<>();
+        for (Order order : later) {
+            OrderEvent.Builder event = OrderEvent.newBuilder().setEventId("e-" + order.id() + order.time())
+                    .setEventTime(order.time()).setCustomerId(order.customer()).setOrderId(order.id());
+            events.add(order.yen() == 0 ? event.setType(OrderEventType.CANCELLED).build()
+                    : event.setType(OrderEventType.PLACED).setTotalMinor(order.yen()).setCurrency("JPY").build());
+        }
+        return run(events, seeds, until);
+    }
+
+    static Live live(List<Order> orders, Path seeds, Instant until) throws Exception {
         List<OrderEvent> events = new ArrayList<>();
         for (Order order : orders) {
             events.add(OrderEvent.newBuilder().setEventId("e-" + order.id()).setEventTime(order.time())
@@ -245,6 +282,10 @@ class RfmLiveAndBootstrapTest {
                         .setCustomerId(order.customer()).setOrderId(order.id()).setType(OrderEventType.CANCELLED).build());
             }
         }
+        return run(events, seeds, until);
+    }
+
+    static Live run(List<OrderEvent> events, Path seeds, Instant until) throws Exception {
         events.sort(java.util.Comparator.comparing(OrderEvent::getEventTime));
         Configuration config = new Configuration();
         config.setString("pipeline.auto-generate-uids", "false");
@@ -261,7 +302,7 @@ class RfmLiveAndBootstrapTest {
                 CustomerProfile.class, p -> p.getEventTime(), "profiles");
         RfmPipeline.Outputs outputs = RfmPipeline.build(
                 DecisionPipelineTest.source(env, events, OrderEvent.class, e -> e.getEventTime(), "orders"),
-                noProfiles, seedStream, settings, List.of(), AS_OF.toEpochMilli(), LatePolicy.DEFAULT);
+                noProfiles, seedStream, settings, List.of(), until.toEpochMilli(), LatePolicy.DEFAULT);
         Map<String, RfmRecord> latest = new HashMap<>();
         List<RfmSummary> summaries = new ArrayList<>();
         try (CloseableIterator<RfmRecord> records = outputs.records().collectAsync();
