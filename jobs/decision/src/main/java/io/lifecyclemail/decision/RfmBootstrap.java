@@ -16,8 +16,6 @@ import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.RankSize;
 import io.lifecyclemail.schema.RfmSummary;
 import io.lifecyclemail.state.PopulationCounts;
-import io.lifecyclemail.state.RankStanding;
-import io.lifecyclemail.state.RankedCustomer;
 import io.lifecyclemail.state.RfmChange;
 import io.lifecyclemail.state.RfmSeed;
 import io.lifecyclemail.state.RfmState;
@@ -180,10 +178,9 @@ public final class RfmBootstrap {
             RfmScoring.Scored scored = RfmScoring.score(summary, values, asOf.toEpochMilli(), rfm.ranks());
             customers.put(change.getCustomerId(), new Scored(change.getState(), values,
                     RfmScoring.recencyDays(values, asOf.toEpochMilli()), scored));
-            tally.add(new RankedCustomer(values, asOf.toEpochMilli(), RfmScoring.standing(change.getCustomerId(), asOf.toEpochMilli(),
-                    scored, values, summary, null)));
+            tally.add(scored.rank(), 1, values.getOrders(), values.getTotalMinor(), values.getOrders() >= 2 ? 1 : 0);
         }
-        summary.setRanks(RfmRanking.rankSizes(List.of(tally.report(asOf.toEpochMilli(), 0, 1))));
+        summary.setRanks(tally.sizes());
 
         write(out, asOf, summary, customers, history.rows(), dropped, used[0]);
         Files.deleteIfExists(orders);

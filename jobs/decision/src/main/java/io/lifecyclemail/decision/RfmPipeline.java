@@ -5,7 +5,6 @@ import io.lifecyclemail.decision.flink.CustomerRankFunction;
 import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
 import io.lifecyclemail.decision.flink.PopulationMergeFunction;
 import io.lifecyclemail.decision.flink.PopulationShardFunction;
-import io.lifecyclemail.decision.flink.RfmSummaryFunction;
 import io.lifecyclemail.decision.rfm.RfmRanking;
 import io.lifecyclemail.decision.rfm.RfmSettings;
 import io.lifecyclemail.decision.rfm.RollingRfm;
@@ -31,8 +30,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * ({@code customer-rfm}, the customer stage's own function with the one RFM detector, so events are
  * ordered, de-duplicated and late-handled alike); the buyers' counts in shards merged into a summary
  * per interval ({@code rfm-population-shards}, {@code rfm-population}); every customer scored and
- * ranked against the latest summary ({@code customer-rank}); the summary completed with rank sizes
- * ({@code rfm-summary}). No stage reads what a later one writes, so there is no cycle: the customer
+ * ranked against the latest summary ({@code customer-rank}). No stage reads what a later one writes, so there is no cycle: the customer
  * stage receives standings and rank-change triggers as inputs.
  */
 public final class RfmPipeline {
@@ -91,22 +89,17 @@ public final class RfmPipeline {
                 .setParallelism(1).name("rfm-population").uid("rfm-population");
         SingleOutputStreamOperator<RfmRecord> ranked = changes
                 .keyBy(change -> change.getCustomerId())
-                .connect(population.broadcast(CustomerRankFunction.SUMMARY))
-                .process(new CustomerRankFunction(new RfmRanking(settings.ranks(), rankChanges)),
+                .connect(population.broadcast(CustomerRankFunction.SUMMARIES))
+                .process(new CustomerRankFunction(new RfmRanking(settings.ranks(), rankChanges), settings, endOfInputCutoff),
                         new AvroTypeInfo<>(RfmRecord.class))
                 .name("customer-rank").uid("customer-rank");
-        DataStream<RfmSummary> summaries = population
-                .keyBy(summary -> summary.getAsOf().toEpochMilli(), Types.LONG)
-                .connect(ranked.getSideOutput(CustomerRankFunction.REPORTS).keyBy(report -> report.getAsOf(), Types.LONG))
-                .process(new RfmSummaryFunction(), new AvroTypeInfo<>(RfmSummary.class))
-                .setParallelism(1).name("rfm-summary").uid("rfm-summary");
         TypeInformation<CustomerInput> inputType = new AvroTypeInfo<>(CustomerInput.class);
         DataStream<CustomerInput> toCustomers = ranked.getSideOutput(CustomerRankFunction.STANDINGS)
                 .map(standing -> new CustomerInput(standing), inputType).name("standings-as-input").uid("standings-as-input")
                 .union(ranked.getSideOutput(CustomerRankFunction.RANK_TRIGGERS)
                         .map(trigger -> new CustomerInput(trigger), inputType)
                         .name("rank-triggers-as-input").uid("rank-triggers-as-input"));
-        return new Outputs(ranked, summaries, toCustomers);
+        return new Outputs(ranked, population, toCustomers);
     }
 
     /** The population shard of a customer: a mixed hash, so that similar ids spread evenly. */

@@ -1,16 +1,21 @@
 package io.lifecyclemail.decision.flink;
 
-import io.lifecyclemail.decision.rfm.CustomerRanks.Rank;
 import io.lifecyclemail.decision.rfm.RfmRanking;
+import io.lifecyclemail.decision.rfm.RfmSettings;
 import io.lifecyclemail.schema.RfmRecord;
 import io.lifecyclemail.schema.RfmSummary;
-import io.lifecyclemail.state.RankReport;
 import io.lifecyclemail.state.RankStanding;
 import io.lifecyclemail.state.RankedCustomer;
 import io.lifecyclemail.state.RfmChange;
 import io.lifecyclemail.state.ScenarioTrigger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
@@ -22,72 +27,135 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Scores and ranks customers against the latest population summary: a customer whose RFM changed
- * at once, and every customer again when a new summary arrives (recency grows with time, boundaries
- * move). Writes the rfm topic's record, and tells the customer stage the new standing and any rank
- * change a RankChange scenario waits for. The rules are in {@link RfmRanking}.
+ * Scores and ranks customers against the population summaries, in event time: a customer's change
+ * waits for the watermark and is scored against the summary in force at its time; at every summary
+ * time each ranked customer is scored again as of that time (recency grows, boundaries move). So the
+ * rank a change is measured from is the same however the two inputs interleave. Writes the rfm
+ * topic's record, and tells the customer stage the new standing and any rank change a RankChange
+ * scenario waits for. The rules are in {@link RfmRanking}.
  */
 public final class CustomerRankFunction
         extends KeyedBroadcastProcessFunction<String, RfmChange, RfmSummary, RfmRecord> {
     private static final long serialVersionUID = 1L;
 
-    public static final MapStateDescriptor<String, RfmSummary> SUMMARY = new MapStateDescriptor<>("rfm-summary",
-            Types.STRING, new AvroTypeInfo<>(RfmSummary.class));
-    private static final String LATEST = "latest";
+    /** Summaries by as-of time (epoch ms), the older ones dropped once no timer can need them. */
+    public static final MapStateDescriptor<Long, RfmSummary> SUMMARIES = new MapStateDescriptor<>("rfm-summaries",
+            Types.LONG, new AvroTypeInfo<>(RfmSummary.class));
     public static final OutputTag<RankStanding> STANDINGS =
             new OutputTag<>("rank-standings", new AvroTypeInfo<>(RankStanding.class));
     public static final OutputTag<ScenarioTrigger> RANK_TRIGGERS =
             new OutputTag<>("rank-triggers", new AvroTypeInfo<>(ScenarioTrigger.class));
-    public static final OutputTag<RankReport> REPORTS =
-            new OutputTag<>("rank-reports", new AvroTypeInfo<>(RankReport.class));
-    private static final ValueStateDescriptor<RankedCustomer> RANKED =
-            new ValueStateDescriptor<>("ranked-customer", new AvroTypeInfo<>(RankedCustomer.class));
 
     private final RfmRanking ranking;
+    private final RfmSettings settings;
+    private final long endOfInputCutoff;
     private transient ValueState<RankedCustomer> ranked;
+    private transient ListState<RfmChange> pending;
 
-    public CustomerRankFunction(RfmRanking ranking) {
+    /** @param endOfInputCutoff when a bounded input ends, re-rank only up to this time (epoch ms) */
+    public CustomerRankFunction(RfmRanking ranking, RfmSettings settings, long endOfInputCutoff) {
         this.ranking = ranking;
+        this.settings = settings;
+        this.endOfInputCutoff = endOfInputCutoff;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        ranked = getRuntimeContext().getState(RANKED);
+        ranked = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("ranked-customer", new AvroTypeInfo<>(RankedCustomer.class)));
+        pending = getRuntimeContext().getListState(
+                new ListStateDescriptor<>("pending-rfm-changes", new AvroTypeInfo<>(RfmChange.class)));
     }
 
     @Override
     public void processElement(RfmChange change, ReadOnlyContext context, Collector<RfmRecord> out) throws Exception {
-        RfmSummary summary = context.getBroadcastState(SUMMARY).get(LATEST);
-        RfmRanking.Update update = ranking.onChange(ranked.value(), change, summary);
-        store(ranked, update);
-        emit(update, out, context::output);
+        pending.add(change);
+        context.timerService().registerEventTimeTimer(change.getTime());
+    }
+
+    /**
+     * Keeps the summary; forgets those older than the latest one at or before the watermark (every
+     * timer up to the watermark has fired, and later ones look for the latest summary at their time).
+     */
+    @Override
+    public void processBroadcastElement(RfmSummary summary, Context context, Collector<RfmRecord> out) throws Exception {
+        BroadcastState<Long, RfmSummary> summaries = context.getBroadcastState(SUMMARIES);
+        summaries.put(summary.getAsOf().toEpochMilli(), summary);
+        long watermark = context.currentWatermark();
+        long inForce = Long.MIN_VALUE;
+        for (Map.Entry<Long, RfmSummary> entry : summaries.entries()) {
+            if (entry.getKey() <= watermark) {
+                inForce = Math.max(inForce, entry.getKey());
+            }
+        }
+        List<Long> old = new ArrayList<>();
+        for (Map.Entry<Long, RfmSummary> entry : summaries.entries()) {
+            if (entry.getKey() < inForce) {
+                old.add(entry.getKey());
+            }
+        }
+        for (Long time : old) {
+            summaries.remove(time);
+        }
     }
 
     @Override
-    public void processBroadcastElement(RfmSummary summary, Context context, Collector<RfmRecord> out) throws Exception {
-        BroadcastState<String, RfmSummary> latest = context.getBroadcastState(SUMMARY);
-        RfmSummary before = latest.get(LATEST);
-        if (before != null && before.getAsOf().isAfter(summary.getAsOf())) {
-            return; // an older summary after a newer one (cannot happen in order; kept safe)
-        }
-        latest.put(LATEST, summary);
-        RfmRanking.Tally tally = new RfmRanking.Tally();
-        context.applyToKeyedState(RANKED, (customer, state) -> {
-            RfmRanking.Update update = ranking.onSummary(customer, state.value(), summary);
-            store(state, update);
+    public void onTimer(long time, OnTimerContext context, Collector<RfmRecord> out) throws Exception {
+        ReadOnlyBroadcastState<Long, RfmSummary> summaries = context.getBroadcastState(SUMMARIES);
+        RankedCustomer customer = ranked.value();
+        // a summary time: score again as of it, before the changes at that instant (the summary counts
+        // changes before it); the population sends a summary before the watermark passes it, so it is here
+        RfmSummary summary = summaries.get(time);
+        if (summary != null && customer != null) {
+            RfmRanking.Update update = ranking.onSummary(context.getCurrentKey(), customer, summary);
+            store(update);
             emit(update, out, context::output);
-            tally.add(update.after());
-        });
-        context.output(REPORTS, tally.report(summary.getAsOf().toEpochMilli(),
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks()));
+        }
+        List<RfmChange> due = new ArrayList<>();
+        List<RfmChange> waiting = new ArrayList<>();
+        for (RfmChange change : pending.get()) {
+            (change.getTime() <= time ? due : waiting).add(change);
+        }
+        if (!due.isEmpty()) {
+            if (waiting.isEmpty()) {
+                pending.clear();
+            } else {
+                pending.update(waiting);
+            }
+            due.sort(Comparator.comparingLong(RfmChange::getTime));
+            RfmSummary inForce = latestAtOrBefore(summaries, time);
+            for (RfmChange change : due) {
+                RfmRanking.Update update = ranking.onChange(ranked.value(), change, inForce);
+                store(update);
+                emit(update, out, context::output);
+            }
+        }
+        if (ranked.value() != null) {
+            long next = settings.nextSummaryAfter(time);
+            boolean endOfInput = context.timerService().currentWatermark() == Long.MAX_VALUE;
+            // at the end of a bounded input every timer fires at once: stop at the cutoff, or there is no end
+            if (!endOfInput || next <= endOfInputCutoff) {
+                context.timerService().registerEventTimeTimer(next);
+            }
+        }
     }
 
-    private static void store(ValueState<RankedCustomer> state, RfmRanking.Update update) throws Exception {
+    private static RfmSummary latestAtOrBefore(ReadOnlyBroadcastState<Long, RfmSummary> summaries, long time)
+            throws Exception {
+        RfmSummary latest = null;
+        for (Map.Entry<Long, RfmSummary> entry : summaries.immutableEntries()) {
+            if (entry.getKey() <= time && (latest == null || entry.getKey() > latest.getAsOf().toEpochMilli())) {
+                latest = entry.getValue();
+            }
+        }
+        return latest;
+    }
+
+    private void store(RfmRanking.Update update) throws Exception {
         if (update.after() == null) {
-            state.clear();
+            ranked.clear();
         } else if (update.changed()) {
-            state.update(update.after());
+            ranked.update(update.after());
         }
     }
 

@@ -144,11 +144,30 @@ public final class QuantileSketch implements Serializable {
         for (Map.Entry<Integer, Long> entry : buckets.entrySet()) {
             seen += entry.getValue();
             if (seen >= rank) {
-                double upper = Math.exp(entry.getKey() * logGamma);
-                return 2 * upper / (1 + (1 + alpha) / (1 - alpha)); // within alpha of every value in the bucket
+                return middleOf(entry.getKey());
             }
         }
         throw new IllegalStateException("rank beyond the count");
+    }
+
+    /** A bucket's value: within alpha of every value in it. */
+    public double middleOfBucket(int index) {
+        return middleOf(index);
+    }
+
+    private double middleOf(int index) {
+        double upper = Math.exp(index * logGamma);
+        return 2 * upper / (1 + (1 + alpha) / (1 - alpha));
+    }
+
+    /**
+     * The value a sketch of this accuracy keeps for {@code value}: itself in the exact range, else its
+     * bucket's middle. Scoring a customer by it against the sketch's boundaries treats customers in a
+     * boundary's bucket as ties with it, as equal values are.
+     */
+    public double kept(double value) {
+        String key = keyOf(value);
+        return key.charAt(0) == '=' ? value : middleOf(Integer.parseInt(key.substring(1)));
     }
 
     /** The four quintile boundaries, for {@link QuintileScores}. */

@@ -31,12 +31,14 @@ import java.util.TreeMap;
  */
 public final class RfmPopulation {
     private static final long DAY = 86_400_000L;
+    /** Totals are counted exactly only at 0 (free orders); every other total within alpha. */
+    static final long MONETARY_EXACT_UP_TO = 0;
 
     private RfmPopulation() {}
 
     public static PopulationCounts empty() {
         return new PopulationCounts(new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(),
-                new HashMap<>(), new HashMap<>(), new HashMap<>());
+                new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>());
     }
 
     /** Takes back the change's 'before', adds its 'after', and counts a newly placed purchase on the curves. */
@@ -73,6 +75,10 @@ public final class RfmPopulation {
         add(counts.getFrequencies(), Integer.toString(values.getOrders()), sign);
         String key = monetarySketch(settings, Map.of(), Map.of()).keyOf(Math.max(0, values.getTotalMinor()));
         add(key.charAt(0) == '=' ? counts.getMonetaryExact() : counts.getMonetaryBuckets(), key.substring(1), sign);
+        String cell = frequencyClass + "|" + key;
+        add(counts.getByRankCell(), cell, sign);
+        add(counts.getCellTotals(), cell, sign * values.getTotalMinor());
+        add(counts.getCellOrders(), cell, sign * values.getOrders());
     }
 
     private static void add(Map<String, Long> map, String key, long n) {
@@ -90,6 +96,9 @@ public final class RfmPopulation {
         mergeMap(into.getFrequencies(), other.getFrequencies());
         mergeMap(into.getMonetaryExact(), other.getMonetaryExact());
         mergeMap(into.getMonetaryBuckets(), other.getMonetaryBuckets());
+        mergeMap(into.getByRankCell(), other.getByRankCell());
+        mergeMap(into.getCellTotals(), other.getCellTotals());
+        mergeMap(into.getCellOrders(), other.getCellOrders());
         mergeMap(into.getReached(), other.getReached());
         mergeMap(into.getCameBack(), other.getCameBack());
         mergeMap(into.getGaps(), other.getGaps());
@@ -101,13 +110,13 @@ public final class RfmPopulation {
 
     /** Totals are whole minor units; below 1 they are counted exactly (a free order), above within alpha. */
     static QuantileSketch monetarySketch(RfmSettings settings, Map<String, Long> exact, Map<String, Long> buckets) {
-        return QuantileSketch.fromCounts(settings.alpha(), 0, exact, buckets);
+        return QuantileSketch.fromCounts(settings.alpha(), MONETARY_EXACT_UP_TO, exact, buckets);
     }
 
     /**
      * The population as of {@code asOf}: exact recency and frequency boundaries, monetary ones within
-     * alpha, the rank thresholds, the repeat rate, and both curves with their points. Rank sizes are
-     * left empty: they are counted where customers are ranked.
+     * alpha, the rank thresholds, the repeat rate, both curves with their points, and the rank sizes
+     * (each buyer's rank from the same thresholds and kept totals the rank stage scores with).
      */
     public static RfmSummary summary(PopulationCounts counts, long asOf, RfmSettings settings) {
         TreeMap<Long, Long> frequencies = new TreeMap<>();
@@ -141,7 +150,25 @@ public final class RfmPopulation {
                 .setMonetaryBoundaries(toList(monetary.scores(true).boundaries()))
                 .setTopThresholdMinor(thresholds[0])
                 .setSuperLoyalThresholdMinor(thresholds[1])
+                .setRanks(rankSizes(counts, thresholds, point, settings))
                 .build();
+    }
+
+    private static List<io.lifecyclemail.schema.RankSize> rankSizes(PopulationCounts counts, double[] thresholds, int point,
+                                                                   RfmSettings settings) {
+        QuantileSketch sketch = monetarySketch(settings, Map.of(), Map.of());
+        RfmRanking.Tally tally = new RfmRanking.Tally();
+        counts.getByRankCell().forEach((cell, customers) -> {
+            int bar = cell.indexOf('|');
+            int frequency = Integer.parseInt(cell.substring(0, bar));
+            String key = cell.substring(bar + 1);
+            double kept = key.charAt(0) == '=' ? Double.parseDouble(key.substring(1))
+                    : sketch.middleOfBucket(Integer.parseInt(key.substring(1)));
+            CustomerRanks.Rank rank = settings.ranks().rank(kept, frequency, thresholds[0], thresholds[1], point);
+            tally.add(rank, customers, counts.getCellOrders().getOrDefault(cell, 0L),
+                    counts.getCellTotals().getOrDefault(cell, 0L), frequency >= 2 ? customers : 0);
+        });
+        return tally.sizes();
     }
 
     /** Buyers by days since their last purchase at {@code asOf}, of those with fewer than {@code belowPurchases}. */

@@ -6,9 +6,7 @@ import io.lifecyclemail.decision.scenario.RankChangeScenario;
 import io.lifecyclemail.schema.RankSize;
 import io.lifecyclemail.schema.RfmRecord;
 import io.lifecyclemail.schema.RfmSummary;
-import io.lifecyclemail.state.RankReport;
 import io.lifecyclemail.state.RankStanding;
-import io.lifecyclemail.state.RankTally;
 import io.lifecyclemail.state.RankedCustomer;
 import io.lifecyclemail.state.RfmChange;
 import io.lifecyclemail.state.RfmValues;
@@ -38,7 +36,7 @@ public record RfmRanking(CustomerRanks ranks, List<RankChangeScenario> scenarios
     public record Update(RankedCustomer after, boolean changed, RfmRecord record, RankStanding standing,
                          List<ScenarioTrigger> triggers) {}
 
-    /** A customer's RFM changed: record it, scored against {@code summary} (null before the first one). */
+    /** A customer's RFM changed: record it, scored against the summary in force at its time (null before the first). */
     public Update onChange(RankedCustomer before, RfmChange change, RfmSummary summary) {
         RfmValues values = change.getAfter();
         RankStanding previous = before == null ? null : before.getStanding();
@@ -49,19 +47,16 @@ public record RfmRanking(CustomerRanks ranks, List<RankChangeScenario> scenarios
                     Audience.UNRANKED, previous.getRank(), 0, 0, 0, 0, previous.getBranchingPoint());
             return new Update(null, before != null, record, unranked, List.of());
         }
-        // a summary newer than the change (it came first on its own input): score as of the summary
-        long asOf = summary == null ? change.getTime() : Math.max(change.getTime(), summary.getAsOf().toEpochMilli());
-        return score(change.getCustomerId(), values, previous, asOf, change.getCurrency(), summary, true);
+        return score(change.getCustomerId(), values, previous, change.getTime(), change.getCurrency(), summary, true);
     }
 
-    /** A new summary: re-score the customer as of its time; publish only what changed. */
+    /** A summary time: score the customer again as of it; publish only what changed. */
     public Update onSummary(String customerId, RankedCustomer state, RfmSummary summary) {
         if (state == null) {
             return new Update(null, false, null, null, List.of());
         }
-        // a change newer than the summary (it came first on its own input): score as of the change
-        return score(customerId, state.getValues(), state.getStanding(),
-                Math.max(summary.getAsOf().toEpochMilli(), state.getTime()), summary.getCurrency(), summary, false);
+        return score(customerId, state.getValues(), state.getStanding(), summary.getAsOf().toEpochMilli(),
+                summary.getCurrency(), summary, false);
     }
 
     private Update score(String customerId, RfmValues values, RankStanding previous, long time, String currency,
@@ -99,52 +94,34 @@ public record RfmRanking(CustomerRanks ranks, List<RankChangeScenario> scenarios
                 && a.getFrequency() == b.getFrequency() && a.getBranchingPoint() == b.getBranchingPoint();
     }
 
-    /** One instance's customers per rank after a re-ranking. */
+    /** Buyers per rank, with their orders, totals and repeaters, into rank sizes and LTV. */
     public static final class Tally {
         private final Map<Rank, long[]> byRank = new EnumMap<>(Rank.class); // customers, orders, total, repeaters
 
-        public void add(RankedCustomer customer) {
-            if (customer == null || customer.getStanding() == null || Audience.UNRANKED.equals(customer.getStanding().getRank())) {
-                return;
-            }
-            long[] sums = byRank.computeIfAbsent(Rank.ofLabel(customer.getStanding().getRank()), rank -> new long[4]);
-            RfmValues values = customer.getValues();
-            sums[0]++;
-            sums[1] += values.getOrders();
-            sums[2] += values.getTotalMinor();
-            sums[3] += values.getOrders() >= 2 ? 1 : 0;
-        }
-
-        public RankReport report(long asOf, int subtask, int subtasks) {
-            List<RankTally> tallies = new ArrayList<>();
-            byRank.forEach((rank, sums) -> tallies.add(new RankTally(rank.label(), sums[0], sums[1], sums[2], sums[3])));
-            return new RankReport(asOf, subtask, subtasks, tallies);
-        }
-    }
-
-    /** Every rank's size, average order and LTV (average order + average order x the rank's repeat rate). */
-    public static List<RankSize> rankSizes(List<RankReport> reports) {
-        Map<Rank, long[]> sums = new EnumMap<>(Rank.class);
-        for (Rank rank : Rank.values()) {
-            sums.put(rank, new long[4]);
-        }
-        for (RankReport report : reports) {
-            for (RankTally tally : report.getTallies()) {
-                long[] total = sums.get(Rank.ofLabel(tally.getRank()));
-                total[0] += tally.getCustomers();
-                total[1] += tally.getOrders();
-                total[2] += tally.getTotalMinor();
-                total[3] += tally.getRepeaters();
+        public Tally() {
+            for (Rank rank : Rank.values()) {
+                byRank.put(rank, new long[4]);
             }
         }
-        List<RankSize> sizes = new ArrayList<>();
-        sums.forEach((rank, total) -> {
-            double average = total[1] == 0 ? 0 : (double) total[2] / total[1];
-            double repeat = total[0] == 0 ? 0 : (double) total[3] / total[0];
-            sizes.add(new RankSize(rank.label(), total[0], Math.round(average), repeat,
-                    Math.round(CustomerRanks.lifetimeValue(average, repeat))));
-        });
-        return sizes;
-    }
 
+        public void add(Rank rank, long customers, long orders, long totalMinor, long repeaters) {
+            long[] sums = byRank.get(rank);
+            sums[0] += customers;
+            sums[1] += orders;
+            sums[2] += totalMinor;
+            sums[3] += repeaters;
+        }
+
+        /** Every rank's size, average order and LTV (average order + average order x the rank's repeat rate). */
+        public List<RankSize> sizes() {
+            List<RankSize> sizes = new ArrayList<>();
+            byRank.forEach((rank, total) -> {
+                double average = total[1] == 0 ? 0 : (double) total[2] / total[1];
+                double repeat = total[0] == 0 ? 0 : (double) total[3] / total[0];
+                sizes.add(new RankSize(rank.label(), total[0], Math.round(average), repeat,
+                        Math.round(CustomerRanks.lifetimeValue(average, repeat))));
+            });
+            return sizes;
+        }
+    }
 }

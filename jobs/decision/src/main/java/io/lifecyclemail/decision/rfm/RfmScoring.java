@@ -31,8 +31,12 @@ public final class RfmScoring {
         }
         int r = scores(summary.getRecencyBoundaries(), false).score(recencyDays(values, asOf));
         int f = scores(summary.getFrequencyBoundaries(), true).score(values.getOrders());
-        int m = scores(summary.getMonetaryBoundaries(), true).score(values.getTotalMinor());
-        Rank rank = ranks.rank(values.getTotalMinor(), values.getOrders(), summary.getTopThresholdMinor(),
+        // against a sketch's boundaries, the total as the sketch keeps it: those in a boundary's bucket tie with it
+        double total = summary.getMonetaryRelativeError() > 0
+                ? new QuantileSketch(summary.getMonetaryRelativeError(), RfmPopulation.MONETARY_EXACT_UP_TO).kept(Math.max(0, values.getTotalMinor()))
+                : values.getTotalMinor();
+        int m = scores(summary.getMonetaryBoundaries(), true).score(total);
+        Rank rank = ranks.rank(total, values.getOrders(), summary.getTopThresholdMinor(),
                 summary.getSuperLoyalThresholdMinor(), summary.getBranchingPoint());
         double average = (double) values.getTotalMinor() / values.getOrders();
         return new Scored(r, f, m, rank, Math.round(CustomerRanks.lifetimeValue(average, summary.getRepeatRate())));
