@@ -82,7 +82,7 @@ public final class RfmBootstrap {
 
     private RfmBootstrap() {}
 
-    static List<Option<?>> options() {
+    public static List<Option<?>> options() {
         List<Option<?>> all = new ArrayList<>(List.of(ORDERS, AS_OF, OUT, COLUMN_ORDER_ID, COLUMN_CUSTOMER_ID, COLUMN_TIME,
                 COLUMN_AMOUNT, COLUMN_QUANTITY, COLUMN_UNIT_PRICE, COLUMN_CANCELLED, COLUMN_CURRENCY, DEFAULT_ZONE,
                 KEEP_CANCELLED));

@@ -56,7 +56,8 @@ class DocsTest {
     @Test
     void everyJobOptionIsDocumentedAndKeysAreUnique() throws Exception {
         String operations = Files.readString(DOCS.resolve("operations.md"));
-        for (List<Option<?>> options : List.of(DecisionOptions.all(), DeliveryOptions.all())) {
+        for (List<Option<?>> options : List.of(DecisionOptions.all(), DeliveryOptions.all(),
+                io.lifecyclemail.decision.RfmBootstrap.options())) {
             Settings.index(options); // throws on a duplicate key
             for (Option<?> option : options) {
                 assertThat(operations).as("docs/operations.md documents " + option.key()).contains("`" + option.key() + "`");
@@ -69,8 +70,31 @@ class DocsTest {
         String topics = Files.readString(DOCS.resolve("topics.md"));
         for (String topic : List.of(LocalTopics.CLICKSTREAM, LocalTopics.ORDERS, LocalTopics.PROFILES,
                 LocalTopics.SEND_COMMANDS, LocalTopics.DECISIONS, LocalTopics.DELIVERY_RESULTS, LocalTopics.DEAD_LETTERS,
-                LocalTopics.INVENTORY, LocalTopics.RFM, "engagement")) {
+                LocalTopics.INVENTORY, LocalTopics.RFM, LocalTopics.RFM_SUMMARY, "engagement")) {
             assertThat(topics).contains("| `" + topic + "` |");
         }
+    }
+
+    @Test
+    void theDocumentedBootstrapRunsOnTheSampleHistory(@org.junit.jupiter.api.io.TempDir Path out) throws Exception {
+        String operations = Files.readString(DOCS.resolve("operations.md"));
+        java.util.regex.Matcher command = java.util.regex.Pattern.compile("-Dbootstrap\\.args=\"([^\"]+)\"").matcher(operations);
+        assertThat(command.find()).as("operations.md shows the bootstrap command").isTrue();
+        List<String> args = new ArrayList<>(List.of(command.group(1).split(" ")));
+        args.replaceAll(arg -> arg.startsWith("docs/") ? "../../" + arg : arg);
+        args.set(args.indexOf("--out") + 1, out.toString()); // not into the working tree
+        var settings = io.lifecyclemail.common.options.Settings.parse(io.lifecyclemail.decision.RfmBootstrap.options(),
+                args.toArray(String[]::new));
+        var report = io.lifecyclemail.decision.RfmBootstrap.run(settings,
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment());
+        assertThat(report.customers()).hasSizeGreaterThan(1400);
+        assertThat(report.dropped()).containsEntry("no customer id", 1L)
+                .containsEntry("missing or non-positive amount, quantity or price", 2L).containsKey("cancelled order");
+        assertThat(report.summary().getBranchingPoint()).as("the sample's customers stay after their 3rd purchase").isEqualTo(3);
+        List<String> csv = Files.readAllLines(out.resolve("rfm-report.csv"));
+        assertThat(csv).hasSize(report.customers().size() + 1);
+        assertThat(Files.readString(out.resolve("rfm-report.txt"))).contains("branching point: 3 purchases")
+                .contains("no customer id=1");
+        assertThat(Files.readAllLines(out.resolve("rfm-seed.jsonl"))).hasSize(report.customers().size());
     }
 }

@@ -53,7 +53,7 @@ class ShippedTemplatesTest {
                     .setItems(List.of(new ItemLine(SampleShop.product(0), 1), new ItemLine(SampleShop.product(1), 2)))
                     .setAttributes(Map.of("couponCode", "COUPON42")).build();
             boolean listsItems = !List.of("PricePageVisit", "AtRisk", "Birthday", "PointsExpiry", "RegistrationAnniversary",
-                    "DeepBrowsing")
+                    "DeepBrowsing", "RankChange")
                     .contains(scenario.kind());
             for (String language : SHIPPED_LANGUAGES) {
                 ContactState contact = new ContactState("c@example.com", "Name", language, null, true, 0L);
@@ -69,6 +69,17 @@ class ShippedTemplatesTest {
                         .contains(scenario.kind())) {
                     assertThat(mail.text()).contains("COUPON42");
                     assertThat(mail.html()).contains("COUPON42");
+                }
+                // content chosen by rank renders too; content not marked as a discount shows no coupon
+                for (var content : scenario.policy().contentByRank()) {
+                    RenderedMail byRank = templates.render(content.template(), language,
+                            MailContent.model(command, contact, templates.formattingLocale(language), shop));
+                    assertThat(byRank.locale()).as(content.template() + " in " + language).isEqualTo(language);
+                    assertThat(byRank.subject()).contains("Name");
+                    assertThat(byRank.html()).contains("lang=\"" + language + "\"");
+                    if (!content.discount()) {
+                        assertThat(byRank.text()).doesNotContain("COUPON42");
+                    }
                 }
             }
         }

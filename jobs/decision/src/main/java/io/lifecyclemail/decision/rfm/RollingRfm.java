@@ -62,13 +62,14 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis, boole
 
     /**
      * The state after an order or seed, its last purchase day counted in {@code zone} (the profile's,
-     * else UTC). A seed starts a customer the job has no state of yet, and is ignored otherwise: the
-     * job's own state is newer.
+     * else UTC). A seed replaces the state: it is applied at its as-of time, in event-time order, so
+     * whatever the job built before then came from orders before it, which the seed counted from the
+     * whole history; an order placed before the seed's time that arrives later is in the seed already.
      */
     @Override
     public RfmState apply(RfmState state, Object event, ZoneId zone) {
         if (event instanceof RfmSeed seed) {
-            return state == null ? RfmState.newBuilder(seed.getState()).build() : state;
+            return RfmState.newBuilder(seed.getState()).setSeededUntil(seed.getAsOf()).build();
         }
         RfmState next = applyOrder(state, (OrderEvent) event);
         String zoneId = zone == null || java.time.ZoneOffset.UTC.equals(zone.normalized()) ? "UTC" : zone.getId();
@@ -103,12 +104,12 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis, boole
         long time = order.getEventTime().toEpochMilli();
         Map<String, CountedOrder> recent = state == null ? new HashMap<>() : new HashMap<>(state.getRecentOrders());
         CountedOrder known = recent.get(order.getOrderId());
-        RfmState next = state == null ? new RfmState(time, time, 0, 0L, recent, "UTC")
+        RfmState next = state == null ? new RfmState(time, time, 0, 0L, recent, 0L, "UTC")
                 : RfmState.newBuilder(state).setRecentOrders(recent).build();
         switch (order.getType()) {
             case PLACED -> {
-                if (known != null) {
-                    return state; // the same order again
+                if (known != null || (state != null && time < state.getSeededUntil())) {
+                    return state; // the same order again, or one the bootstrap seed counted
                 }
                 Long amount = amountOf(order);
                 if (amount == null) {

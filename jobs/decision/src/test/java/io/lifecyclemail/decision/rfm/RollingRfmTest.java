@@ -77,16 +77,22 @@ class RollingRfmTest {
     }
 
     @Test
-    void aSeedStartsACustomerWithoutStateAndIsIgnoredOtherwise() {
-        RfmState seeded = rfm.apply(null, placed("o1", Duration.ZERO, 1000, null));
-        io.lifecyclemail.state.RfmSeed seed = new io.lifecyclemail.state.RfmSeed(ALICE, 0L, seeded);
-        RfmState started = rfm.apply(null, seed, ZoneId.of("UTC"));
-        assertThat(started).isEqualTo(seeded).isNotSameAs(seeded);
-        RfmState own = rfm.apply(null, placed("o2", Duration.ofDays(1), 7000, null));
-        assertThat(rfm.apply(own, seed, ZoneId.of("UTC"))).isSameAs(own);
+    void aSeedReplacesWhatOrdersBeforeItBuiltAndThoseOrdersDoNotCountAgain() {
+        RfmState history = rfm.apply(null, placed("o1", Duration.ZERO, 1000, null));
+        history = rfm.apply(history, placed("o0", Duration.ofDays(-100), 4000, null));
+        long asOf = Events.millis(Duration.ofDays(1));
+        io.lifecyclemail.state.RfmSeed seed = new io.lifecyclemail.state.RfmSeed(ALICE, asOf, history);
+        // the live job saw only the last order before the seed's time (a topic with 30 days' retention)
+        RfmState partial = rfm.apply(null, placed("o1", Duration.ZERO, 1000, null));
+        RfmState started = rfm.apply(partial, seed, ZoneId.of("UTC"));
+        assertThat(started.getOrders()).isEqualTo(2);
+        assertThat(started.getTotalMinor()).isEqualTo(5000);
+        assertThat(rfm.apply(started, placed("o0b", Duration.ofDays(-3), 700, null)))
+                .as("an order before the seed's time arriving later is in the seed").isSameAs(started);
+        assertThat(rfm.apply(started, placed("o2", Duration.ofDays(2), 700, null)).getOrders()).isEqualTo(3);
         // a cancellation of a seeded order still subtracts: the seed carries the order memory
         RfmState cancelled = rfm.apply(started, of("o1", Duration.ofDays(2), OrderEventType.CANCELLED));
-        assertThat(cancelled.getOrders()).isZero();
+        assertThat(cancelled.getOrders()).isEqualTo(1);
     }
 
     @Test
