@@ -69,11 +69,16 @@ public final class DecisionBenchmark {
                 customers, traffic.size(), traffic.clickstream().size(), traffic.orders().size(),
                 traffic.profiles().size(), traffic.inventory().size());
 
-        List<String> names = List.of("cart abandonment only", "all " + builtIn.size() + " built-in scenarios",
+        // "rfm" as third argument: only the built-in scenarios without and with RFM, alternating (RFM's cost)
+        boolean rfmOnly = args.length > 2 && args[2].equals("rfm");
+        List<String> names = rfmOnly ? List.of("all " + builtIn.size() + " built-in scenarios", "the same + RFM")
+                : List.of("cart abandonment only", "all " + builtIn.size() + " built-in scenarios",
                 "the same + RFM", "the same + the Sequence example (CEP)");
-        List<List<Scenario>> configurations = List.of(cartOnly, builtIn, builtIn, withSequence);
-        boolean[] withRfm = {false, false, true, true};
-        long[] best = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
+        List<List<Scenario>> configurations = rfmOnly ? List.of(builtIn, builtIn)
+                : List.of(cartOnly, builtIn, builtIn, withSequence);
+        boolean[] withRfm = rfmOnly ? new boolean[] {false, true} : new boolean[] {false, false, true, true};
+        long[] best = new long[configurations.size()];
+        java.util.Arrays.fill(best, Long.MAX_VALUE);
         for (int round = 0; round < rounds; round++) {
             StringBuilder line = new StringBuilder("round " + (round + 1) + ":");
             for (int c = 0; c < configurations.size(); c++) {
@@ -148,6 +153,8 @@ public final class DecisionBenchmark {
         long end = START.plus(DAY).toEpochMilli();
         long[] customer = customerState(inputs, detectors, end);
         long[] rfmStage = customerState(inputs, List.of(RFM.rolling()), end);
+        long buyers = LAST_RFM_CHANGES.stream().map(change -> change.getCustomerId()).distinct().count();
+        long rankBytes = rankState(new ArrayList<>(LAST_RFM_CHANGES), end);
         long customerBytes = customer[0];
         int customerEntries = (int) customer[1];
 
@@ -182,6 +189,8 @@ public final class DecisionBenchmark {
                 (double) (customerBytes + restockBytes) / customers);
         System.out.printf("| RFM: customer-rfm stage (its own consent, zone and RFM per customer) | %,d | %.0f |%n",
                 rfmStage[0], (double) rfmStage[0] / customers);
+        System.out.printf("| RFM: customer-rank stage (values and standing per buyer; %,d buyers) | %,d | %.0f per buyer |%n",
+                buyers, rankBytes, (double) rankBytes / buyers);
     }
 
     /** Bytes and entries of the customer-keyed state after the inputs, with the watermark at {@code end}. */
@@ -201,7 +210,34 @@ public final class DecisionBenchmark {
         harness.processWatermark(new Watermark(end));
         long bytes = harness.snapshot(1, 1).getStateSize();
         long entries = harness.numKeyedStateEntries();
+        LAST_RFM_CHANGES.clear();
+        harness.getSideOutput(CustomerScenariosFunction.RFM_CHANGES).forEach(record -> LAST_RFM_CHANGES.add(record.getValue()));
         harness.close();
         return new long[] {bytes, entries};
+    }
+
+    /** The RFM changes of the last {@link #customerState} run. */
+    static final List<io.lifecyclemail.state.RfmChange> LAST_RFM_CHANGES = new ArrayList<>();
+
+    /** Bytes of the rank stage's state after the changes, scored against the population's summary at {@code end}. */
+    static long rankState(List<io.lifecyclemail.state.RfmChange> changes, long end) throws Exception {
+        io.lifecyclemail.state.PopulationCounts counts = io.lifecyclemail.decision.rfm.RfmPopulation.empty();
+        changes.forEach(change -> io.lifecyclemail.decision.rfm.RfmPopulation.apply(counts, change, RFM));
+        var function = new io.lifecyclemail.decision.flink.CustomerRankFunction(
+                new io.lifecyclemail.decision.rfm.RfmRanking(RFM.ranks(), List.of()), RFM, end);
+        try (var harness = org.apache.flink.streaming.util.ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                function, io.lifecyclemail.state.RfmChange::getCustomerId, Types.STRING,
+                io.lifecyclemail.decision.flink.CustomerRankFunction.SUMMARIES)) {
+            harness.setCheckpointStorage(new JobManagerCheckpointStorage(Integer.MAX_VALUE));
+            long summaryTime = RFM.nextSummaryAfter(end - 1);
+            harness.processBroadcastElement(io.lifecyclemail.decision.rfm.RfmPopulation.summary(counts, summaryTime, RFM),
+                    summaryTime);
+            for (var change : changes) {
+                harness.processElement(change, change.getTime());
+            }
+            harness.processWatermark(new Watermark(summaryTime));
+            harness.processBroadcastWatermark(new Watermark(summaryTime));
+            return harness.snapshot(1, 1).getStateSize();
+        }
     }
 }
