@@ -58,8 +58,11 @@ public final class DecisionBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         SampleShop.Traffic traffic = SampleShop.generate(customers, 7, START, DAY);
         List<Scenario> shipped = ScenarioLoader.loadDirectory(Path.of("deploy/scenarios"));
-        List<Scenario> builtIn = shipped.stream().filter(s -> !(s instanceof SequenceScenario)).toList();
-        List<Scenario> withSequence = new ArrayList<>(builtIn);
+        // RankChange scenarios need RFM: they run in the RFM configurations only
+        List<Scenario> builtIn = shipped.stream().filter(s -> !(s instanceof SequenceScenario))
+                .filter(s -> !(s instanceof io.lifecyclemail.decision.scenario.RankChangeScenario)).toList();
+        List<Scenario> builtInWithRanks = shipped.stream().filter(s -> !(s instanceof SequenceScenario)).toList();
+        List<Scenario> withSequence = new ArrayList<>(builtInWithRanks);
         shipped.stream().filter(SequenceScenario.class::isInstance).map(SequenceScenario.class::cast)
                 .map(s -> new SequenceScenario(s.id(), s.version(), s.description(), true, s.steps(), s.within(),
                         s.thenNot(), s.template(), s.policy()))
@@ -71,11 +74,11 @@ public final class DecisionBenchmark {
 
         // "rfm" as third argument: only the built-in scenarios without and with RFM, alternating (RFM's cost)
         boolean rfmOnly = args.length > 2 && args[2].equals("rfm");
-        List<String> names = rfmOnly ? List.of("all " + builtIn.size() + " built-in scenarios", "the same + RFM")
+        List<String> names = rfmOnly ? List.of("all " + builtIn.size() + " built-in scenarios", "the same + RFM (and the RankChange example)")
                 : List.of("cart abandonment only", "all " + builtIn.size() + " built-in scenarios",
-                "the same + RFM", "the same + the Sequence example (CEP)");
-        List<List<Scenario>> configurations = rfmOnly ? List.of(builtIn, builtIn)
-                : List.of(cartOnly, builtIn, builtIn, withSequence);
+                "the same + RFM (and the RankChange example)", "the same + the Sequence example (CEP)");
+        List<List<Scenario>> configurations = rfmOnly ? List.of(builtIn, builtInWithRanks)
+                : List.of(cartOnly, builtIn, builtInWithRanks, withSequence);
         boolean[] withRfm = rfmOnly ? new boolean[] {false, true} : new boolean[] {false, false, true, true};
         long[] best = new long[configurations.size()];
         java.util.Arrays.fill(best, Long.MAX_VALUE);
@@ -88,8 +91,12 @@ public final class DecisionBenchmark {
             }
             System.out.println(line);
         }
+        if (rounds == 0) { // only the state figures
+            stateAfterTheDay(traffic, builtIn, customers);
+            return;
+        }
         System.out.println();
-        System.out.println("| pipeline | best wall time | events/s | relative to cart only |");
+        System.out.println("| pipeline | best wall time | events/s | relative to the first row |");
         System.out.println("|---|---|---|---|");
         for (int c = 0; c < configurations.size(); c++) {
             System.out.printf("| %s | %.1f s | %,.0f | %.2f |%n", names.get(c), best[c] / 1000.0,
@@ -211,7 +218,10 @@ public final class DecisionBenchmark {
         long bytes = harness.snapshot(1, 1).getStateSize();
         long entries = harness.numKeyedStateEntries();
         LAST_RFM_CHANGES.clear();
-        harness.getSideOutput(CustomerScenariosFunction.RFM_CHANGES).forEach(record -> LAST_RFM_CHANGES.add(record.getValue()));
+        var changes = harness.getSideOutput(CustomerScenariosFunction.RFM_CHANGES);
+        if (changes != null) {
+            changes.forEach(record -> LAST_RFM_CHANGES.add(record.getValue()));
+        }
         harness.close();
         return new long[] {bytes, entries};
     }
