@@ -105,7 +105,7 @@ public final class RfmBootstrap {
     public record Report(Path folder, long rows, Map<String, Long> dropped, long orders, RfmSummary summary,
                          Map<String, Scored> customers) {
         String describe() {
-            return String.format("%d rows read, %d orders used, dropped %s%n%d customers as of %s; branching point %d; "
+            return String.format("%d rows read, %d orders used, rows dropped %s%n%d customers as of %s; branching point %d; "
                             + "report in %s (rfm-report.csv, rfm-report.txt, rfm-summary.json); seed for the live job: %s",
                     rows, orders, dropped, customers.size(), summary.getAsOf(), summary.getBranchingPoint(), folder,
                     folder.resolve("rfm-seed.jsonl"));
@@ -241,7 +241,7 @@ public final class RfmBootstrap {
         StringBuilder text = new StringBuilder();
         text.append("RFM as of ").append(asOf).append(" (").append(summary.getCurrency()).append(", minor units)\n");
         text.append("rows read: ").append(rows).append("; orders used: ").append(orders).append("\n");
-        text.append("dropped: ").append(dropped.isEmpty() ? "none" : dropped.toString()).append("\n");
+        text.append("dropped rows (by reason): ").append(dropped.isEmpty() ? "none" : dropped.toString()).append("\n");
         text.append("buyers: ").append(summary.getBuyers()).append("; repeat rate: ")
                 .append(String.format("%.4f", summary.getRepeatRate())).append("\n");
         text.append("quintile boundaries (20/40/60/80th percentile, exact):\n");
