@@ -196,7 +196,7 @@ public final class RfmBootstrap {
             return summary;
         }
         double[] boundaries = QuintileScores.of(totals, true).boundaries();
-        double[] thresholds = rfm.ranks().thresholds(q -> totals[(int) Math.max(1, Math.ceil(q * totals.length - 1e-9)) - 1]);
+        double[] thresholds = rfm.ranks().thresholds(q -> totals[(int) QuintileScores.nearestRank(q, totals.length) - 1]);
         return RfmSummary.newBuilder(summary).setMonetaryBoundaries(Arrays.stream(boundaries).boxed().toList())
                 .setTopThresholdMinor(thresholds[0]).setSuperLoyalThresholdMinor(thresholds[1])
                 .setMonetaryRelativeError(0).build();

@@ -133,7 +133,7 @@ public final class QuantileSketch implements Serializable {
         if (count == 0) {
             throw new IllegalStateException("empty sketch");
         }
-        long rank = Math.max(1, (long) Math.ceil(q * count - 1e-9));
+        long rank = QuintileScores.nearestRank(q, count);
         long seen = 0;
         for (Map.Entry<Long, Long> entry : exact.entrySet()) {
             seen += entry.getValue();
@@ -144,7 +144,7 @@ public final class QuantileSketch implements Serializable {
         for (Map.Entry<Integer, Long> entry : buckets.entrySet()) {
             seen += entry.getValue();
             if (seen >= rank) {
-                return middleOf(entry.getKey());
+                return middleOfBucket(entry.getKey());
             }
         }
         throw new IllegalStateException("rank beyond the count");
@@ -152,10 +152,6 @@ public final class QuantileSketch implements Serializable {
 
     /** A bucket's value: within alpha of every value in it. */
     public double middleOfBucket(int index) {
-        return middleOf(index);
-    }
-
-    private double middleOf(int index) {
         double upper = Math.exp(index * logGamma);
         return 2 * upper / (1 + (1 + alpha) / (1 - alpha));
     }
@@ -167,16 +163,14 @@ public final class QuantileSketch implements Serializable {
      */
     public double kept(double value) {
         String key = keyOf(value);
-        return key.charAt(0) == '=' ? value : middleOf(Integer.parseInt(key.substring(1)));
+        return key.charAt(0) == '=' ? value : middleOfBucket(Integer.parseInt(key.substring(1)));
     }
 
     /** The four quintile boundaries, for {@link QuintileScores}. */
     public QuintileScores scores(boolean higherIsBetter) {
         double[] boundaries = new double[4];
         for (int i = 0; i < 4; i++) {
-            // ceil(k x n / 5) in integers, as the exact scores do
-            long rank = ((long) (i + 1) * count + 4) / 5;
-            boundaries[i] = quantile((double) rank / count);
+            boundaries[i] = quantile((double) QuintileScores.quintileRank(i + 1, count) / count);
         }
         return new QuintileScores(boundaries, higherIsBetter);
     }

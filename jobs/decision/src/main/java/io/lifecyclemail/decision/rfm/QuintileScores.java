@@ -27,6 +27,16 @@ public record QuintileScores(double[] boundaries, boolean higherIsBetter) implem
         }
     }
 
+    /** The 1-based nearest rank ceil(k x n / 5) of the k-th quintile boundary, in integers (3 x 0.2 x 100 is 60.000000000000014 in doubles). */
+    public static long quintileRank(int k, long n) {
+        return Math.max(1, ((long) k * n + 4) / 5);
+    }
+
+    /** The 1-based nearest rank ceil(q x n) of quantile q (at least 1). */
+    public static long nearestRank(double q, long n) {
+        return Math.max(1, (long) Math.ceil(q * n - 1e-9));
+    }
+
     /** The boundaries of a population's values (in any order); at least one value. */
     public static QuintileScores of(double[] values, boolean higherIsBetter) {
         if (values.length == 0) {
@@ -36,9 +46,7 @@ public record QuintileScores(double[] boundaries, boolean higherIsBetter) implem
         Arrays.sort(sorted);
         double[] boundaries = new double[4];
         for (int i = 0; i < 4; i++) {
-            // 1-based nearest rank ceil(k x n / 5), in integers: 3 x 0.2 x 100 is 60.000000000000014 in doubles
-            int rank = (int) (((long) (i + 1) * sorted.length + 4) / 5);
-            boundaries[i] = sorted[Math.max(rank, 1) - 1];
+            boundaries[i] = sorted[(int) quintileRank(i + 1, sorted.length) - 1];
         }
         return new QuintileScores(boundaries, higherIsBetter);
     }

@@ -190,7 +190,7 @@ public final class RfmPopulation {
     private static List<Double> quintiles(TreeMap<Long, Long> histogram, long n) {
         List<Double> boundaries = new ArrayList<>();
         for (int k = 1; k <= 4; k++) {
-            long rank = Math.max(1, (k * n + 4) / 5);
+            long rank = QuintileScores.quintileRank(k, n);
             long seen = 0;
             for (Map.Entry<Long, Long> entry : histogram.entrySet()) {
                 seen += entry.getValue();

@@ -66,7 +66,7 @@ public record RfmRanking(CustomerRanks ranks, List<RankChangeScenario> scenarios
                 previous == null || Audience.UNRANKED.equals(previous.getRank()) ? null : Rank.ofLabel(previous.getRank()));
         boolean standingChanged = standing != null && !sameStanding(previous, standing);
         RankStanding kept = standingChanged ? standing : previous;
-        RankedCustomer after = new RankedCustomer(values, time, kept);
+        RankedCustomer after = new RankedCustomer(values, kept);
         if (!valuesChanged && !standingChanged) {
             return new Update(after, false, null, null, List.of());
         }

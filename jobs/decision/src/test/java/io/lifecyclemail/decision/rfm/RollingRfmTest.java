@@ -74,6 +74,9 @@ class RollingRfmTest {
         assertThat(tokyo.getZone()).isEqualTo("Asia/Tokyo");
         assertThat(RfmScoring.recencyDays(rfm.change("alice", null, tokyo, 0).getAfter(), asOf)).isZero();
         assertThat(RfmScoring.recencyDays(rfm.change("alice", null, london, 0).getAfter(), asOf)).isEqualTo(1);
+        RfmState two = rfm.apply(tokyo, placed("o2", Duration.ofDays(3), 2050, null), ZoneId.of("Asia/Tokyo"));
+        assertThat(RfmScoring.record("alice", rfm.change("alice", tokyo, two, 0).getAfter(), asOf, "JPY", null, null)
+                .getAverageOrderMinor()).as("3,050 over two orders, rounded down").isEqualTo(1525);
     }
 
     @Test
