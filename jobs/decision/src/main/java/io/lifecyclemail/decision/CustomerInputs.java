@@ -2,6 +2,9 @@ package io.lifecyclemail.decision;
 
 import io.lifecyclemail.schema.ClickstreamEvent;
 import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.schema.DeliveryResult;
+import io.lifecyclemail.schema.EngagementEvent;
+import io.lifecyclemail.state.StockOut;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.state.CustomerInput;
 import io.lifecyclemail.state.RankStanding;
@@ -37,6 +40,12 @@ public final class CustomerInputs {
             return standing.getTime();
         } else if (event instanceof RfmSeed seed) {
             return seed.getAsOf();
+        } else if (event instanceof EngagementEvent engagement) {
+            return engagement.getEventTime().toEpochMilli();
+        } else if (event instanceof DeliveryResult result) {
+            return result.getResultTime().toEpochMilli();
+        } else if (event instanceof StockOut stockOut) {
+            return stockOut.getEventTime();
         }
         throw new IllegalArgumentException("not a customer input: " + event);
     }
@@ -53,6 +62,12 @@ public final class CustomerInputs {
             return standing.getCustomerId();
         } else if (event instanceof RfmSeed seed) {
             return seed.getCustomerId();
+        } else if (event instanceof EngagementEvent engagement) {
+            return engagement.getCustomerId();
+        } else if (event instanceof DeliveryResult result) {
+            return result.getCustomerId();
+        } else if (event instanceof StockOut stockOut) {
+            return stockOut.getCustomerId();
         }
         return ((CustomerProfile) event).getCustomerId();
     }
@@ -71,6 +86,12 @@ public final class CustomerInputs {
                     + standing.getFrequencyScore() + standing.getMonetaryScore();
         } else if (event instanceof RfmSeed seed) {
             return "seed/" + seed.getAsOf();
+        } else if (event instanceof EngagementEvent engagement) {
+            return engagement.getEventId();
+        } else if (event instanceof DeliveryResult result) {
+            return "delivery/" + result.getSendId() + "/" + result.getStatus();
+        } else if (event instanceof StockOut stockOut) {
+            return "stock-out/" + stockOut.getEventId();
         }
         return ((CustomerProfile) event).getEventId();
     }
@@ -80,14 +101,26 @@ public final class CustomerInputs {
         Object event = input.getEvent();
         return event instanceof CustomerProfile ? "profile" : event instanceof ClickstreamEvent ? "clickstream"
                 : event instanceof OrderEvent ? "order" : event instanceof RankStanding ? "rank"
-                : event instanceof RfmSeed ? "rfm-seed" : "scenario-trigger";
+                : event instanceof RfmSeed ? "rfm-seed" : event instanceof EngagementEvent ? "engagement"
+                : event instanceof DeliveryResult ? "delivery-result" : event instanceof StockOut ? "stock-out"
+                : "scenario-trigger";
+    }
+
+    /** An unsubscribe, complaint or bounce: it must take effect however late it comes. */
+    public static boolean isSuppression(CustomerInput input) {
+        Object event = input.getEvent();
+        return event instanceof EngagementEvent engagement
+                && io.lifecyclemail.decision.govern.Governor.suppressionOf(engagement) != null
+                || event instanceof DeliveryResult result && io.lifecyclemail.decision.govern.Governor.suppressionOf(result) != null;
     }
 
     private static int rank(CustomerInput input) {
         Object event = input.getEvent();
         // a seed comes first (orders at its instant add to it); a rank before the triggers it may have caused;
         // a trigger from outside counts after the customer's own events at that instant
-        return event instanceof RfmSeed ? -1 : event instanceof CustomerProfile ? 0 : event instanceof ClickstreamEvent ? 1
+        // engagement and delivery results count with the profile: a suppression applies to what happens at its instant
+        return event instanceof RfmSeed ? -1 : event instanceof CustomerProfile || event instanceof EngagementEvent
+                || event instanceof DeliveryResult ? 0 : event instanceof ClickstreamEvent ? 1
                 : event instanceof OrderEvent ? 2 : event instanceof RankStanding ? 3 : 4;
     }
 }

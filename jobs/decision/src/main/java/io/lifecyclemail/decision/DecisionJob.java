@@ -12,6 +12,9 @@ import io.lifecyclemail.decision.scenario.ScenarioLoader;
 import io.lifecyclemail.schema.ClickstreamEvent;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.DeadLetter;
+import io.lifecyclemail.schema.Conversion;
+import io.lifecyclemail.schema.DeliveryResult;
+import io.lifecyclemail.schema.EngagementEvent;
 import io.lifecyclemail.schema.InventoryChange;
 import io.lifecyclemail.schema.RfmRecord;
 import io.lifecyclemail.decision.rfm.CurrencyTable;
@@ -45,16 +48,20 @@ public final class DecisionJob {
         if (settings == null) {
             return;
         }
-        List<Scenario> scenarios = loadScenarios(settings);
+        ScenarioLoader.Configuration configuration = loadConfiguration(settings);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        wire(env, settings, scenarios);
+        wire(env, settings, configuration);
         env.execute(NAME);
     }
 
-    /** Scenarios from the configured folder, or the ones shipped in the jar; invalid files stop the submission. */
-    public static List<Scenario> loadScenarios(Settings settings) {
+    /**
+     * Scenarios and the governor policy from the configured folder, or the ones shipped in the jar;
+     * invalid files stop the submission.
+     */
+    public static ScenarioLoader.Configuration loadConfiguration(Settings settings) {
         String folder = settings.get(DecisionOptions.SCENARIOS_DIR);
-        return folder.isBlank() ? ScenarioLoader.loadBundled() : ScenarioLoader.loadDirectory(Path.of(folder));
+        return folder.isBlank() ? ScenarioLoader.loadBundledConfiguration()
+                : ScenarioLoader.loadConfiguration(Path.of(folder));
     }
 
     static Instant decideUntil(Settings settings) {
@@ -105,7 +112,7 @@ public final class DecisionJob {
     }
 
     /** Adds the whole job to {@code env}. */
-    public static void wire(StreamExecutionEnvironment env, Settings settings, List<Scenario> scenarios) {
+    public static void wire(StreamExecutionEnvironment env, Settings settings, ScenarioLoader.Configuration configuration) {
         String group = settings.get(DecisionOptions.GROUP_ID);
         Ingest.Split<ClickstreamEvent> clicks = Ingest.fromKafka(env,
                 KafkaIO.source(settings, settings.get(Topics.CLICKSTREAM), group,
@@ -123,11 +130,19 @@ public final class DecisionJob {
                 KafkaIO.source(settings, settings.get(Topics.INVENTORY), group,
                         new DecodeOrDeadLetter<>(InventoryChange.class, InputRules.INVENTORY, JOB)),
                 InventoryChange.class, Ingest.eventTime(settings, InventoryChange::getEventTime), "inventory");
+        Ingest.Split<EngagementEvent> engagement = Ingest.fromKafka(env,
+                KafkaIO.source(settings, settings.get(Topics.ENGAGEMENT), group,
+                        new DecodeOrDeadLetter<>(EngagementEvent.class, InputRules.ENGAGEMENT, JOB)),
+                EngagementEvent.class, Ingest.eventTime(settings, EngagementEvent::getEventTime), "engagement");
+        Ingest.Split<DeliveryResult> deliveryResults = Ingest.fromKafka(env,
+                KafkaIO.source(settings, settings.get(Topics.DELIVERY_RESULTS), group,
+                        new DecodeOrDeadLetter<>(DeliveryResult.class, InputRules.DELIVERY_RESULTS, JOB)),
+                DeliveryResult.class, Ingest.eventTime(settings, DeliveryResult::getResultTime), "delivery-results");
 
         DecisionPipeline.Outputs outputs = DecisionPipeline.build(
                 new DecisionPipeline.Inputs(clicks.events(), orders.events(), profiles.events(), inventory.events(),
-                        seeds(env, settings)),
-                scenarios, new DecisionPipeline.Tuning(settings.get(DecisionOptions.CART_RETENTION), decideUntil(settings),
+                        seeds(env, settings), engagement.events(), deliveryResults.events()),
+                configuration, new DecisionPipeline.Tuning(settings.get(DecisionOptions.CART_RETENTION), decideUntil(settings),
                         new LatePolicy(settings.get(DecisionOptions.ALLOWED_LATENESS), settings.get(DecisionOptions.BEYOND_LATENESS)),
                         settings.get(DecisionOptions.RESTOCK_BUCKETS), rfm(settings)));
 
@@ -138,6 +153,9 @@ public final class DecisionJob {
         outputs.decisions().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.DECISIONS),
                         Decision.class, Decision::getCustomerId, transactions))
                 .name("decisions-sink").uid("decisions-sink");
+        outputs.conversions().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.CONVERSIONS),
+                        Conversion.class, Conversion::getCustomerId, transactions))
+                .name("conversions-sink").uid("conversions-sink");
         if (settings.get(DecisionOptions.RFM_ENABLED)) {
             outputs.rfm().sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.RFM),
                             RfmRecord.class, RfmRecord::getCustomerId, transactions))
@@ -146,7 +164,8 @@ public final class DecisionJob {
                             RfmSummary.class, summary -> summary.getAsOf().toString(), transactions))
                     .name("rfm-summary-sink").uid("rfm-summary-sink");
         }
-        clicks.deadLetters().union(orders.deadLetters(), profiles.deadLetters(), inventory.deadLetters())
+        clicks.deadLetters().union(orders.deadLetters(), profiles.deadLetters(), inventory.deadLetters(),
+                        engagement.deadLetters(), deliveryResults.deadLetters())
                 .sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.DEAD_LETTERS),
                         DeadLetter.class, DeadLetter::getSourceTopic, transactions))
                 .name("dead-letters-sink").uid("dead-letters-sink");

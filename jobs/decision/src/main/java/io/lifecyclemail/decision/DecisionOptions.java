@@ -70,8 +70,9 @@ public final class DecisionOptions {
         all.addAll(List.of(SCENARIOS_DIR, CART_RETENTION, DECIDE_UNTIL, ALLOWED_LATENESS, BEYOND_LATENESS, RESTOCK_BUCKETS, RFM_ENABLED, RFM_CURRENCY, RFM_RATES,
                 RFM_ORDER_MEMORY, RFM_INTERVAL, RFM_SKETCH_ERROR, RFM_CHURN_WINDOW, RFM_TOP_SHARE, RFM_SUPER_LOYAL_SHARE,
                 RFM_MIN_CUSTOMERS, RFM_SEED, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
-                Topics.CLICKSTREAM, Topics.ORDERS, Topics.PROFILES, Topics.INVENTORY, Topics.SEND_COMMANDS, Topics.DECISIONS, Topics.RFM, Topics.RFM_SUMMARY,
-                Topics.DEAD_LETTERS));
+                Topics.CLICKSTREAM, Topics.ORDERS, Topics.PROFILES, Topics.INVENTORY, Topics.ENGAGEMENT,
+                Topics.DELIVERY_RESULTS, Topics.SEND_COMMANDS, Topics.DECISIONS, Topics.CONVERSIONS, Topics.RFM,
+                Topics.RFM_SUMMARY, Topics.DEAD_LETTERS));
         return all;
     }
 }

@@ -48,6 +48,13 @@ import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.SendCommand;
+import io.lifecyclemail.schema.Conversion;
+import io.lifecyclemail.schema.DeliveryResult;
+import io.lifecyclemail.schema.EngagementEvent;
+import io.lifecyclemail.schema.OrderEventType;
+import io.lifecyclemail.decision.govern.Governor;
+import io.lifecyclemail.decision.scenario.GovernorPolicy;
+import io.lifecyclemail.decision.scenario.ScenarioLoader;
 import io.lifecyclemail.state.CustomerInput;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,10 +75,13 @@ public final class DecisionPipeline {
     /**
      * @param inventory stock changes; may be null when no Restock scenario is enabled
      * @param rfmSeeds customers' RFM from a bootstrap, to start from; may be null
+     * @param engagement opens, clicks, unsubscribes, bounces, complaints (suppression); may be null
+     * @param deliveryResults the delivery job's results (hard bounces suppress); may be null
      */
     public record Inputs(DataStream<ClickstreamEvent> clickstream, DataStream<OrderEvent> orders,
                          DataStream<CustomerProfile> profiles, DataStream<InventoryChange> inventory,
-                         DataStream<RfmSeed> rfmSeeds) {
+                         DataStream<RfmSeed> rfmSeeds, DataStream<EngagementEvent> engagement,
+                         DataStream<DeliveryResult> deliveryResults) {
         public Inputs(DataStream<ClickstreamEvent> clickstream, DataStream<OrderEvent> orders,
                       DataStream<CustomerProfile> profiles) {
             this(clickstream, orders, profiles, null);
@@ -81,14 +91,22 @@ public final class DecisionPipeline {
                       DataStream<CustomerProfile> profiles, DataStream<InventoryChange> inventory) {
             this(clickstream, orders, profiles, inventory, null);
         }
+
+        public Inputs(DataStream<ClickstreamEvent> clickstream, DataStream<OrderEvent> orders,
+                      DataStream<CustomerProfile> profiles, DataStream<InventoryChange> inventory,
+                      DataStream<RfmSeed> rfmSeeds) {
+            this(clickstream, orders, profiles, inventory, rfmSeeds, null, null);
+        }
     }
 
     /**
      * @param rfm every customer's RFM after each change and re-scoring (null when RFM is off)
      * @param rfmSummary the population per interval (null when RFM is off)
+     * @param conversions orders credited to the send or holdout before them
      */
     public record Outputs(DataStream<SendCommand> sendCommands, DataStream<Decision> decisions,
-                          DataStream<RfmRecord> rfm, DataStream<RfmSummary> rfmSummary) {}
+                          DataStream<RfmRecord> rfm, DataStream<RfmSummary> rfmSummary,
+                          DataStream<Conversion> conversions) {}
 
     /**
      * The engineer's settings of the decision pipeline.
@@ -113,14 +131,21 @@ public final class DecisionPipeline {
         }
     }
 
+    /** Without a governor policy: consent and suppression only. */
     public static Outputs build(Inputs inputs, List<Scenario> scenarios, Tuning tuning) {
+        return build(inputs, new ScenarioLoader.Configuration(scenarios, GovernorPolicy.NONE), tuning);
+    }
+
+    public static Outputs build(Inputs inputs, ScenarioLoader.Configuration configuration, Tuning tuning) {
+        List<Scenario> scenarios = configuration.scenarios().stream().filter(Scenario::enabled).toList();
         List<Detector<?>> detectors = detectors(scenarios, tuning.cartRetention());
         Instant decideUntil = tuning.decideUntil();
         long cutoff = decideUntil == null ? Long.MAX_VALUE : decideUntil.toEpochMilli();
         TypeInformation<CustomerInput> inputType = new AvroTypeInfo<>(CustomerInput.class);
         RelevantEvents relevant = new RelevantEvents(detectors);
 
-        // Only what some detector needs (and every profile, for consent) enters keyed state.
+        // Only what some detector needs (and every profile, for consent; every placed order, for attribution
+        // and freshness; every suppression) enters keyed state.
         // (Lambdas, not method references such as CustomerInput::new or relevant::test: javac shares one
         // deserializer for identical serializable method references, and the second would cast its
         // input to the first one's type.)
@@ -128,16 +153,34 @@ public final class DecisionPipeline {
                 .filter(click -> relevant.test(click)).name("relevant-clickstream").uid("relevant-clickstream")
                 .map(click -> new CustomerInput(click), inputType).name("clickstream-as-input").uid("clickstream-as-input");
         DataStream<CustomerInput> orders = inputs.orders()
-                .filter(order -> relevant.test(order)).name("relevant-orders").uid("relevant-orders")
+                .filter(order -> order.getType() == OrderEventType.PLACED || relevant.test(order))
+                .name("relevant-orders").uid("relevant-orders")
                 .map(order -> new CustomerInput(order), inputType).name("orders-as-input").uid("orders-as-input");
         DataStream<CustomerInput> profiles = inputs.profiles()
                 .map(profile -> new CustomerInput(profile), inputType).name("profiles-as-input").uid("profiles-as-input");
 
         DataStream<CustomerInput> customerInputs = clickstream.union(orders, profiles);
+        if (inputs.engagement() != null) {
+            customerInputs = customerInputs.union(inputs.engagement()
+                    .filter(event -> Governor.suppressionOf(event) != null).name("suppressing-engagement")
+                    .uid("suppressing-engagement")
+                    .map(event -> new CustomerInput(event), inputType).name("engagement-as-input").uid("engagement-as-input"));
+        }
+        if (inputs.deliveryResults() != null) {
+            customerInputs = customerInputs.union(inputs.deliveryResults()
+                    .filter(result -> Governor.suppressionOf(result) != null).name("suppressing-delivery-results")
+                    .uid("suppressing-delivery-results")
+                    .map(result -> new CustomerInput(result), inputType).name("delivery-results-as-input")
+                    .uid("delivery-results-as-input"));
+        }
         RestockInterest restock = new RestockInterest(ofKind(scenarios, RestockScenario.class), tuning.restockBuckets());
         if (restock.active()) {
-            customerInputs = customerInputs.union(restockTriggers(inputs, restock)
-                    .map(trigger -> new CustomerInput(trigger), inputType).name("restock-as-input").uid("restock-as-input"));
+            SingleOutputStreamOperator<ScenarioTrigger> restocks = restockTriggers(inputs, restock);
+            customerInputs = customerInputs.union(restocks
+                    .map(trigger -> new CustomerInput(trigger), inputType).name("restock-as-input").uid("restock-as-input"),
+                    restocks.getSideOutput(RestockInterestFunction.STOCK_OUTS)
+                            .map(stockOut -> new CustomerInput(stockOut), inputType).name("stock-outs-as-input")
+                            .uid("stock-outs-as-input"));
         }
 
         for (SequenceScenario sequence : ofKind(scenarios, SequenceScenario.class)) {
@@ -159,14 +202,16 @@ public final class DecisionPipeline {
 
         SingleOutputStreamOperator<Decision> decisions = customerInputs
                 .keyBy(CustomerInputs::customerId)
-                .process(new CustomerScenariosFunction(detectors, cutoff, tuning.late()), new AvroTypeInfo<>(Decision.class))
+                .process(new CustomerScenariosFunction(detectors, cutoff, tuning.late(),
+                        new Governor(configuration.policy(), scenarios)), new AvroTypeInfo<>(Decision.class))
                 .name("customer-scenarios").uid("customer-scenarios");
         return new Outputs(decisions.getSideOutput(CustomerScenariosFunction.SEND_COMMANDS), decisions,
-                rfm == null ? null : rfm.records(), rfm == null ? null : rfm.summaries());
+                rfm == null ? null : rfm.records(), rfm == null ? null : rfm.summaries(),
+                decisions.getSideOutput(CustomerScenariosFunction.CONVERSIONS));
     }
 
     /** Restock interest keyed by product and bucket, fanned out as triggers per customer. */
-    private static DataStream<ScenarioTrigger> restockTriggers(Inputs inputs, RestockInterest restock) {
+    private static SingleOutputStreamOperator<ScenarioTrigger> restockTriggers(Inputs inputs, RestockInterest restock) {
         if (inputs.inventory() == null) {
             throw new IllegalArgumentException("a Restock scenario is enabled but no inventory stream is given");
         }

@@ -15,18 +15,36 @@ public final class SendIds {
 
     public static String of(String scenarioId, int scenarioVersion, String customerId, String triggerEventId,
                             String step) {
+        return HexFormat.of().formatHex(digest(scenarioId, Integer.toString(scenarioVersion), customerId,
+                triggerEventId, step), 0, 16);
+    }
+
+    /**
+     * A stable share in [0, 1) for these parts: the same in every JVM, run and parallelism, and
+     * uniform, so that "share below 10 %" picks 10 % of customers (holdouts, control group, variants).
+     */
+    public static double unitShare(String... parts) {
+        byte[] digest = digest(parts);
+        long bits = 0;
+        for (int i = 0; i < 7; i++) {
+            bits = (bits << 8) | (digest[i] & 0xff);
+        }
+        return (bits >>> 3) / (double) (1L << 53); // the top 53 bits: exactly representable
+    }
+
+    /** SHA-256 of the parts, each length-prefixed so that ("ab","c") and ("a","bc") differ. */
+    static byte[] digest(String... parts) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String part : new String[] {scenarioId, Integer.toString(scenarioVersion), customerId, triggerEventId, step}) {
+            for (String part : parts) {
                 byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-                // length-prefixed so that ("ab","c") and ("a","bc") differ
                 sha.update((byte) (bytes.length >>> 24));
                 sha.update((byte) (bytes.length >>> 16));
                 sha.update((byte) (bytes.length >>> 8));
                 sha.update((byte) bytes.length);
                 sha.update(bytes);
             }
-            return HexFormat.of().formatHex(sha.digest(), 0, 16);
+            return sha.digest();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

@@ -275,8 +275,8 @@ class DecisionPipelineTest {
                 for (Candidate candidate : detector.due(customer, state, wakeUp.getAsLong())) {
                     ReentryGate.Admission admission = entries.gate.admit(entries.log, candidate);
                     entries.log = admission.log();
-                    CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, consent, admission.blockedBecause());
-                    if (outcome.command() != null) {
+                    CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, admission.blockedBecause());
+                    if (consent && outcome.admitted()) { // the governor without a policy: consent only
                         sent.add(outcome.command().getSendId());
                     }
                 }

@@ -33,6 +33,8 @@ public final class LocalTopics {
     public static final String RFM_SUMMARY = "rfm-summary";
     public static final String DELIVERY_RESULTS = "delivery-results";
     public static final String DEAD_LETTERS = "dead-letters";
+    public static final String ENGAGEMENT = "engagement";
+    public static final String CONVERSIONS = "conversions";
 
     private final String bootstrapServers;
 
@@ -43,8 +45,8 @@ public final class LocalTopics {
     /** Every topic of docs/topics.md, profiles compacted. */
     public void createAll(EmbeddedKafka kafka, int partitions) throws Exception {
         Map<String, Map<String, String>> topics = new LinkedHashMap<>();
-        for (String topic : List.of(CLICKSTREAM, ORDERS, INVENTORY, SEND_COMMANDS, DECISIONS, DELIVERY_RESULTS, DEAD_LETTERS,
-                RFM_SUMMARY)) {
+        for (String topic : List.of(CLICKSTREAM, ORDERS, INVENTORY, ENGAGEMENT, SEND_COMMANDS, DECISIONS, CONVERSIONS,
+                DELIVERY_RESULTS, DEAD_LETTERS, RFM_SUMMARY)) {
             topics.put(topic, Map.of());
         }
         topics.put(PROFILES, Map.of("cleanup.policy", "compact"));

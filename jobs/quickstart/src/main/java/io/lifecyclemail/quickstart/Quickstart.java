@@ -9,6 +9,7 @@ import io.lifecyclemail.common.options.Settings;
 import io.lifecyclemail.decision.DecisionJob;
 import io.lifecyclemail.decision.DecisionOptions;
 import io.lifecyclemail.decision.scenario.Scenario;
+import io.lifecyclemail.decision.scenario.ScenarioLoader;
 import io.lifecyclemail.delivery.DeliveryJob;
 import io.lifecyclemail.delivery.DeliveryOptions;
 import io.lifecyclemail.delivery.mail.SmtpSettings;
@@ -101,11 +102,12 @@ public final class Quickstart {
                 step("Starting a Flink mini cluster (RocksDB state, checkpoints every 2s) and submitting both jobs");
                 try (LocalFlink flink = LocalFlink.start(LocalFlink.configuration(work, Duration.ofSeconds(2)), 4)) {
                     Settings decision = decisionSettings(kafka.bootstrapServers(), TRAFFIC_START.plus(TRAFFIC_SPAN));
-                    List<Scenario> scenarios = DecisionJob.loadScenarios(decision);
-                    say("Scenarios: %s", scenarios.stream().map(s -> s.kind() + " '" + s.id() + "'"
+                    ScenarioLoader.Configuration configuration = DecisionJob.loadConfiguration(decision);
+                    say("Scenarios: %s", configuration.scenarios().stream().map(s -> s.kind() + " '" + s.id() + "'"
                             + (s.enabled() ? "" : " (disabled)")).toList());
+                    say("Governor policy: %s", configuration.policy());
                     JobID decisionJob = flink.submit(DecisionJob.NAME,
-                            env -> DecisionJob.wire(env, decision, scenarios), null);
+                            env -> DecisionJob.wire(env, decision, configuration), null);
                     JobID deliveryJob = flink.submit(DeliveryJob.NAME,
                             env -> DeliveryJob.wire(env, deliverySettings(kafka.bootstrapServers(), smtpPort)), null);
                     Summary summary = watch(flink, decisionJob, deliveryJob, topics, smtp);

@@ -133,7 +133,7 @@ class EndToEndTest {
 
         Settings decision = Quickstart.Run.decisionSettings(kafka.bootstrapServers(), T0.plus(Duration.ofDays(1)));
         JobID decisionJob = flink.submit(DecisionJob.NAME,
-                env -> DecisionJob.wire(env, decision, DecisionJob.loadScenarios(decision)), null);
+                env -> DecisionJob.wire(env, decision, DecisionJob.loadConfiguration(decision)), null);
         Settings delivery = Quickstart.Run.deliverySettings(kafka.bootstrapServers(), smtp.getSmtp().getPort());
         JobID deliveryJob = flink.submit(DeliveryJob.NAME, env -> DeliveryJob.wire(env, delivery), null);
 

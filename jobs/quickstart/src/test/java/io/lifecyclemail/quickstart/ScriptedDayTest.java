@@ -133,7 +133,7 @@ class ScriptedDayTest {
         }
         Settings decision = Quickstart.Run.decisionSettings(services.kafka.bootstrapServers(), DAY.plus(Duration.ofDays(1)))
                 .with(io.lifecyclemail.decision.DecisionOptions.SCENARIOS_DIR, scenarios.toString());
-        JobID job = services.flink.submit(DecisionJob.NAME, env -> DecisionJob.wire(env, decision, DecisionJob.loadScenarios(decision)), null);
+        JobID job = services.flink.submit(DecisionJob.NAME, env -> DecisionJob.wire(env, decision, DecisionJob.loadConfiguration(decision)), null);
         assertThat(services.flink.awaitResult(job).isSuccess()).isTrue();
 
         List<SendCommand> commands = services.topics.read(LocalTopics.SEND_COMMANDS, SendCommand.class);

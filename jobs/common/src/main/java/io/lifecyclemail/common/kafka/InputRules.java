@@ -3,6 +3,9 @@ package io.lifecyclemail.common.kafka;
 import io.lifecyclemail.schema.ClickType;
 import io.lifecyclemail.schema.ClickstreamEvent;
 import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.schema.DeliveryResult;
+import io.lifecyclemail.schema.EngagementEvent;
+import io.lifecyclemail.schema.EngagementType;
 import io.lifecyclemail.schema.InventoryChange;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.SendCommand;
@@ -82,6 +85,24 @@ public final class InputRules {
         }
         if (change.getStockLevel() < 0) {
             return "stock_level " + change.getStockLevel() + " is negative";
+        }
+        return null;
+    };
+
+    public static final InputRule<EngagementEvent> ENGAGEMENT = event -> {
+        String common = common(event.getEventId(), event.getCustomerId(), event.getEventTime());
+        if (common != null) {
+            return common;
+        }
+        return event.getType() == EngagementType.UNKNOWN ? "type is UNKNOWN" : null;
+    };
+
+    public static final InputRule<DeliveryResult> DELIVERY_RESULTS = result -> {
+        if (blank(result.getSendId()) || blank(result.getCustomerId())) {
+            return "send_id and customer_id are required";
+        }
+        if (result.getResultTime().isBefore(EARLIEST_EVENT_TIME)) {
+            return "result_time " + result.getResultTime() + " is before " + EARLIEST_EVENT_TIME;
         }
         return null;
     };

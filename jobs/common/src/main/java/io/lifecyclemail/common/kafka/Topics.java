@@ -15,6 +15,8 @@ public final class Topics {
     public static final Option<String> RFM = topic("rfm", "Each customer's RFM, scores and rank after every change (output, compacted).");
     public static final Option<String> RFM_SUMMARY = topic("rfm-summary", "The buyers' score boundaries, branching point and rank sizes per interval (output).");
     public static final Option<String> DELIVERY_RESULTS = topic("delivery-results", "Outcome of every send command (delivery job output).");
+    public static final Option<String> ENGAGEMENT = topic("engagement", "Opens, clicks, unsubscribes, bounces, complaints (input: suppression).");
+    public static final Option<String> CONVERSIONS = topic("conversions", "Orders credited to the last send or holdout before them (output).");
     public static final Option<String> DEAD_LETTERS = topic("dead-letters", "Input records that could not be used (output).");
 
     private static Option<String> topic(String name, String description) {

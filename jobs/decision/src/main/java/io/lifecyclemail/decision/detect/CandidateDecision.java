@@ -11,24 +11,33 @@ import io.lifecyclemail.schema.SendCommand;
 import java.time.Instant;
 
 /**
- * Turns a candidate into a decision record and, when the customer may be mailed, a send command.
- * Marketing mail needs recorded opt-in consent (Japan's Act on Specified Electronic Mail); a customer
- * with no profile yet has none.
+ * A candidate's own scenario rules: its audience, content by rank, discount rule and re-entry. What
+ * they admit becomes a send command proposed to the governor ({@code io.lifecyclemail.decision.govern.Governor}),
+ * which decides consent, suppression, caps, quiet hours and holdouts; what they refuse gets its final
+ * decision record here.
  */
 public final class CandidateDecision {
     private CandidateDecision() {}
 
-    /** @param command null unless the outcome is SENT */
-    public record Outcome(Decision decision, SendCommand command) {}
+    /**
+     * @param decision the final record when refused; when admitted, the record so far (outcome SENT,
+     *     rule and reason of the scenario) that the governor completes
+     * @param command null when refused; else the send the governor decides about
+     */
+    public record Outcome(Decision decision, SendCommand command) {
+        public boolean admitted() {
+            return command != null;
+        }
+    }
 
     /**
-     * The rank rules first (audience, content by rank, no discount to the loyal ranks), then re-entry
-     * and consent. A candidate refused by its audience or content is not an entry of the scenario.
+     * The rank rules first (audience, content by rank, no discount to the loyal ranks), then re-entry.
+     * A candidate refused by its audience or content is not an entry of the scenario.
      *
      * @param standing the customer's rank and scores, null when unranked
      * @param gate admits the candidate under the re-entry rule: returns why not, or null
      */
-    public static Outcome decide(Candidate candidate, boolean marketingConsent, RankStanding standing,
+    public static Outcome decide(Candidate candidate, RankStanding standing,
                                  java.util.function.Function<Candidate, String> gate) {
         Scenario scenario = candidate.scenario();
         String excluded = scenario.policy().audience().excludes(standing);
@@ -45,22 +54,14 @@ public final class CandidateDecision {
             }
             chosen = candidate.withTemplate(content.template());
         }
-        return decide(chosen, marketingConsent, gate.apply(chosen));
-    }
-
-    public static Outcome decide(Candidate candidate, boolean marketingConsent) {
-        return decide(candidate, marketingConsent, null);
+        return decide(chosen, gate.apply(chosen));
     }
 
     /** @param blockedBecause why the scenario's re-entry rule refuses the candidate, or null when it admits it */
-    public static Outcome decide(Candidate candidate, boolean marketingConsent, String blockedBecause) {
+    public static Outcome decide(Candidate candidate, String blockedBecause) {
         Scenario scenario = candidate.scenario();
         if (blockedBecause != null) {
             return refuse(candidate, DecisionOutcome.REENTRY_BLOCKED, scenario.id() + ".reentry", blockedBecause);
-        }
-        if (!marketingConsent) {
-            return refuse(candidate, DecisionOutcome.NO_CONSENT, "consent.marketing",
-                    "the profile records no opt-in to marketing mail");
         }
         String sendId = sendId(candidate);
         SendCommand command = SendCommand.newBuilder()
@@ -106,6 +107,7 @@ public final class CandidateDecision {
                 .setStep(candidate.step())
                 .setTriggerEventId(candidate.triggerEventId())
                 .setTriggerTime(Instant.ofEpochMilli(candidate.triggerTime()))
-                .setItemCount(candidate.items().size());
+                .setItemCount(candidate.items().size())
+                .setDecidedAt(Instant.ofEpochMilli(candidate.triggerTime()));
     }
 }

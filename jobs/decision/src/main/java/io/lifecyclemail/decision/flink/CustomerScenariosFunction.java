@@ -6,6 +6,14 @@ import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.detect.ReentryGate;
+import io.lifecyclemail.decision.govern.Governor;
+import io.lifecyclemail.decision.scenario.GovernorPolicy;
+import io.lifecyclemail.schema.Conversion;
+import io.lifecyclemail.schema.DeliveryResult;
+import io.lifecyclemail.schema.EngagementEvent;
+import io.lifecyclemail.schema.OrderEvent;
+import io.lifecyclemail.state.GovernorState;
+import io.lifecyclemail.state.StockOut;
 import io.lifecyclemail.decision.rfm.RollingRfm;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.state.RankStanding;
@@ -42,8 +50,9 @@ import org.apache.flink.util.OutputTag;
  * Per customer: holds inputs until event time (the watermark of every input) reaches them, applies
  * them in event-time order to every {@link Detector}, and asks each for what is due once the
  * watermark has passed it, so no cancelling event at or before a deadline can still arrive on time.
- * Emits a decision for every candidate and a send command for those that may be sent. The rules are
- * in the detectors; this class only loads and stores state and sets timers.
+ * Candidates their scenario admits go to the {@link Governor}, which decides who gets mail: a final
+ * decision for every candidate, a send command for those sent, conversions for orders after them.
+ * The rules are in the detectors and the governor; this class only loads and stores state and sets timers.
  */
 public final class CustomerScenariosFunction extends KeyedProcessFunction<String, CustomerInput, Decision> {
     private static final long serialVersionUID = 1L;
@@ -53,15 +62,19 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     /** A customer's RFM changes, when a {@link RollingRfm} is among the detectors. */
     public static final OutputTag<RfmChange> RFM_CHANGES =
             new OutputTag<>("rfm-changes", new AvroTypeInfo<>(RfmChange.class));
+    /** Orders credited to a send or holdout before them. */
+    public static final OutputTag<Conversion> CONVERSIONS =
+            new OutputTag<>("conversions", new AvroTypeInfo<>(Conversion.class));
 
     private final List<Detector<?>> detectors;
     private final long endOfInputCutoff;
     private final LatePolicy late;
+    private final Governor governor;
 
     private transient List<Slot<?>> slots;
     private transient Slot<EntryLog> entries;
+    private transient Slot<GovernorState> governed;
     private transient boolean registerTimers;
-    private transient ValueState<Boolean> marketingConsent;
     private transient ValueState<String> timezone;
     /** The rank and scores the rank stage last published for the customer (audience rules, content by rank). */
     private transient ValueState<RankStanding> standing;
@@ -95,9 +108,16 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
 
     /** @param late what happens to events behind the watermark */
     public CustomerScenariosFunction(List<Detector<?>> detectors, long endOfInputCutoff, LatePolicy late) {
+        this(detectors, endOfInputCutoff, late, new Governor(GovernorPolicy.NONE, List.of()));
+    }
+
+    /** @param governor decides who of the candidates gets mail */
+    public CustomerScenariosFunction(List<Detector<?>> detectors, long endOfInputCutoff, LatePolicy late,
+                                     Governor governor) {
         this.detectors = List.copyOf(detectors);
         this.endOfInputCutoff = endOfInputCutoff;
         this.late = late;
+        this.governor = governor;
     }
 
     /** A detector with its keyed state, typed together. */
@@ -127,7 +147,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         // last, so that entries are forgotten after the other detectors have decided at the same instant
         entries = slot(new ReentryGate());
         slots.add(entries);
-        marketingConsent = getRuntimeContext().getState(new ValueStateDescriptor<>("marketing-consent", Types.BOOLEAN));
+        // after the re-entry gate: it decides what the others proposed at the same instant
+        governed = slot(governor);
+        slots.add(governed);
         timezone = getRuntimeContext().getState(new ValueStateDescriptor<>("timezone", Types.STRING));
         standing = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("rank-standing", new AvroTypeInfo<>(RankStanding.class)));
@@ -147,7 +169,11 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     public void processElement(CustomerInput input, Context context, Collector<Decision> out) throws Exception {
         long time = CustomerInputs.eventTime(input);
         long watermark = context.timerService().currentWatermark();
-        switch (late.classify(time, watermark)) {
+        LatePolicy.Verdict verdict = late.classify(time, watermark);
+        if (verdict == LatePolicy.Verdict.TOO_LATE_DROPPED && CustomerInputs.isSuppression(input)) {
+            verdict = LatePolicy.Verdict.TOO_LATE_APPLIED; // an unsubscribe or bounce is never dropped, however late
+        }
+        switch (verdict) {
             case ON_TIME -> {
                 pending.add(input);
                 context.timerService().registerEventTimeTimer(time);
@@ -170,7 +196,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
                 duplicateEvents.inc(); // a late copy of an event already applied
                 return;
             }
-            applyInOrder(List.of(input), context);
+            applyInOrder(List.of(input), context, out);
         } finally {
             flushWakeUps();
         }
@@ -183,16 +209,23 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         // Past the cutoff nothing more is decided, so no timers: one registered now would fire at once, forever.
         registerTimers = decideUpTo == time;
         try {
-            releaseInputsUpTo(time, context);
+            releaseInputsUpTo(time, context, out);
             if (late.remembersIds() && late.isPruneTime(time)) {
                 recentIds.remove(time); // copies of these would now be too late anyway
             }
             Map<String, Long> index = wakeUpIndex();
+            List<Governor.Proposal> proposals = new ArrayList<>();
             for (Slot<?> slot : slots) {
                 Long wakeUp = index.get(slot.name);
-                if (wakeUp != null && wakeUp <= decideUpTo) { // only the detectors due: one state read each
-                    decide(slot, decideUpTo, context, out);
+                if (slot != governed && wakeUp != null && wakeUp <= decideUpTo) { // only the detectors due: one state read each
+                    decide(slot, decideUpTo, context, out, proposals);
                 }
+            }
+            Long governorWakeUp = index.get(governed.name);
+            if (!proposals.isEmpty() || governorWakeUp != null && governorWakeUp <= decideUpTo) {
+                GovernorState state = governor.decide(governed.state.value(), proposals, decideUpTo, zone(),
+                        governorOut(context, out));
+                store(governed, state, context);
             }
         } finally {
             registerTimers = true;
@@ -200,7 +233,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
     }
 
-    private void releaseInputsUpTo(long time, Context context) throws Exception {
+    private void releaseInputsUpTo(long time, Context context, Collector<Decision> out) throws Exception {
         List<CustomerInput> reached = new ArrayList<>();
         List<CustomerInput> waiting = new ArrayList<>();
         for (CustomerInput input : pending.get()) {
@@ -217,7 +250,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             waitingTimes.add(CustomerInputs.eventTime(input));
         }
         try {
-            applyInOrder(reached, context);
+            applyInOrder(reached, context, out);
         } finally {
             waitingTimes = null;
         }
@@ -228,7 +261,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
      * twice, and released together the copies are neighbours. Applied ids are remembered for the
      * allowed lateness, so that a copy arriving late is recognised ({@link #processElement}).
      */
-    private void applyInOrder(List<CustomerInput> inputs, Context context) throws Exception {
+    private void applyInOrder(List<CustomerInput> inputs, Context context, Collector<Decision> out) throws Exception {
         String previousId = null;
         Facts facts = new Facts();
         Map<Long, List<String>> applied = new HashMap<>();
@@ -239,7 +272,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
                 continue;
             }
             previousId = id;
-            apply(input, facts, context);
+            apply(input, facts, context, out);
             if (late.remembersIds()) {
                 applied.computeIfAbsent(late.pruneAfter(CustomerInputs.eventTime(input)), k -> new ArrayList<>()).add(id);
             }
@@ -265,7 +298,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     }
 
     private <S extends SpecificRecordBase> void decide(Slot<S> slot, long time, Context context,
-                                                       Collector<Decision> out) throws Exception {
+                                                       Collector<Decision> out, List<Governor.Proposal> proposals)
+            throws Exception {
         S state = slot.state.value();
         if (state == null) {
             setWakeUp(slot, OptionalLong.empty());
@@ -273,20 +307,20 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
         List<Candidate> due = slot.detector.due(context.getCurrentKey(), state, time);
         if (!due.isEmpty()) {
-            boolean consent = Boolean.TRUE.equals(marketingConsent.value());
             RankStanding rank = standing.value();
             EntryLog[] log = {entries.state.value()};
             ReentryGate gate = (ReentryGate) entries.detector;
             for (Candidate candidate : due) {
-                CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, consent, rank, admitted -> {
+                CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, rank, admitted -> {
                     ReentryGate.Admission admission = gate.admit(log[0], admitted);
                     log[0] = admission.log();
                     return admission.blockedBecause();
                 });
                 candidates.inc();
-                out.collect(outcome.decision());
-                if (outcome.command() != null) {
-                    context.output(SEND_COMMANDS, outcome.command());
+                if (outcome.admitted()) {
+                    proposals.add(governor.propose(candidate, outcome.command(), outcome.decision()));
+                } else {
+                    out.collect(outcome.decision());
                 }
             }
             if (log[0] != null) {
@@ -311,11 +345,6 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
 
         void profile(CustomerProfile profile) throws Exception {
-            if (profile.getMarketingConsent() && !profile.getErased()) {
-                marketingConsent.update(true);
-            } else {
-                marketingConsent.clear();
-            }
             if (profile.getTimezone() != null && !profile.getErased()) {
                 timezone.update(profile.getTimezone());
                 zone = ZoneId.of(profile.getTimezone());
@@ -327,8 +356,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
     }
 
-    private void apply(CustomerInput input, Facts facts, Context context) throws Exception {
+    private void apply(CustomerInput input, Facts facts, Context context, Collector<Decision> out) throws Exception {
         Object event = input.getEvent();
+        applyToGovernor(event, context, out);
         if (event instanceof CustomerProfile profile) {
             facts.profile(profile);
         } else if (event instanceof RankStanding rank) {
@@ -343,6 +373,64 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
                 apply(slot, event, CustomerInputs.eventTime(input), facts.zone(), context);
             }
         }
+    }
+
+    /** Consent, suppression, orders (attribution, freshness) and stock-outs reach the governor. */
+    private void applyToGovernor(Object event, Context context, Collector<Decision> out) throws Exception {
+        GovernorState before;
+        GovernorState after;
+        if (event instanceof CustomerProfile profile) {
+            before = governed.state.value();
+            after = governor.onProfile(before, profile, governorOut(context, out));
+        } else if (event instanceof OrderEvent order) {
+            before = governed.state.value();
+            after = governor.onOrder(before, order, governorOut(context, out));
+        } else if (event instanceof StockOut stockOut) {
+            before = governed.state.value();
+            after = governor.onStockOut(before, stockOut, governorOut(context, out));
+        } else {
+            String suppression = event instanceof EngagementEvent engagement ? Governor.suppressionOf(engagement)
+                    : event instanceof DeliveryResult result ? Governor.suppressionOf(result) : null;
+            if (suppression == null) {
+                return;
+            }
+            CustomerInput input = new CustomerInput(event);
+            before = governed.state.value();
+            after = governor.onSuppression(before, suppression, CustomerInputs.eventTime(input),
+                    CustomerInputs.eventId(input), governorOut(context, out));
+        }
+        if (before == null && after == null) {
+            return; // nothing to remember about this customer
+        }
+        OptionalLong wakeUpBefore = governor.nextWakeUp(before);
+        store(governed, after, context);
+        if (wakeUpBefore.isPresent() && !wakeUpBefore.equals(governor.nextWakeUp(after))) {
+            deleteTimerUnlessNeeded(wakeUpBefore.getAsLong(), context);
+        }
+    }
+
+    private Governor.Out governorOut(Context context, Collector<Decision> out) {
+        return new Governor.Out() {
+            @Override
+            public void decision(Decision decision) {
+                out.collect(decision);
+            }
+
+            @Override
+            public void command(SendCommand command) {
+                context.output(SEND_COMMANDS, command);
+            }
+
+            @Override
+            public void conversion(Conversion conversion) {
+                context.output(CONVERSIONS, conversion);
+            }
+        };
+    }
+
+    private ZoneId zone() throws Exception {
+        String id = timezone.value();
+        return id == null ? null : ZoneId.of(id);
     }
 
     private <S extends SpecificRecordBase> void apply(Slot<S> slot, Object event, long time, ZoneId zone,

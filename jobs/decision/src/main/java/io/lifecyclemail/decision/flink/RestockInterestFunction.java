@@ -7,6 +7,10 @@ import io.lifecyclemail.state.ProductSignal;
 import io.lifecyclemail.state.ProductSignalKind;
 import io.lifecyclemail.state.ProductSignals;
 import io.lifecyclemail.state.ScenarioTrigger;
+import io.lifecyclemail.state.StockOut;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.util.OutputTag;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -27,10 +31,15 @@ import org.apache.flink.util.Collector;
  * passes their time (stored by time, so a timer reads only its own instant, however many signals a
  * hot product gets), then are applied in order; a restock fans out to the bucket's interested
  * customers. Interest is kept in a map state per customer, so a view touches one entry; expired
- * interest is swept once a day in event time. The rules are in {@link RestockInterest}.
+ * interest is swept once a day in event time. The customers told of a restock are remembered for a
+ * while: if the product runs out again meanwhile, each gets a {@link StockOut} (side output), so that a
+ * restock mail still waiting in the governor goes stale. The rules are in {@link RestockInterest}.
  */
 public final class RestockInterestFunction extends KeyedProcessFunction<String, ProductSignal, ScenarioTrigger> {
     private static final long serialVersionUID = 1L;
+
+    /** Customers told of a restock whose product is out of stock again. */
+    public static final OutputTag<StockOut> STOCK_OUTS = new OutputTag<>("stock-outs", new AvroTypeInfo<>(StockOut.class));
 
     private final RestockInterest rules;
 
@@ -38,6 +47,8 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
     private transient MapState<String, ProductInterest> interest;
     private transient ValueState<Integer> stockLevel;
     private transient ValueState<Product> product;
+    private transient ListState<String> notified;
+    private transient ValueState<Long> notifiedUntil;
     private transient Counter restocks;
     private transient Counter notices;
     private transient Counter lateSignals;
@@ -54,6 +65,8 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
                 new AvroTypeInfo<>(ProductInterest.class)));
         stockLevel = getRuntimeContext().getState(new ValueStateDescriptor<>("stock-level", Types.INT));
         product = getRuntimeContext().getState(new ValueStateDescriptor<>("product", new AvroTypeInfo<>(Product.class)));
+        notified = getRuntimeContext().getListState(new ListStateDescriptor<>("notified-customers", Types.STRING));
+        notifiedUntil = getRuntimeContext().getState(new ValueStateDescriptor<>("notified-until", Types.LONG));
         restocks = getRuntimeContext().getMetricGroup().counter("restocks");
         notices = getRuntimeContext().getMetricGroup().counter("restockNotices");
         lateSignals = getRuntimeContext().getMetricGroup().counter("lateSignals");
@@ -91,6 +104,15 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
         if (RestockInterest.isSweepTime(time)) {
             sweep(time, context);
         }
+        Long until = notifiedUntil.value();
+        if (until != null && until <= time) {
+            forgetNotified();
+        }
+    }
+
+    private void forgetNotified() {
+        notified.clear();
+        notifiedUntil.clear();
     }
 
     private void apply(ProductSignal signal, Context context, Collector<ScenarioTrigger> out) throws Exception {
@@ -106,7 +128,20 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
             stockLevel.update(signal.getStockLevel());
             if (RestockInterest.isRestock(previous, signal.getStockLevel())) {
                 restocks.inc();
-                fanOut(signal, out);
+                forgetNotified();
+                List<String> told = fanOut(signal, out);
+                if (!told.isEmpty()) {
+                    notified.update(told);
+                    long until = signal.getEventTime() + rules.staleHorizonMillis();
+                    notifiedUntil.update(until);
+                    context.timerService().registerEventTimeTimer(until);
+                }
+            } else if (signal.getStockLevel() == 0 && notifiedUntil.value() != null) {
+                for (String customer : notified.get()) {
+                    context.output(STOCK_OUTS, new StockOut(customer, signal.getProductId(), signal.getEventId(),
+                            signal.getEventTime()));
+                }
+                forgetNotified();
             }
             return;
         }
@@ -123,7 +158,9 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
         context.timerService().registerEventTimeTimer(rules.sweepAfter(signal.getEventTime()));
     }
 
-    private void fanOut(ProductSignal stock, Collector<ScenarioTrigger> out) throws Exception {
+    /** Tells every interested customer; returns who was told. */
+    private List<String> fanOut(ProductSignal stock, Collector<ScenarioTrigger> out) throws Exception {
+        List<String> told = new ArrayList<>();
         Product shown = product.value();
         Iterator<Map.Entry<String, ProductInterest>> entries = interest.iterator();
         boolean left = false;
@@ -138,6 +175,7 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
                 notices.inc();
                 out.collect(trigger);
             }
+            told.add(entry.getKey());
             ProductInterest kept = rules.afterNotice(entry.getValue());
             if (kept == null) {
                 entries.remove();
@@ -149,6 +187,7 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
         if (!left) {
             interest.clear(); // removing the last entry through the iterator leaves an empty map behind on heap state
         }
+        return told;
     }
 
     /** Forgets interest no look-back reaches any more; keeps a daily sweep while any is left. */

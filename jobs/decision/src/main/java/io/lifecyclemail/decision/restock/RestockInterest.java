@@ -48,6 +48,18 @@ public final class RestockInterest implements Serializable {
         this.maxLookBackMillis = scenarios.stream().mapToLong(s -> s.lookBack().toMillis()).max().orElse(0);
     }
 
+    /**
+     * How long after a restock its notices may still wait in the governor (quiet hours: under a day; a
+     * cap with whenCapped: defer: up to the scenario's maxDelay): a stock-out within it makes them stale.
+     */
+    public long staleHorizonMillis() {
+        long horizon = Duration.ofDays(1).toMillis();
+        for (RestockScenario scenario : scenarios) {
+            horizon = Math.max(horizon, scenario.policy().governance().maxDelay().toMillis());
+        }
+        return horizon;
+    }
+
     public boolean active() {
         return !scenarios.isEmpty();
     }

@@ -36,7 +36,9 @@ public final class ScenarioLoader {
             SequenceScenario.KIND, RankChangeScenario.KIND);
     /** Fields every kind's spec accepts beside its own. */
     static final List<String> POLICY_FIELDS = List.of("reentry", "priority", "audience", "discount",
-            "discountToLoyal", "contentByRank");
+            "discountToLoyal", "contentByRank", "transactional", "caps", "whenCapped", "maxDelay", "holdout", "variants");
+    static final List<String> CAP_FIELDS = List.of("max", "per");
+    static final List<String> VARIANT_FIELDS = List.of("name", "weight", "template");
     static final List<String> AUDIENCE_FIELDS = List.of("ranks", "recencyScore", "frequencyScore", "monetaryScore",
             "purchases");
     static final List<String> SCORE_RANGE_FIELDS = List.of("min", "max");
@@ -51,7 +53,8 @@ public final class ScenarioLoader {
     static final List<String> BIRTHDAY_FIELDS = List.of("sendAt", "defaultTimezone", "template", "coupon");
     static final List<String> POINTS_EXPIRY_FIELDS = List.of("before", "template");
     static final List<String> POST_PURCHASE_FIELDS = List.of("steps");
-    static final List<String> POST_PURCHASE_STEP_FIELDS = List.of("name", "after", "onShipped", "template");
+    static final List<String> POST_PURCHASE_STEP_FIELDS = List.of("name", "after", "onShipped", "template",
+            "transactional");
     static final List<String> ANNIVERSARY_FIELDS = List.of("after", "template", "coupon");
     static final List<String> REPLENISHMENT_FIELDS = List.of("template", "consumables");
     static final List<String> CONSUMABLE_FIELDS = List.of("product", "category", "halfUsedAfter");
@@ -98,6 +101,16 @@ public final class ScenarioLoader {
     }
 
     /**
+     * What a folder configures: its scenarios and the governor's policy (its {@code GovernorPolicy}
+     * file; without one, {@link GovernorPolicy#NONE}).
+     */
+    public record Configuration(List<Scenario> scenarios, GovernorPolicy policy) implements java.io.Serializable {
+        public Configuration {
+            scenarios = List.copyOf(scenarios);
+        }
+    }
+
+    /**
      * A loaded scenario and where its fields are: for checks that look at several scenarios together
      * and still name file, line and field.
      *
@@ -116,11 +129,26 @@ public final class ScenarioLoader {
         }
     }
 
+    /** Scenarios with their places, and the policy file's policy (null when there is none). */
+    public record LocatedConfiguration(List<Located> scenarios, GovernorPolicy policy, String policyFile) {
+        public Configuration configuration() {
+            return new Configuration(scenarios.stream().map(Located::scenario).toList(),
+                    policy == null ? GovernorPolicy.NONE : policy);
+        }
+    }
+
     /** {@link #loadFiles}, keeping where each scenario and its fields came from. */
     public static List<Located> loadLocated(List<Path> paths) {
+        return loadAll(paths).scenarios();
+    }
+
+    /** The scenarios and the policy among the given files; all problems of all files together. */
+    public static LocatedConfiguration loadAll(List<Path> paths) {
         List<ScenarioProblem> problems = new ArrayList<>();
         List<Located> scenarios = new ArrayList<>();
         Map<String, String> fileById = new HashMap<>();
+        GovernorPolicy policy = null;
+        String policyFile = null;
         for (Path path : paths) {
             String file = path.toString();
             String text;
@@ -132,6 +160,16 @@ public final class ScenarioLoader {
                 text = Files.readString(path, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 problems.add(new ScenarioProblem(file, 0, "", "cannot read: " + e));
+                continue;
+            }
+            if (PolicyLoader.declaresPolicy(text)) {
+                if (policyFile != null) {
+                    problems.add(new ScenarioProblem(file, 1, "kind", "a second " + PolicyLoader.KIND + " file; "
+                            + policyFile + " is the policy, a folder has one"));
+                    continue;
+                }
+                policyFile = file;
+                policy = PolicyLoader.bind(file, text, problems);
                 continue;
             }
             int before = problems.size();
@@ -151,11 +189,26 @@ public final class ScenarioLoader {
         if (!problems.isEmpty()) {
             throw new InvalidScenarioException(problems);
         }
-        return scenarios;
+        return new LocatedConfiguration(scenarios, policy, policyFile);
+    }
+
+    /** A folder's scenarios and policy. */
+    public static Configuration loadConfiguration(Path directory) {
+        try (Stream<Path> files = Files.list(directory)) {
+            return loadAll(files.filter(ScenarioLoader::isYaml).sorted().toList()).configuration();
+        } catch (IOException e) {
+            throw new InvalidScenarioException(List.of(new ScenarioProblem(directory.toString(), 0, "",
+                    "cannot list the folder: " + e.getMessage())));
+        }
     }
 
     /** The scenarios shipped inside the job jar (deploy/scenarios at build time). */
     public static List<Scenario> loadBundled() {
+        return loadBundledConfiguration().scenarios();
+    }
+
+    /** The scenarios and policy shipped inside the job jar. */
+    public static Configuration loadBundledConfiguration() {
         URL folder = ScenarioLoader.class.getClassLoader().getResource("scenarios");
         if (folder == null) {
             throw new IllegalStateException("no scenarios/ folder on the classpath");
@@ -164,10 +217,10 @@ public final class ScenarioLoader {
             URI uri = folder.toURI();
             if ("jar".equals(uri.getScheme())) {
                 try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
-                    return loadDirectory(jar.getPath("scenarios"));
+                    return loadConfiguration(jar.getPath("scenarios"));
                 }
             }
-            return loadDirectory(Path.of(uri));
+            return loadConfiguration(Path.of(uri));
         } catch (URISyntaxException | IOException e) {
             throw new IllegalStateException("cannot read bundled scenarios at " + folder, e);
         }
@@ -279,6 +332,7 @@ public final class ScenarioLoader {
         Integer priority = spec.integer("priority", defaults.priority(), 0, ScenarioPolicy.MAX_PRIORITY);
         ScenarioPolicy policy = reentry == null || priority == null ? defaults : new ScenarioPolicy(reentry, priority);
         policy = rankRules(spec, kind, policy);
+        policy = governance(spec, kind, policy);
         Scenario scenario = switch (kind) {
             case CartAbandonmentScenario.KIND -> {
                 allowSpec(spec, CART_ABANDONMENT_FIELDS);
@@ -348,9 +402,13 @@ public final class ScenarioLoader {
                 }
                 List<PostPurchaseScenario.Step> steps = new ArrayList<>();
                 java.util.Set<String> names = new java.util.HashSet<>();
+                java.util.Set<String> transactionalSteps = new java.util.HashSet<>();
                 for (YamlFields step : stepFields) {
                     step.allowOnly(POST_PURCHASE_STEP_FIELDS);
                     String name = step.string("name", ID_PATTERN, "a step name: " + ID_ALLOWED);
+                    if (step.bool("transactional", false) && name != null) {
+                        transactionalSteps.add(name);
+                    }
                     boolean onShipped = step.bool("onShipped", false);
                     Duration after = onShipped ? null : step.duration("after", Duration.ZERO, Duration.ofDays(365));
                     if (onShipped && step.has("after")) {
@@ -362,8 +420,12 @@ public final class ScenarioLoader {
                     }
                     steps.add(new PostPurchaseScenario.Step(name == null ? "?" : name, after, template == null ? "?" : template));
                 }
+                Governance governance = policy.governance();
+                ScenarioPolicy withSteps = policy.withGovernance(new Governance(governance.transactional(),
+                        transactionalSteps, governance.caps(), governance.whenCapped(), governance.maxDelay(),
+                        governance.holdout(), governance.variants()));
                 yield problems.size() > start || id == null ? null
-                        : new PostPurchaseScenario(id, version, description, enabled, steps, policy);
+                        : new PostPurchaseScenario(id, version, description, enabled, steps, withSteps);
             }
             case RegistrationAnniversaryScenario.KIND -> {
                 allowSpec(spec, ANNIVERSARY_FIELDS);
@@ -505,6 +567,48 @@ public final class ScenarioLoader {
             }
         }
         return policy.withRankRules(audience, discount, discountToLoyal, contents);
+    }
+
+    /** The governor's settings of a scenario: transactional, caps, what a cap does, holdout, variants. */
+    private static ScenarioPolicy governance(YamlFields spec, String kind, ScenarioPolicy policy) {
+        boolean transactional = spec.bool("transactional", false);
+        List<Cap> caps = spec.caps("caps");
+        String whenCapped = spec.has("whenCapped") ? spec.string("whenCapped", "drop|defer", "drop or defer") : "drop";
+        Duration maxDelay = spec.duration("maxDelay", Governance.DEFAULT_MAX_DELAY, Duration.ofMinutes(1), Duration.ofDays(30));
+        if (spec.has("maxDelay") && !"defer".equals(whenCapped)) {
+            spec.problemAt("maxDelay", "applies only with whenCapped: defer (a dropped candidate does not wait)");
+        }
+        Double holdout = spec.percent("holdout", 100);
+        List<Variant> variants = new ArrayList<>();
+        List<YamlFields> variantFields = spec.mappings("variants");
+        if (variantFields != null) {
+            if (PostPurchaseScenario.KIND.equals(kind)) {
+                spec.problemAt("variants", "are for scenarios with one template; a PostPurchase step has its own");
+            } else if (variantFields.size() < 2) {
+                spec.problemAt("variants", "needs at least two variants to compare");
+            }
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (YamlFields variant : variantFields) {
+                variant.allowOnly(VARIANT_FIELDS);
+                String name = variant.string("name", ID_PATTERN, "a variant name: " + ID_ALLOWED);
+                Integer weight = variant.integer("weight", 1, 1, 1000);
+                String template = variant.string("template", ID_PATTERN, "a template name: " + ID_ALLOWED);
+                if (name != null && !names.add(name)) {
+                    variant.problemAt("name", "'" + name + "' is used by another variant; names must be unique");
+                }
+                if (name != null && weight != null && template != null) {
+                    variants.add(new Variant(name, weight, template));
+                }
+            }
+        }
+        if (transactional && holdout != null && holdout > 0) {
+            spec.problemAt("holdout", "a transactional mail is never held out; remove holdout or transactional");
+        }
+        if (whenCapped == null || maxDelay == null || holdout == null) {
+            return policy;
+        }
+        return policy.withGovernance(new Governance(transactional, java.util.Set.of(), caps,
+                Governance.WhenCapped.valueOf(whenCapped.toUpperCase()), maxDelay, holdout, variants));
     }
 
     private static Audience.ScoreRange scoreRange(YamlFields audience, String key) {

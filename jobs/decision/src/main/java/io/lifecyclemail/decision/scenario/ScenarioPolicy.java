@@ -12,7 +12,8 @@ import java.util.Objects;
  * uses it when candidates compete).
  */
 public record ScenarioPolicy(Reentry reentry, int priority, Audience audience, boolean discount,
-                             boolean discountToLoyal, List<RankContent> contentByRank) implements Serializable {
+                             boolean discountToLoyal, List<RankContent> contentByRank, Governance governance)
+        implements Serializable {
     public static final int DEFAULT_PRIORITY = 50;
     public static final int MAX_PRIORITY = 1000;
 
@@ -21,9 +22,11 @@ public record ScenarioPolicy(Reentry reentry, int priority, Audience audience, b
      * @param discount the scenario's own template offers a discount
      * @param discountToLoyal discount content may go to the loyal ranks (DOMAIN.md: it hurts them; off by default)
      * @param contentByRank a different template for some ranks, the first that names the rank wins
+     * @param governance transactional steps, the scenario's caps, holdout and variants
      */
     public ScenarioPolicy {
         Objects.requireNonNull(reentry, "reentry");
+        Objects.requireNonNull(governance, "governance");
         Objects.requireNonNull(audience, "audience");
         contentByRank = List.copyOf(contentByRank);
         if (priority < 0 || priority > MAX_PRIORITY) {
@@ -33,7 +36,7 @@ public record ScenarioPolicy(Reentry reentry, int priority, Audience audience, b
 
     /** Re-entry and priority, for everyone, with the same content for every rank. */
     public ScenarioPolicy(Reentry reentry, int priority) {
-        this(reentry, priority, Audience.EVERYONE, false, false, List.of());
+        this(reentry, priority, Audience.EVERYONE, false, false, List.of(), Governance.DEFAULT);
     }
 
     /**
@@ -69,7 +72,12 @@ public record ScenarioPolicy(Reentry reentry, int priority, Audience audience, b
     /** The same re-entry and priority with these rank rules. */
     public ScenarioPolicy withRankRules(Audience audience, boolean discount, boolean discountToLoyal,
                                         List<RankContent> contentByRank) {
-        return new ScenarioPolicy(reentry, priority, audience, discount, discountToLoyal, contentByRank);
+        return new ScenarioPolicy(reentry, priority, audience, discount, discountToLoyal, contentByRank, governance);
+    }
+
+    /** The same policy with these governor settings. */
+    public ScenarioPolicy withGovernance(Governance other) {
+        return new ScenarioPolicy(reentry, priority, audience, discount, discountToLoyal, contentByRank, other);
     }
 
     /**

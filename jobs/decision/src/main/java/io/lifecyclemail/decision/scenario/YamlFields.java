@@ -262,6 +262,44 @@ final class YamlFields {
         }
     }
 
+    /** A share written as a percentage such as {@code 10%} or {@code 2.5%}, as a fraction; below {@code maxPercent}. */
+    Double percent(String key, double maxPercent) {
+        Optional<ScalarNode> value = scalar(key, false);
+        if (value.isEmpty()) {
+            return 0.0;
+        }
+        String text = value.get().getValue().trim();
+        String allowed = "a percentage from 0% to below " + (int) maxPercent + "%, e.g. 10%";
+        if (!text.matches("[0-9]{1,3}(\\.[0-9]{1,3})?%")) {
+            problem(value.get(), pathOf(key), "'" + text + "' is not " + allowed);
+            return null;
+        }
+        double percent = Double.parseDouble(text.substring(0, text.length() - 1));
+        if (percent >= maxPercent) {
+            problem(value.get(), pathOf(key), text + " is out of range; expected " + allowed);
+            return null;
+        }
+        return percent / 100;
+    }
+
+    /** A list of caps, each {@code max: <n>, per: <duration>}; empty when absent. */
+    List<Cap> caps(String key) {
+        List<YamlFields> items = mappings(key);
+        List<Cap> caps = new java.util.ArrayList<>();
+        if (items == null) {
+            return caps;
+        }
+        for (YamlFields item : items) {
+            item.allowOnly(ScenarioLoader.CAP_FIELDS);
+            Integer max = item.integer("max", null, 1, 1000);
+            Duration per = item.duration("per", Duration.ofMinutes(1), Duration.ofDays(365));
+            if (max != null && per != null) {
+                caps.add(new Cap(max, per));
+            }
+        }
+        return caps;
+    }
+
     /** {@code never}, {@code always}, or a mapping {@code after: 30d}. */
     Reentry reentry(String key, Reentry defaultValue) {
         NodeTuple tuple = fields.get(key);

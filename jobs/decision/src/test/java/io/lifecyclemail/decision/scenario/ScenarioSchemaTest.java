@@ -45,6 +45,7 @@ class ScenarioSchemaTest {
         Map<String, Object> postPurchase = spec(schema, 7);
         List<String> postPurchaseFields = withPolicy(ScenarioLoader.POST_PURCHASE_FIELDS);
         postPurchaseFields.remove("contentByRank"); // each step has its own template; the loader refuses it too
+        postPurchaseFields.remove("variants");
         assertThat(properties(postPurchase)).containsExactlyInAnyOrderElementsOf(postPurchaseFields);
         Map<String, Object> steps = (Map<String, Object>) ((Map<String, Object>) postPurchase.get("properties")).get("steps");
         assertThat(properties((Map<String, Object>) steps.get("items")))
@@ -78,6 +79,28 @@ class ScenarioSchemaTest {
         assertThat((List<String>) ((Map<String, Object>) defs.get("rank")).get("enum"))
                 .containsExactlyElementsOf(ScenarioLoader.RANK_LABELS);
         assertThat((List<Object>) schema.get("allOf")).hasSameSizeAs(ScenarioLoader.KINDS);
+        assertThat(properties((Map<String, Object>) ((Map<String, Object>) defs.get("caps")).get("items")))
+                .containsExactlyInAnyOrderElementsOf(ScenarioLoader.CAP_FIELDS);
+        assertThat(properties((Map<String, Object>) ((Map<String, Object>) defs.get("variants")).get("items")))
+                .containsExactlyInAnyOrderElementsOf(ScenarioLoader.VARIANT_FIELDS);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void policySchemaAndLoaderAllowTheSameFields() throws Exception {
+        Map<String, Object> schema = (Map<String, Object>) new Load(LoadSettings.builder().build())
+                .loadFromString(Files.readString(Path.of("../../deploy/schema/policy.schema.json")));
+        assertThat(properties(schema)).containsExactlyInAnyOrderElementsOf(ScenarioLoader.TOP_LEVEL_FIELDS);
+        Map<String, Object> fields = (Map<String, Object>) schema.get("properties");
+        assertThat(properties((Map<String, Object>) fields.get("metadata")))
+                .containsExactlyInAnyOrderElementsOf(PolicyLoader.METADATA_FIELDS);
+        Map<String, Object> spec = (Map<String, Object>) fields.get("spec");
+        assertThat(properties(spec)).containsExactlyInAnyOrderElementsOf(PolicyLoader.SPEC_FIELDS);
+        Map<String, Object> specFields = (Map<String, Object>) spec.get("properties");
+        assertThat(properties((Map<String, Object>) specFields.get("quietHours")))
+                .containsExactlyInAnyOrderElementsOf(PolicyLoader.QUIET_HOURS_FIELDS);
+        assertThat(properties((Map<String, Object>) ((Map<String, Object>) specFields.get("caps")).get("items")))
+                .containsExactlyInAnyOrderElementsOf(ScenarioLoader.CAP_FIELDS);
     }
 
     static List<String> withPolicy(List<String> kindFields) {

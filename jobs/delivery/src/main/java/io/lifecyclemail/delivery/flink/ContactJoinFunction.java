@@ -104,7 +104,7 @@ public final class ContactJoinFunction
         if (known.getEmail() == null || known.getEmail().isBlank()) {
             context.output(RESULTS, Delivery.result(command, DeliveryStatus.NO_CONTACT, 0, null,
                     "the profile has no e-mail address", null, null, now));
-        } else if (!known.getMarketingConsent()) {
+        } else if (!command.getTransactional() && !known.getMarketingConsent()) {
             // checked again at the last moment: consent may have been withdrawn since the decision
             context.output(RESULTS, Delivery.result(command, DeliveryStatus.SUPPRESSED, 0, null,
                     "no marketing consent on the profile at send time", null, null, now));
