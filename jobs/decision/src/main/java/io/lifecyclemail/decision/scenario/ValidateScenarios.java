@@ -52,7 +52,16 @@ public final class ValidateScenarios {
             }
         }
         try {
-            List<ScenarioLoader.Located> scenarios = ScenarioLoader.loadLocated(files);
+            ScenarioLoader.LocatedConfiguration configuration = ScenarioLoader.loadAll(files);
+            List<ScenarioLoader.Located> scenarios = configuration.scenarios();
+            if (configuration.policyFile() != null) {
+                GovernorPolicy policy = configuration.policy();
+                out.println("ok   " + PolicyLoader.KIND + " " + configuration.policyFile() + ": caps " + policy.caps()
+                        + ", quiet hours " + (policy.quietHours() == null ? "none" : policy.quietHours())
+                        + ", control group " + Math.round(policy.controlShare() * 1000) / 10.0 + " %");
+            } else {
+                out.println("note no " + PolicyLoader.KIND + " file: no global caps, quiet hours or control group");
+            }
             for (ScenarioLoader.Located located : scenarios) {
                 Scenario scenario = located.scenario();
                 out.println("ok   " + scenario.kind() + " '" + scenario.id() + "' v" + scenario.version()
