@@ -159,10 +159,19 @@ class ScriptedDayTest {
                 .satisfies(c -> assertThat(c.getTriggerEventId()).isEqualTo("gina-4"));
 
         List<Decision> decisions = services.topics.read(LocalTopics.DECISIONS, Decision.class);
+        // the shipped policy's quiet hours (21:00-08:00 in the customer's zone, Tokyo by default) hold back the
+        // restock notice of 21:00 and the points reminder of 21:00 the evening before until 08:00 (23:00 UTC)
         assertThat(decisions).filteredOn(d -> d.getOutcome() != DecisionOutcome.SENT)
-                .extracting(Decision::getCustomerId, Decision::getScenarioId, Decision::getOutcome)
-                .containsExactly(tuple("carol", "cart-abandonment", DecisionOutcome.NO_CONSENT));
-        assertThat(decisions).hasSize(commands.size() + 1);
+                .extracting(Decision::getCustomerId, Decision::getScenarioId, Decision::getOutcome,
+                        d -> String.valueOf(d.getDeferredUntil()))
+                .containsExactlyInAnyOrder(tuple("carol", "cart-abandonment", DecisionOutcome.NO_CONSENT, "null"),
+                        tuple("dave", "restock", DecisionOutcome.DEFERRED, "2026-11-02T23:00:00Z"),
+                        tuple("frank", "points-expiry-7d", DecisionOutcome.DEFERRED, "2026-11-01T23:00:00Z"));
+        assertThat(decisions).filteredOn(d -> d.getOutcome() == DecisionOutcome.SENT && d.getScenarioId().equals("restock"))
+                .singleElement().satisfies(d -> assertThat(d.getDecidedAt()).isEqualTo(Instant.parse("2026-11-02T23:00:00Z")));
+        assertThat(decisions).filteredOn(d -> d.getStep().equals("shipped")).singleElement()
+                .satisfies(d -> assertThat(d.getTransactional()).isTrue());
+        assertThat(decisions).hasSize(commands.size() + 3);
 
         List<DeadLetter> dead = new ArrayList<>();
         for (var record : services.topics.readCommitted(LocalTopics.DEAD_LETTERS)) {
