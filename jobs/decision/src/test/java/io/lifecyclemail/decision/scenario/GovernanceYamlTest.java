@@ -147,6 +147,28 @@ class GovernanceYamlTest {
     }
 
     @Test
+    void everyExampleOfTheGovernanceGuideLoads() throws Exception {
+        String guide = Files.readString(Path.of("../../docs/governance.md"));
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("```yaml\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(guide);
+        int policies = 0;
+        List<Scenario> scenarios = new java.util.ArrayList<>();
+        while (block.find()) {
+            if (PolicyLoader.declaresPolicy(block.group(1))) {
+                GovernorPolicy policy = PolicyLoader.parse("docs/governance.md", block.group(1));
+                assertThat(policy).isEqualTo(ScenarioLoader.loadConfiguration(Path.of("../../deploy/scenarios")).policy());
+                policies++;
+            } else {
+                scenarios.add(ScenarioLoader.parse("docs/governance.md", block.group(1)));
+            }
+        }
+        assertThat(policies).as("the guide shows the shipped policy").isEqualTo(1);
+        assertThat(scenarios).extracting(Scenario::kind).containsExactly("PostPurchase", "BrowseAbandonment", "CartAbandonment");
+        assertThat(scenarios.get(0).policy().governance().isTransactional("shipped")).isTrue();
+        assertThat(scenarios.get(2).policy().governance().variants()).hasSize(2);
+    }
+
+    @Test
     void theShippedFolderHasItsPolicyAndTheJarCarriesTheSame() {
         ScenarioLoader.Configuration shipped = ScenarioLoader.loadConfiguration(Path.of("../../deploy/scenarios"));
         assertThat(shipped.policy().caps()).isNotEmpty();
