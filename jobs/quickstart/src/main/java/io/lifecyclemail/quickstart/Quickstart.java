@@ -205,6 +205,26 @@ public final class Quickstart {
                     say("  %s failed: %s", job, error.getFullStringifiedStackTrace()));
         }
 
+        /** Outcomes counted once per candidate: a DEFERRED record is followed by the final one. */
+        private static Map<DecisionOutcome, Long> latestOutcomes(List<Decision> decisions) {
+            Map<String, DecisionOutcome> latest = new java.util.LinkedHashMap<>();
+            decisions.forEach(d -> latest.put(d.getDecisionId(), d.getOutcome()));
+            Map<DecisionOutcome, Long> counts = new java.util.EnumMap<>(DecisionOutcome.class);
+            latest.values().forEach(outcome -> counts.merge(outcome, 1L, Long::sum));
+            return counts;
+        }
+
+        /** The decisions and conversions as Avro JSON lines, the exports docs/governance.md computes uplift from. */
+        private Path exportForAnalysts(List<Decision> decisions, List<io.lifecyclemail.schema.Conversion> conversions)
+                throws Exception {
+            Path folder = Files.createDirectories(work.resolve("exports"));
+            var decisionLines = io.lifecyclemail.common.files.AvroJsonLines.of(Decision.class);
+            var conversionLines = io.lifecyclemail.common.files.AvroJsonLines.of(io.lifecyclemail.schema.Conversion.class);
+            Files.write(folder.resolve("decisions.jsonl"), decisions.stream().map(decisionLines::encode).toList());
+            Files.write(folder.resolve("conversions.jsonl"), conversions.stream().map(conversionLines::encode).toList());
+            return folder;
+        }
+
         private Path saveMails(GreenMail smtp) throws Exception {
             Path folder = work.resolve("mails");
             Files.createDirectories(folder);
@@ -223,19 +243,20 @@ public final class Quickstart {
             List<DeliveryResult> results = topics.read(LocalTopics.DELIVERY_RESULTS, DeliveryResult.class);
             long commands = topics.readCommitted(LocalTopics.SEND_COMMANDS).size();
             long deadLetters = topics.readCommitted(LocalTopics.DEAD_LETTERS).size();
-            Map<DecisionOutcome, Long> byOutcome = new java.util.EnumMap<>(DecisionOutcome.class);
-            decisions.forEach(d -> byOutcome.merge(d.getOutcome(), 1L, Long::sum));
             Map<String, Long> byScenario = new java.util.TreeMap<>();
-            decisions.forEach(d -> byScenario.merge(d.getScenarioId(), 1L, Long::sum));
+            decisions.stream().filter(d -> d.getOutcome() != DecisionOutcome.DEFERRED)
+                    .forEach(d -> byScenario.merge(d.getScenarioId(), 1L, Long::sum));
             long delivered = results.stream().filter(r -> r.getStatus() == DeliveryStatus.DELIVERED).count();
             MimeMessage[] inbox = smtp.getReceivedMessages();
             step("Summary (%ds)", took.toSeconds());
             say("events read:        %d", summary.eventsRead());
             say("dead letters:       %d (topic dead-letters: %d, with topic/partition/offset and the error)",
                     summary.deadLetters(), deadLetters);
-            say("triggers:           %d decided %s", decisions.size(), byScenario);
-            say("outcomes:           %s (NO_CONSENT: no marketing opt-in; REENTRY_BLOCKED: the scenario's "
-                    + "reentry rule; see docs/topics.md)", byOutcome);
+            long candidates = decisions.stream().map(Decision::getDecisionId).distinct().count();
+            say("triggers:           %d candidates (%d decision records; a DEFERRED one is followed by the final one) %s",
+                    candidates, decisions.size(), byScenario);
+            say("outcomes:           %s (latest record per candidate: docs/topics.md; the rules: docs/governance.md)",
+                    latestOutcomes(decisions));
             say("send commands:      %d", commands);
             List<io.lifecyclemail.schema.RfmRecord> rfm = topics.read(LocalTopics.RFM, io.lifecyclemail.schema.RfmRecord.class);
             say("rfm:                %d records for %d customers (topic rfm: recency, frequency, monetary, scores, rank, LTV)",
@@ -251,6 +272,13 @@ public final class Quickstart {
                 say("ranks:              %s", last.getRanks().stream()
                         .map(rank -> rank.getRank() + " " + rank.getCustomers() + " (LTV " + rank.getLtvMinor() + ")").toList());
             }
+            List<io.lifecyclemail.schema.Conversion> conversions =
+                    topics.read(LocalTopics.CONVERSIONS, io.lifecyclemail.schema.Conversion.class);
+            say("conversions:        %d orders credited to a mail or holdout (topic conversions)", conversions.size());
+            Path exports = exportForAnalysts(decisions, conversions);
+            say("uplift (UpliftReport over %s):", exports);
+            io.lifecyclemail.decision.govern.UpliftReport.run(exports.resolve("decisions.jsonl"),
+                    exports.resolve("conversions.jsonl"), System.out);
             say("delivery results:   %d DELIVERED of %d", delivered, results.size());
             say("mails delivered: %d", inbox.length);
             say("");
