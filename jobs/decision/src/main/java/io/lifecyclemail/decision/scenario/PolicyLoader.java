@@ -2,12 +2,7 @@ package io.lifecyclemail.decision.scenario;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Pattern;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
@@ -40,23 +35,12 @@ public final class PolicyLoader {
     }
 
     static GovernorPolicy bind(String file, String text, List<ScenarioProblem> problems) {
-        Optional<Node> root;
-        try {
-            root = new Compose(ScenarioLoader.safeSettings(file)).composeString(text);
-        } catch (MarkedYamlEngineException e) {
-            int line = e.getProblemMark().map(mark -> mark.getLine() + 1).orElse(0);
-            problems.add(new ScenarioProblem(file, line, "", "not valid YAML: " + e.getProblem()));
-            return null;
-        } catch (YamlEngineException e) {
-            problems.add(new ScenarioProblem(file, 0, "", "not valid YAML: " + e.getMessage()));
-            return null;
-        }
-        if (root.isEmpty()) {
-            problems.add(new ScenarioProblem(file, 1, "", "the file is empty"));
+        Node root = ScenarioLoader.compose(file, text, problems);
+        if (root == null) {
             return null;
         }
         int start = problems.size();
-        YamlFields top = new YamlFields(file, "", root.get(), problems, new java.util.HashMap<>());
+        YamlFields top = new YamlFields(file, "", root, problems, new java.util.HashMap<>());
         top.allowOnly(ScenarioLoader.TOP_LEVEL_FIELDS);
         top.string("apiVersion", Pattern.quote(ScenarioLoader.API_VERSION), ScenarioLoader.API_VERSION);
         top.string("kind", KIND, KIND);
@@ -91,13 +75,5 @@ public final class PolicyLoader {
             return null;
         }
         return new GovernorPolicy(caps, quiet, zone, control, salt, window);
-    }
-
-    /** Where the fields of a policy are, for tests and the validate command. */
-    static Map<String, Integer> lines(String file, String text) {
-        Map<String, Integer> lines = new java.util.HashMap<>();
-        new Compose(ScenarioLoader.safeSettings(file)).composeString(text)
-                .ifPresent(node -> new YamlFields(file, "", node, new java.util.ArrayList<>(), lines));
-        return lines;
     }
 }

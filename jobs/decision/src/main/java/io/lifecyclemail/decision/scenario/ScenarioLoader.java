@@ -296,8 +296,8 @@ public final class ScenarioLoader {
                 .build();
     }
 
-    private static Scenario bind(String file, String text, List<ScenarioProblem> problems, Map<String, Integer> lines) {
-        int start = problems.size();
+    /** The file's YAML as nodes, safely; null (with the problem recorded) when it is not valid YAML or empty. */
+    static Node compose(String file, String text, List<ScenarioProblem> problems) {
         Optional<Node> root;
         try {
             root = new Compose(safeSettings(file)).composeString(text);
@@ -313,7 +313,16 @@ public final class ScenarioLoader {
             problems.add(new ScenarioProblem(file, 1, "", "the file is empty"));
             return null;
         }
-        YamlFields top = new YamlFields(file, "", root.get(), problems, lines);
+        return root.get();
+    }
+
+    private static Scenario bind(String file, String text, List<ScenarioProblem> problems, Map<String, Integer> lines) {
+        int start = problems.size();
+        Node root = compose(file, text, problems);
+        if (root == null) {
+            return null;
+        }
+        YamlFields top = new YamlFields(file, "", root, problems, lines);
         top.allowOnly(TOP_LEVEL_FIELDS);
         top.string("apiVersion", java.util.regex.Pattern.quote(API_VERSION), API_VERSION);
         String kind = top.string("kind", String.join("|", KINDS), "one of " + String.join(", ", KINDS));
