@@ -126,6 +126,25 @@ class RestockInterestFunctionTest {
     }
 
     @Test
+    void aStockOutSoonAfterARestockReachesTheCustomersJustToldAndOnlyWithinTheHorizon() throws Exception {
+        open(new HashMapStateBackend(), null);
+        click("alice", Duration.ofHours(1), ClickType.PRODUCT_VIEW, "pot");
+        click("bob", Duration.ofHours(1), ClickType.NOTIFY_ME, "pot");
+        stock("pot", Duration.ofHours(2), 0);
+        stock("pot", Duration.ofHours(3), 2); // restock: both told
+        stock("pot", Duration.ofHours(4), 1); // fewer, not out
+        stock("pot", Duration.ofHours(5), 0); // out again: both get a stock-out
+        stock("pot", Duration.ofHours(6), 4); // restock: alice told (bob's notify-me was used up)
+        stock("pot", Duration.ofDays(3), 0); // out again, but past the horizon (1 day): nothing waits that long
+        harness.processWatermark(new Watermark(millis(Duration.ofDays(4))));
+        var stockOuts = harness.getSideOutput(io.lifecyclemail.decision.flink.RestockInterestFunction.STOCK_OUTS);
+        assertThat(stockOuts).extracting(record -> record.getValue().getCustomerId(), record -> record.getValue().getEventTime())
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("alice", millis(Duration.ofHours(5))),
+                        org.assertj.core.groups.Tuple.tuple("bob", millis(Duration.ofHours(5))));
+        assertThat(rules.staleHorizonMillis()).isEqualTo(Duration.ofDays(1).toMillis());
+    }
+
+    @Test
     void interestExpiresInEventTimeAndLeavesOnlyTheProductsOwnState() throws Exception {
         open(new HashMapStateBackend(), null);
         stock("pot", Duration.ZERO, 0);
