@@ -276,7 +276,7 @@ public final class Quickstart {
                     topics.read(LocalTopics.CONVERSIONS, io.lifecyclemail.schema.Conversion.class);
             say("conversions:        %d orders credited to a mail or holdout (topic conversions)", conversions.size());
             Path exports = exportForAnalysts(decisions, conversions);
-            say("uplift (UpliftReport over %s):", exports);
+            say("uplift (UpliftReport over %s):", Path.of("").toAbsolutePath().relativize(exports.toAbsolutePath()));
             io.lifecyclemail.decision.govern.UpliftReport.run(exports.resolve("decisions.jsonl"),
                     exports.resolve("conversions.jsonl"), System.out);
             say("delivery results:   %d DELIVERED of %d", delivered, results.size());

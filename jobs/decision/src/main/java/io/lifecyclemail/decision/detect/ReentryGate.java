@@ -5,7 +5,6 @@ import io.lifecyclemail.state.EntryLog;
 import io.lifecyclemail.state.ScenarioEntry;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -16,10 +15,9 @@ import java.util.OptionalLong;
  * re-entry leave anything in the log, and an entry is forgotten once it can no longer block (its
  * {@code after} has passed, or its key cannot come back).
  *
- * <p>A detector in form only, so that the caller keeps its state and wake-ups like any other: it
- * accepts no events and never fires.
+ * <p>A {@link PassiveDetector}: the caller keeps its state and wake-ups like any other's.
  */
-public final class ReentryGate implements Detector<EntryLog> {
+public final class ReentryGate implements PassiveDetector<EntryLog> {
     private static final long serialVersionUID = 1L;
 
     /** @param blockedBecause null when admitted, else why not */
@@ -61,21 +59,6 @@ public final class ReentryGate implements Detector<EntryLog> {
     @Override
     public Class<EntryLog> stateClass() {
         return EntryLog.class;
-    }
-
-    @Override
-    public boolean accepts(Object event) {
-        return false;
-    }
-
-    @Override
-    public EntryLog apply(EntryLog state, Object event) {
-        return state;
-    }
-
-    @Override
-    public List<Candidate> due(String customerId, EntryLog state, long time) {
-        return List.of();
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.lifecyclemail.decision.govern;
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.SendIds;
 import io.lifecyclemail.decision.detect.Candidate;
-import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.PassiveDetector;
 import io.lifecyclemail.decision.scenario.Cap;
 import io.lifecyclemail.decision.scenario.Governance;
 import io.lifecyclemail.decision.scenario.GovernorPolicy;
@@ -51,10 +51,9 @@ import java.util.function.Predicate;
  * then the scenario's holdout); then the A/B variant, and the send. Transactional steps skip consent,
  * quiet hours, caps and holdouts, and are stopped only by a hard bounce.
  *
- * <p>A detector in form (like the re-entry gate), so that the caller keeps its state and wake-ups:
- * it accepts no events through {@link #apply} and never fires through {@link #due}.
+ * <p>A {@link PassiveDetector} (like the re-entry gate), so that the caller keeps its state and wake-ups.
  */
-public final class Governor implements Detector<GovernorState> {
+public final class Governor implements PassiveDetector<GovernorState> {
     private static final long serialVersionUID = 1L;
 
     /** Candidates of one instant, and sends waiting, are tried in this order. */
@@ -504,21 +503,6 @@ public final class Governor implements Detector<GovernorState> {
     @Override
     public Class<GovernorState> stateClass() {
         return GovernorState.class;
-    }
-
-    @Override
-    public boolean accepts(Object event) {
-        return false;
-    }
-
-    @Override
-    public GovernorState apply(GovernorState state, Object event) {
-        return state;
-    }
-
-    @Override
-    public List<Candidate> due(String customerId, GovernorState state, long time) {
-        return List.of();
     }
 
     /** Forgets sends older than the longest cap window and touches older than the attribution window. */
