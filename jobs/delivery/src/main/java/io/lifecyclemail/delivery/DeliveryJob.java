@@ -11,6 +11,7 @@ import io.lifecyclemail.delivery.flink.SendOnceFunction;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.DeadLetter;
 import io.lifecyclemail.schema.DeliveryResult;
+import io.lifecyclemail.schema.EngagementEvent;
 import io.lifecyclemail.schema.SendCommand;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -48,17 +49,21 @@ public final class DeliveryJob {
                         WatermarkStrategy.<Either<DeadLetter, CustomerProfile>>noWatermarks(), "profiles-source")
                 .uid("profiles-source"), new AvroTypeInfo<>(CustomerProfile.class), "profiles");
 
+        Ingest.Split<EngagementEvent> engagement = Ingest.split(env.fromSource(
+                        KafkaIO.source(settings, settings.get(Topics.ENGAGEMENT), group,
+                                new DecodeOrDeadLetter<>(EngagementEvent.class, InputRules.ENGAGEMENT, JOB)),
+                        WatermarkStrategy.<Either<DeadLetter, EngagementEvent>>noWatermarks(), "engagement-source")
+                .uid("engagement-source"), new AvroTypeInfo<>(EngagementEvent.class), "engagement");
+
         ContactJoinFunction join = new ContactJoinFunction(settings.get(DeliveryOptions.CONTACT_WAIT));
-        SendOnceFunction send = new SendOnceFunction(DeliveryOptions.smtp(settings), DeliveryOptions.shop(settings),
-                settings.get(DeliveryOptions.TEMPLATES_DIR), settings.get(DeliveryOptions.DEFAULT_LOCALE),
-                DeliveryOptions.retries(settings), settings.get(DeliveryOptions.DEDUP_RETENTION));
+        SendOnceFunction send = new SendOnceFunction(DeliveryOptions.sending(settings));
 
         String transactions = settings.get(DeliveryOptions.TRANSACTIONAL_ID_PREFIX);
-        DeliveryPipeline.build(commands.events(), profiles.events(), join, send)
+        DeliveryPipeline.build(commands.events(), profiles.events(), engagement.events(), join, send)
                 .sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.DELIVERY_RESULTS), DeliveryResult.class,
                         DeliveryResult::getCustomerId, transactions))
                 .name("delivery-results-sink").uid("delivery-results-sink");
-        commands.deadLetters().union(profiles.deadLetters())
+        commands.deadLetters().union(profiles.deadLetters(), engagement.deadLetters())
                 .sinkTo(KafkaIO.exactlyOnceSink(settings, settings.get(Topics.DEAD_LETTERS), DeadLetter.class,
                         DeadLetter::getSourceTopic, transactions))
                 .name("dead-letters-sink").uid("dead-letters-sink");

@@ -4,8 +4,11 @@ import io.lifecyclemail.common.kafka.KafkaOptions;
 import io.lifecyclemail.common.kafka.Topics;
 import io.lifecyclemail.common.options.Option;
 import io.lifecyclemail.common.options.Settings;
+import io.lifecyclemail.common.tokens.TokenOptions;
 import io.lifecyclemail.delivery.mail.ShopIdentity;
 import io.lifecyclemail.delivery.mail.SmtpSettings;
+import io.lifecyclemail.delivery.mail.Templates;
+import io.lifecyclemail.delivery.send.SendLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,10 +35,32 @@ public final class DeliveryOptions {
             "Sender name shown to the recipient, and the shop name in templates.");
     public static final Option<String> CART_URL = Option.string("shop.cart-url", "https://shop.example.com/cart",
             "Link back to the cart in cart reminders.");
+    public static final Option<String> POSTAL_ADDRESS = Option.string("mail.postal-address",
+            "1-2-3 Example-cho, Chiyoda-ku, Tokyo 100-0001, Japan",
+            "The sender's postal address, shown in every mail's footer (required by anti-spam laws).");
+    public static final Option<String> CONTACT = Option.string("mail.contact", "support@example.com",
+            "How recipients reach the sender (address or URL), shown in every mail's footer.");
     public static final Option<String> TEMPLATES_DIR = Option.string("templates.dir", "",
             "Folder of mail templates; empty = the templates shipped in the jar (deploy/templates).");
     public static final Option<String> DEFAULT_LOCALE = Option.string("templates.default-locale", "en",
             "Locale used when the customer's locale has no template.");
+    public static final Option<String> LOCALE_FALLBACKS = Option.string("templates.locale-fallbacks",
+            "zh=zh-CN, zh-Hans=zh-CN, zh-SG=zh-CN",
+            "Where a language goes before the default locale, as from=to pairs: a profile saying zh reads zh-CN.");
+    public static final Option<Integer> CONNECTIONS = Option.integer("delivery.connections", 4,
+            "SMTP connections per parallel subtask; each is a thread that renders and sends, and is reused.");
+    public static final Option<Double> RATE_LIMIT = Option.decimal("delivery.rate-limit", 0,
+            "Mails per second over the whole job (shared by its subtasks); 0 = no limit.");
+    public static final Option<Double> DOMAIN_RATE_LIMIT = Option.decimal("delivery.domain-rate-limit", 0,
+            "Mails per second to one recipient domain, unless delivery.domain-rate-limits names it; 0 = no limit.");
+    public static final Option<String> DOMAIN_RATE_LIMITS = Option.string("delivery.domain-rate-limits", "",
+            "Per-domain rates, e.g. gmail.com=20,yahoo.co.jp=10 (mails per second over the whole job).");
+    public static final Option<Integer> DOMAIN_CONNECTIONS = Option.integer("delivery.domain-connections", 2,
+            "Mails in flight to one domain at once; a slow domain holds no more connections than this.");
+    public static final Option<Integer> DOMAIN_QUEUE = Option.integer("delivery.domain-queue", 2_000,
+            "Mails of one domain waiting in memory per subtask; more wait in keyed state and are offered again.");
+    public static final Option<Integer> QUEUE = Option.integer("delivery.queue", 10_000,
+            "Mails waiting in memory per subtask over all domains.");
     public static final Option<Integer> MAX_ATTEMPTS = Option.integer("delivery.max-attempts", 6,
             "Attempts per mail before a temporary failure is recorded as FAILED.");
     public static final Option<Duration> FIRST_BACKOFF = Option.duration("delivery.retry-backoff",
@@ -54,9 +79,12 @@ public final class DeliveryOptions {
     public static List<Option<?>> all() {
         List<Option<?>> all = new ArrayList<>(KafkaOptions.all());
         all.addAll(List.of(SMTP_HOST, SMTP_PORT, SMTP_SECURITY, SMTP_USERNAME, SMTP_PASSWORD_ENV, SMTP_TIMEOUT,
-                FROM_ADDRESS, SHOP_NAME, CART_URL, TEMPLATES_DIR, DEFAULT_LOCALE, MAX_ATTEMPTS, FIRST_BACKOFF,
-                MAX_BACKOFF, DEDUP_RETENTION, CONTACT_WAIT, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
-                Topics.SEND_COMMANDS, Topics.PROFILES, Topics.DELIVERY_RESULTS, Topics.DEAD_LETTERS));
+                FROM_ADDRESS, SHOP_NAME, CART_URL, POSTAL_ADDRESS, CONTACT, TEMPLATES_DIR, DEFAULT_LOCALE,
+                LOCALE_FALLBACKS, CONNECTIONS, RATE_LIMIT, DOMAIN_RATE_LIMIT, DOMAIN_RATE_LIMITS, DOMAIN_CONNECTIONS,
+                DOMAIN_QUEUE, QUEUE, MAX_ATTEMPTS, FIRST_BACKOFF, MAX_BACKOFF, DEDUP_RETENTION, CONTACT_WAIT, GROUP_ID,
+                TRANSACTIONAL_ID_PREFIX, Topics.SEND_COMMANDS, Topics.PROFILES, Topics.ENGAGEMENT,
+                Topics.DELIVERY_RESULTS, Topics.DEAD_LETTERS));
+        all.addAll(TokenOptions.all());
         return all;
     }
 
@@ -66,7 +94,21 @@ public final class DeliveryOptions {
     }
 
     public static ShopIdentity shop(Settings settings) {
-        return new ShopIdentity(settings.get(SHOP_NAME), settings.get(FROM_ADDRESS), settings.get(CART_URL));
+        return new ShopIdentity(settings.get(SHOP_NAME), settings.get(FROM_ADDRESS), settings.get(CART_URL),
+                settings.get(POSTAL_ADDRESS), settings.get(CONTACT));
+    }
+
+    public static SendLimits limits(Settings settings) {
+        return new SendLimits(settings.get(RATE_LIMIT), settings.get(DOMAIN_RATE_LIMIT),
+                SendLimits.parseOverrides(settings.get(DOMAIN_RATE_LIMITS)), settings.get(DOMAIN_CONNECTIONS),
+                settings.get(DOMAIN_QUEUE), settings.get(QUEUE));
+    }
+
+    public static SendingSetup sending(Settings settings) {
+        return new SendingSetup(smtp(settings), shop(settings), settings.get(TEMPLATES_DIR), settings.get(DEFAULT_LOCALE),
+                Templates.parseFallbacks(settings.get(LOCALE_FALLBACKS)), settings.get(TokenOptions.SECRET_FILE),
+                settings.get(TokenOptions.SECRET_ENV), TokenOptions.baseUrl(settings), settings.get(CONNECTIONS),
+                limits(settings), retries(settings), settings.get(DEDUP_RETENTION));
     }
 
     public static RetryPolicy retries(Settings settings) {

@@ -1,11 +1,14 @@
 package io.lifecyclemail.delivery;
 
+import io.lifecyclemail.common.suppression.SuppressionRules;
 import io.lifecyclemail.delivery.flink.ContactJoinFunction;
 import io.lifecyclemail.delivery.flink.SendOnceFunction;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.DeliveryResult;
+import io.lifecyclemail.schema.EngagementEvent;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.AddressedCommand;
+import io.lifecyclemail.state.ContactUpdate;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -14,11 +17,22 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 public final class DeliveryPipeline {
     private DeliveryPipeline() {}
 
+    /**
+     * @param engagement unsubscribes, complaints and bounces since the decision (the tracking service
+     *     writes the first); other engagement types are ignored
+     */
     public static DataStream<DeliveryResult> build(DataStream<SendCommand> commands, DataStream<CustomerProfile> profiles,
-                                                   ContactJoinFunction join, SendOnceFunction send) {
+                                                   DataStream<EngagementEvent> engagement, ContactJoinFunction join,
+                                                   SendOnceFunction send) {
+        AvroTypeInfo<ContactUpdate> updateType = new AvroTypeInfo<>(ContactUpdate.class);
+        DataStream<ContactUpdate> updates = profiles
+                .map(profile -> new ContactUpdate(profile), updateType).name("profile-updates").uid("profile-updates")
+                .union(engagement
+                        .filter(event -> SuppressionRules.reasonOf(event) != null).name("suppressing-engagement").uid("suppressing-engagement")
+                        .map(event -> new ContactUpdate(event), updateType).name("engagement-updates").uid("engagement-updates"));
         SingleOutputStreamOperator<AddressedCommand> addressed = commands
                 .keyBy(SendCommand::getCustomerId)
-                .connect(profiles.keyBy(CustomerProfile::getCustomerId))
+                .connect(updates.keyBy(DeliveryPipeline::customerOf))
                 .process(join, new AvroTypeInfo<>(AddressedCommand.class))
                 .name("join-contact").uid("join-contact");
         SingleOutputStreamOperator<DeliveryResult> sent = addressed
@@ -26,5 +40,10 @@ public final class DeliveryPipeline {
                 .process(send, new AvroTypeInfo<>(DeliveryResult.class))
                 .name("send-once").uid("send-once");
         return sent.union(addressed.getSideOutput(ContactJoinFunction.RESULTS));
+    }
+
+    static String customerOf(ContactUpdate update) {
+        return update.getUpdate() instanceof CustomerProfile profile ? profile.getCustomerId()
+                : ((EngagementEvent) update.getUpdate()).getCustomerId();
     }
 }

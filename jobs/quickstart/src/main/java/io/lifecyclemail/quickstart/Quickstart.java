@@ -6,6 +6,7 @@ import io.lifecyclemail.common.flink.Ingest;
 import io.lifecyclemail.common.kafka.KafkaOptions;
 import io.lifecyclemail.common.options.Option;
 import io.lifecyclemail.common.options.Settings;
+import io.lifecyclemail.common.tokens.TokenOptions;
 import io.lifecyclemail.decision.DecisionJob;
 import io.lifecyclemail.decision.DecisionOptions;
 import io.lifecyclemail.decision.scenario.Scenario;
@@ -19,6 +20,8 @@ import io.lifecyclemail.schema.DecisionOutcome;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.DeliveryResult;
 import io.lifecyclemail.schema.DeliveryStatus;
+import io.lifecyclemail.schema.EngagementEvent;
+import io.lifecyclemail.schema.EngagementType;
 import io.lifecyclemail.schema.InventoryChange;
 import io.lifecyclemail.schema.OrderEvent;
 import jakarta.mail.Message;
@@ -36,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import io.lifecyclemail.tracking.TrackingService;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.jobmaster.JobResult;
@@ -84,10 +88,14 @@ public final class Quickstart {
             int smtpPort = freePort();
             GreenMail smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
             smtp.start();
-            try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
+            Path tokenKey = newTokenKey(work);
+            try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+                 TrackingService tracking = tracking(kafka.bootstrapServers(), tokenKey)) {
                 LocalTopics topics = new LocalTopics(kafka.bootstrapServers());
                 topics.createAll(kafka, 2);
-                say("Kafka at %s, SMTP at 127.0.0.1:%d", kafka.bootstrapServers(), smtpPort);
+                String trackingUrl = "http://127.0.0.1:" + tracking.port();
+                say("Kafka at %s, SMTP at 127.0.0.1:%d, tracking service (unsubscribe, opens, clicks) at %s",
+                        kafka.bootstrapServers(), smtpPort, trackingUrl);
 
                 SampleShop.Traffic traffic = SampleShop.generate(customers, seed, TRAFFIC_START, TRAFFIC_SPAN);
                 step("Writing %d events of %d customers (%s to %s) to Kafka", traffic.size(), customers,
@@ -109,13 +117,14 @@ public final class Quickstart {
                     JobID decisionJob = flink.submit(DecisionJob.NAME,
                             env -> DecisionJob.wire(env, decision, configuration), null);
                     JobID deliveryJob = flink.submit(DeliveryJob.NAME,
-                            env -> DeliveryJob.wire(env, deliverySettings(kafka.bootstrapServers(), smtpPort)), null);
+                            env -> DeliveryJob.wire(env, deliverySettings(kafka.bootstrapServers(), smtpPort, tokenKey, trackingUrl)), null);
                     Summary summary = watch(flink, decisionJob, deliveryJob, topics, smtp);
                     if (summary == null) {
                         return 1;
                     }
                     Path mails = saveMails(smtp);
                     report(summary, topics, mails, smtp, Duration.ofNanos(System.nanoTime() - started));
+                    unsubscribeOnce(smtp, topics);
                 }
             } finally {
                 smtp.stop();
@@ -124,6 +133,30 @@ public final class Quickstart {
         }
 
         /** A bounded replay that decides what is due up to {@code until}, not what falls due later. */
+        /** A fresh random key for link tokens, in a file only this user can read. */
+        static Path newTokenKey(Path folder) throws IOException {
+            byte[] key = new byte[48];
+            new java.security.SecureRandom().nextBytes(key);
+            Path file = folder.resolve("token-key");
+            Files.writeString(file, java.util.Base64.getEncoder().encodeToString(key));
+            try {
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // Windows: the folder's permissions apply
+            }
+            return file;
+        }
+
+        /** The tracking service on a free port, writing to the local engagement topic. */
+        static TrackingService tracking(String bootstrap, Path tokenKeyFile) throws IOException {
+            Settings settings = Settings.parse(TrackingService.options())
+                    .with(KafkaOptions.BOOTSTRAP_SERVERS, bootstrap)
+                    .with(TrackingService.BIND, "127.0.0.1")
+                    .with(TrackingService.PORT, 0)
+                    .with(TokenOptions.SECRET_FILE, tokenKeyFile.toString());
+            return TrackingService.start(settings, TokenOptions.tokens(settings));
+        }
+
         static Settings decisionSettings(String bootstrap, Instant until) {
             return Settings.parse(DecisionOptions.all())
                     .with(KafkaOptions.BOOTSTRAP_SERVERS, bootstrap)
@@ -132,8 +165,14 @@ public final class Quickstart {
                     .with(KafkaOptions.STARTING_OFFSETS, KafkaOptions.StartingOffsets.EARLIEST);
         }
 
-        static Settings deliverySettings(String bootstrap, int smtpPort) {
+        /**
+         * @param tokenKeyFile the key that signs unsubscribe, open and click links
+         * @param trackingBaseUrl where the tracking service listens
+         */
+        static Settings deliverySettings(String bootstrap, int smtpPort, Path tokenKeyFile, String trackingBaseUrl) {
             return Settings.parse(DeliveryOptions.all())
+                    .with(TokenOptions.SECRET_FILE, tokenKeyFile.toString())
+                    .with(TokenOptions.TRACKING_BASE_URL, trackingBaseUrl)
                     .with(KafkaOptions.BOOTSTRAP_SERVERS, bootstrap)
                     .with(KafkaOptions.STARTING_OFFSETS, KafkaOptions.StartingOffsets.EARLIEST)
                     .with(DeliveryOptions.SMTP_HOST, "127.0.0.1")
@@ -294,6 +333,31 @@ public final class Quickstart {
                         break;
                     }
                 }
+            }
+        }
+
+        /** What a reader's mail program does with the List-Unsubscribe-Post header, and what comes of it. */
+        private void unsubscribeOnce(GreenMail smtp, LocalTopics topics) throws Exception {
+            for (MimeMessage message : smtp.getReceivedMessages()) {
+                String[] header = message.getHeader("List-Unsubscribe");
+                if (header == null) {
+                    continue;
+                }
+                String url = header[0].substring(1, header[0].length() - 1);
+                var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("List-Unsubscribe=One-Click")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                List<EngagementEvent> recorded = topics.read(LocalTopics.ENGAGEMENT, EngagementEvent.class).stream()
+                        .filter(event -> event.getType() == EngagementType.UNSUBSCRIBED).toList();
+                step("One-click unsubscribe (RFC 8058), as a mail program does it");
+                say("POST %s... -> HTTP %d", url.substring(0, Math.min(url.length(), 60)), response.statusCode());
+                for (EngagementEvent event : recorded) {
+                    say("engagement topic: %s customer %s scenario %s (send %s); the governor and the delivery job "
+                            + "suppress this customer's marketing mail from now on", event.getType(), event.getCustomerId(),
+                            event.getScenarioId(), event.getSendId());
+                }
+                return;
             }
         }
 

@@ -134,7 +134,8 @@ class EndToEndTest {
         Settings decision = Quickstart.Run.decisionSettings(kafka.bootstrapServers(), T0.plus(Duration.ofDays(1)));
         JobID decisionJob = flink.submit(DecisionJob.NAME,
                 env -> DecisionJob.wire(env, decision, DecisionJob.loadConfiguration(decision)), null);
-        Settings delivery = Quickstart.Run.deliverySettings(kafka.bootstrapServers(), smtp.getSmtp().getPort());
+        Settings delivery = Quickstart.Run.deliverySettings(kafka.bootstrapServers(), smtp.getSmtp().getPort(),
+                Quickstart.Run.newTokenKey(work), "https://t.example.com");
         JobID deliveryJob = flink.submit(DeliveryJob.NAME, env -> DeliveryJob.wire(env, delivery), null);
 
         assertThat(flink.awaitResult(decisionJob).isSuccess()).isTrue();

@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.govern;
 
+import io.lifecyclemail.common.suppression.SuppressionRules;
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.SendIds;
 import io.lifecyclemail.decision.detect.Candidate;
@@ -15,7 +16,6 @@ import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.DecisionOutcome;
 import io.lifecyclemail.schema.DeliveryResult;
-import io.lifecyclemail.schema.DeliveryStatus;
 import io.lifecyclemail.schema.EngagementEvent;
 import io.lifecyclemail.schema.ItemLine;
 import io.lifecyclemail.schema.OrderEvent;
@@ -64,7 +64,7 @@ public final class Governor implements PassiveDetector<GovernorState> {
             .thenComparing(proposal -> proposal.command().getStep())
             .thenComparing(proposal -> proposal.command().getSendId());
 
-    public static final String HARD_BOUNCE = "hard-bounced";
+    public static final String HARD_BOUNCE = SuppressionRules.HARD_BOUNCE;
 
     private final GovernorPolicy policy;
     private final Map<String, Scenario> scenarios;
@@ -136,7 +136,7 @@ public final class Governor implements PassiveDetector<GovernorState> {
             long givenAt = profile.getConsentTime() == null ? time : profile.getConsentTime().toEpochMilli();
             next.setConsent(new ConsentGiven(givenAt, profile.getConsentSource() == null ? "" : profile.getConsentSource()));
             Suppression suppression = next.getSuppression();
-            if (suppression != null && givenAt > suppression.getTime()) {
+            if (suppression != null && SuppressionRules.liftedBy(givenAt, suppression.getTime())) {
                 next.setSuppression(null); // opted in again after it: a fresh, explicit consent lifts it
             }
         } else {
@@ -150,17 +150,12 @@ public final class Governor implements PassiveDetector<GovernorState> {
 
     /** The suppression an engagement event asks for, if any (unsubscribed, complained, bounced). */
     public static String suppressionOf(EngagementEvent event) {
-        return switch (event.getType()) {
-            case UNSUBSCRIBED -> "unsubscribed";
-            case COMPLAINED -> "complained";
-            case BOUNCED -> HARD_BOUNCE;
-            default -> null;
-        };
+        return SuppressionRules.reasonOf(event);
     }
 
     /** The suppression a delivery result asks for: a permanent refusal by the receiving server. */
     public static String suppressionOf(DeliveryResult result) {
-        return result.getStatus() == DeliveryStatus.BOUNCED ? HARD_BOUNCE : null;
+        return SuppressionRules.reasonOf(result);
     }
 
     /**
@@ -274,7 +269,7 @@ public final class Governor implements PassiveDetector<GovernorState> {
         Governance governance = scenario.policy().governance();
         boolean transactional = governance.isTransactional(command.getStep());
         Suppression suppression = state.getSuppression();
-        if (suppression != null && (!transactional || HARD_BOUNCE.equals(suppression.getReason()))) {
+        if (suppression != null && SuppressionRules.stops(suppression.getReason(), transactional)) {
             out.decision(finalRecord(proposal, DecisionOutcome.SUPPRESSED, "suppression." + suppression.getReason(),
                     "the customer " + suppression.getReason() + " at " + Instant.ofEpochMilli(suppression.getTime())
                             + " (" + suppression.getSourceEventId() + ")", now,

@@ -56,9 +56,16 @@ public final class SmtpMailer implements AutoCloseable {
         return props;
     }
 
-    /** Builds the MIME message: a text and an HTML alternative, Message-ID derived from the send id. */
+    /**
+     * Builds the MIME message: a text and an HTML alternative, Message-ID derived from the send id and,
+     * for marketing mail, the one-click unsubscribe headers of RFC 8058 (Gmail and Yahoo require them of
+     * bulk senders).
+     *
+     * @param unsubscribeUrl the signed one-click unsubscribe link; null for transactional mail
+     */
     public MimeMessage compose(String sendId, ShopIdentity shop, String toAddress, String toName, RenderedMail mail,
-                               Instant date) throws MessagingException {
+                               Instant date, String unsubscribeUrl) throws MessagingException {
+        HeaderValues.requireSingleLine("List-Unsubscribe", unsubscribeUrl);
         HeaderValues.requireSingleLine("Subject", mail.subject());
         HeaderValues.requireSingleLine("To", toAddress);
         HeaderValues.requireSingleLine("To name", toName);
@@ -82,6 +89,10 @@ public final class SmtpMailer implements AutoCloseable {
         message.setSubject(mail.subject(), StandardCharsets.UTF_8.name());
         message.setSentDate(Date.from(date));
         message.setHeader("Content-Language", mail.locale());
+        if (unsubscribeUrl != null) {
+            message.setHeader("List-Unsubscribe", "<" + unsubscribeUrl + ">");
+            message.setHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
         MimeBodyPart text = new MimeBodyPart();
         text.setText(mail.text(), StandardCharsets.UTF_8.name(), "plain");
         MimeBodyPart html = new MimeBodyPart();

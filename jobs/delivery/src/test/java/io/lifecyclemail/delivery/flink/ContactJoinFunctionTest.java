@@ -8,8 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.DeliveryResult;
 import io.lifecyclemail.schema.DeliveryStatus;
+import io.lifecyclemail.schema.EngagementEvent;
+import io.lifecyclemail.schema.EngagementType;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.AddressedCommand;
+import io.lifecyclemail.state.ContactUpdate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,12 +29,12 @@ class ContactJoinFunctionTest {
     static final Duration WAIT = Duration.ofMinutes(10);
     static final SendCommand COMMAND = cartReminder("s1", "c1", line(product("tea", "Sencha", 1280), 1));
 
-    KeyedTwoInputStreamOperatorTestHarness<String, SendCommand, CustomerProfile, AddressedCommand> harness;
+    KeyedTwoInputStreamOperatorTestHarness<String, SendCommand, ContactUpdate, AddressedCommand> harness;
 
     @BeforeEach
     void open() throws Exception {
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new ContactJoinFunction(WAIT)),
-                SendCommand::getCustomerId, CustomerProfile::getCustomerId, Types.STRING);
+                SendCommand::getCustomerId, ContactJoinFunctionTest::customerOf, Types.STRING);
         harness.setStateBackend(new HashMapStateBackend());
         harness.open();
     }
@@ -47,6 +50,24 @@ class ContactJoinFunctionTest {
                 .setMarketingConsent(consent).setErased(erased).build();
     }
 
+    static String customerOf(ContactUpdate update) {
+        return update.getUpdate() instanceof CustomerProfile profile ? profile.getCustomerId()
+                : ((EngagementEvent) update.getUpdate()).getCustomerId();
+    }
+
+    static StreamRecord<ContactUpdate> update(Object profileOrEngagement) {
+        return new StreamRecord<>(new ContactUpdate(profileOrEngagement));
+    }
+
+    static EngagementEvent engagement(long time, EngagementType type) {
+        return EngagementEvent.newBuilder().setEventId("g" + time).setEventTime(Instant.ofEpochMilli(1_000_000 + time))
+                .setCustomerId("c1").setSendId("earlier-send").setScenarioId("cart-abandonment").setType(type).build();
+    }
+
+    static SendCommand transactional() {
+        return SendCommand.newBuilder(COMMAND).setSendId("s-shipped").setTransactional(true).build();
+    }
+
     List<DeliveryResult> results() {
         var side = harness.getSideOutput(ContactJoinFunction.RESULTS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
@@ -56,7 +77,7 @@ class ContactJoinFunctionTest {
     void aCommandWaitsForItsProfileThenGoesOutWithTheContact() throws Exception {
         harness.processElement1(new StreamRecord<>(COMMAND));
         assertThat(harness.extractOutputValues()).isEmpty();
-        harness.processElement2(new StreamRecord<>(profile(1, true, false)));
+        harness.processElement2(update(profile(1, true, false)));
         assertThat(harness.extractOutputValues()).singleElement()
                 .satisfies(addressed -> assertThat(addressed.getContact().getEmail()).isEqualTo("c1@example.com"));
     }
@@ -73,8 +94,8 @@ class ContactJoinFunctionTest {
 
     @Test
     void consentWithdrawnBeforeSendingSuppressesTheMail() throws Exception {
-        harness.processElement2(new StreamRecord<>(profile(1, true, false)));
-        harness.processElement2(new StreamRecord<>(profile(2, false, false)));
+        harness.processElement2(update(profile(1, true, false)));
+        harness.processElement2(update(profile(2, false, false)));
         harness.processElement1(new StreamRecord<>(COMMAND));
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(results()).singleElement()
@@ -83,17 +104,58 @@ class ContactJoinFunctionTest {
 
     @Test
     void anOlderProfileArrivingLateDoesNotOverwriteANewerOne() throws Exception {
-        harness.processElement2(new StreamRecord<>(profile(2, false, false)));
-        harness.processElement2(new StreamRecord<>(profile(1, true, false)));
+        harness.processElement2(update(profile(2, false, false)));
+        harness.processElement2(update(profile(1, true, false)));
         harness.processElement1(new StreamRecord<>(COMMAND));
         assertThat(results()).singleElement()
                 .satisfies(result -> assertThat(result.getStatus()).isEqualTo(DeliveryStatus.SUPPRESSED));
     }
 
     @Test
+    void anUnsubscribeSinceTheDecisionSuppressesMarketingButNotTransactionalMail() throws Exception {
+        harness.processElement2(update(profile(1, true, false)));
+        harness.processElement2(update(engagement(2, EngagementType.OPENED)));
+        harness.processElement2(update(engagement(3, EngagementType.UNSUBSCRIBED)));
+        harness.processElement1(new StreamRecord<>(COMMAND));
+        harness.processElement1(new StreamRecord<>(transactional()));
+        assertThat(results()).singleElement().satisfies(result -> {
+            assertThat(result.getStatus()).isEqualTo(DeliveryStatus.SUPPRESSED);
+            assertThat(result.getDetail()).contains("unsubscribed", "g3");
+        });
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(addressed -> assertThat(addressed.getCommand().getSendId()).isEqualTo("s-shipped"));
+    }
+
+    @Test
+    void aHardBounceStopsTransactionalMailToo() throws Exception {
+        harness.processElement2(update(engagement(1, EngagementType.BOUNCED)));
+        harness.processElement2(update(profile(2, true, false)));
+        harness.processElement1(new StreamRecord<>(transactional()));
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(results()).singleElement()
+                .satisfies(result -> assertThat(result.getStatus()).isEqualTo(DeliveryStatus.SUPPRESSED));
+    }
+
+    @Test
+    void onlyAConsentGivenAfterTheUnsubscribeLiftsIt() throws Exception {
+        harness.processElement2(update(engagement(5, EngagementType.UNSUBSCRIBED)));
+        CustomerProfile staleConsent = CustomerProfile.newBuilder(profile(6, true, false))
+                .setConsentTime(Instant.ofEpochMilli(1_000_000 + 4)).build();
+        harness.processElement2(update(staleConsent));
+        harness.processElement1(new StreamRecord<>(COMMAND));
+        assertThat(results()).hasSize(1);
+        CustomerProfile optedInAgain = CustomerProfile.newBuilder(profile(8, true, false))
+                .setConsentTime(Instant.ofEpochMilli(1_000_000 + 7)).build();
+        harness.processElement2(update(optedInAgain));
+        harness.processElement1(new StreamRecord<>(SendCommand.newBuilder(COMMAND).setSendId("s2").build()));
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(addressed -> assertThat(addressed.getCommand().getSendId()).isEqualTo("s2"));
+    }
+
+    @Test
     void erasureForgetsTheContact() throws Exception {
-        harness.processElement2(new StreamRecord<>(profile(1, true, false)));
-        harness.processElement2(new StreamRecord<>(profile(2, true, true)));
+        harness.processElement2(update(profile(1, true, false)));
+        harness.processElement2(update(profile(2, true, true)));
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
 }

@@ -1,6 +1,8 @@
 package io.lifecyclemail.delivery.mail;
 
+import static io.lifecyclemail.delivery.Commands.LINKS;
 import static io.lifecyclemail.delivery.Commands.SHOP;
+import static io.lifecyclemail.delivery.Commands.TRACKING;
 import static io.lifecyclemail.delivery.Commands.cartReminder;
 import static io.lifecyclemail.delivery.Commands.contact;
 import static io.lifecyclemail.delivery.Commands.line;
@@ -23,7 +25,7 @@ class TemplatesTest {
 
     RenderedMail render(ContactState contact) {
         return shipped.render("cart-abandonment", contact.getLocale(),
-                MailContent.model(command, contact, shipped.formattingLocale(contact.getLocale()), SHOP));
+                MailContent.model(command, contact, shipped.formattingLocale(contact.getLocale()), SHOP, LINKS));
     }
 
     @Test
@@ -32,7 +34,7 @@ class TemplatesTest {
         assertThat(mail.locale()).isEqualTo("ja");
         assertThat(mail.subject()).isEqualTo("佐藤 花子様、カートに商品が残っています（Tea & Co）");
         assertThat(mail.text()).contains("佐藤 花子様", "Arita Cup × 1  ￥3,300", "× 2  ￥2,560", "合計：￥5,860");
-        assertThat(mail.html()).contains("lang=\"ja\"", "佐藤 花子様", "https://tea.example/cart");
+        assertThat(mail.html()).contains("lang=\"ja\"", "佐藤 花子様", TRACKING + "/c/");
     }
 
     @Test
