@@ -274,6 +274,11 @@ public final class Templates {
                 plain.compile(new StringReader(textBody.get()), name + ".txt")));
     }
 
+    /** The text of one file of a template folder, as it is on disk or in the jar. */
+    public Optional<String> text(String template, String file) {
+        return read(template, file);
+    }
+
     private Optional<String> read(String template, String file) {
         if (!LOCALE_FILE.matcher(file.replaceFirst("\\.(html|txt)\\.mustache$", ".subject.mustache")).matches()) {
             return Optional.empty();
