@@ -29,6 +29,8 @@ public final class LinkTokens implements Serializable {
     public static final int MIN_KEY_BYTES = 32;
 
     private final byte[] key;
+    /** Mac.getInstance and init cost more than the MAC itself; a mail signs five or more links. */
+    private transient ThreadLocal<Mac> macs;
 
     public LinkTokens(byte[] key) {
         if (key == null || key.length < MIN_KEY_BYTES) {
@@ -117,10 +119,19 @@ public final class LinkTokens implements Serializable {
     }
 
     private byte[] mac(byte[] payload) {
+        ThreadLocal<Mac> local = macs;
+        if (local == null) {
+            local = ThreadLocal.withInitial(this::newMac);
+            macs = local;
+        }
+        return local.get().doFinal(payload);
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(new SecretKeySpec(key, ALGORITHM));
-            return mac.doFinal(payload);
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }

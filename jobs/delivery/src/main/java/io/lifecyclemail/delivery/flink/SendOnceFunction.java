@@ -117,7 +117,8 @@ public final class SendOnceFunction extends KeyedProcessFunction<String, Address
     private void offer(AddressedCommand mail, int attempts, long now, Context context) throws Exception {
         String sendId = mail.getCommand().getSendId();
         Dispatcher.Admission admission = dispatcher.submit(sendId, domainOf(mail.getContact().getEmail()), mail);
-        long next = admission == Dispatcher.Admission.QUEUED ? now + FIRST_POLL_MILLIS
+        long next = admission == Dispatcher.Admission.QUEUED
+                ? now + Math.max(FIRST_POLL_MILLIS, Math.min(MAX_POLL_MILLIS, dispatcher.expectedWaitMillis()))
                 : now + FULL_QUEUE_WAIT_MILLIS + ThreadLocalRandom.current().nextLong(FULL_QUEUE_WAIT_MILLIS);
         delivery.update(new DeliveryState(false, attempts, mail, next, 0L, admission == Dispatcher.Admission.QUEUED, 0));
         context.timerService().registerProcessingTimeTimer(next);

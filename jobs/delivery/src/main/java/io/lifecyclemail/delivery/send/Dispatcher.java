@@ -62,6 +62,8 @@ public final class Dispatcher<M, R> implements AutoCloseable {
     private final long globalIntervalNanos;
     private final List<Thread> threads = new ArrayList<>();
     private long globalNextAt;
+    /** Moving average of the time one mail takes a worker. */
+    private double averageNanos;
     private int queued;
     private boolean closed;
 
@@ -132,6 +134,19 @@ public final class Dispatcher<M, R> implements AutoCloseable {
         }
     }
 
+    /**
+     * About how long a mail queued now waits for its outcome: the backlog over the workers at the
+     * recent time per mail. The caller looks for the outcome no earlier, instead of asking in vain.
+     */
+    public long expectedWaitMillis() {
+        lock.lock();
+        try {
+            return (long) (pending.size() * averageNanos / threads.size() / 1e6);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Mails queued or being sent. */
     public int backlog() {
         lock.lock();
@@ -149,6 +164,7 @@ public final class Dispatcher<M, R> implements AutoCloseable {
                 if (next == null) {
                     return;
                 }
+                long started = nanoTime.getAsLong();
                 R outcome;
                 try {
                     outcome = worker.apply(next.getValue().mail());
@@ -156,7 +172,7 @@ public final class Dispatcher<M, R> implements AutoCloseable {
                     // a mail must never stay pending forever, and the worker must live on
                     outcome = onCrash.apply(bug);
                 }
-                finish(next.getKey(), next.getValue().id(), outcome);
+                finish(next.getKey(), next.getValue().id(), outcome, nanoTime.getAsLong() - started);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -206,9 +222,10 @@ public final class Dispatcher<M, R> implements AutoCloseable {
         }
     }
 
-    private void finish(String domain, String id, R outcome) {
+    private void finish(String domain, String id, R outcome, long tookNanos) {
         lock.lock();
         try {
+            averageNanos = averageNanos == 0 ? tookNanos : 0.99 * averageNanos + 0.01 * tookNanos;
             DomainQueue<M> queue = domains.get(domain);
             queue.inFlight--;
             if (queue.inFlight == 0 && queue.waiting.isEmpty() && queue.nextAt <= nanoTime.getAsLong()) {

@@ -98,11 +98,13 @@ class DispatcherTest {
     }
 
     @Test
-    void aFullDomainQueueRefusesWithoutWaiting() {
+    void aFullDomainQueueRefusesWithoutWaiting() throws Exception {
         SendLimits limits = new SendLimits(0, 0.001, Map.of(), 1, 2, 100);
         try (Dispatcher<String, Long> dispatcher = new Dispatcher<>(1, () -> new TimedWorker(Map.of()), e -> -1L,
                 limits, "test")) {
+            // the first mail of the domain goes at once; the rate (one per 1,000 s) holds back the rest
             assertThat(dispatcher.submit("a", "d.example", "a@d.example")).isEqualTo(Dispatcher.Admission.QUEUED);
+            assertThat(awaitOutcome(dispatcher, "a", Duration.ofSeconds(2))).isPresent();
             assertThat(dispatcher.submit("b", "d.example", "b@d.example")).isEqualTo(Dispatcher.Admission.QUEUED);
             assertThat(dispatcher.submit("c", "d.example", "c@d.example")).isEqualTo(Dispatcher.Admission.QUEUED);
             assertThat(dispatcher.submit("d", "d.example", "d@d.example")).isEqualTo(Dispatcher.Admission.FULL);
