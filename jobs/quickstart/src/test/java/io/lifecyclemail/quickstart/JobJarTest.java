@@ -102,7 +102,7 @@ class JobJarTest {
             assertThat(commands).singleElement().satisfies(c -> assertThat(c.getCustomerId()).isEqualTo("yui"));
 
             assertThat(flinkRun(jobJar("delivery"), (kafkaArgs + " --smtp.host 127.0.0.1 --smtp.port " + smtpPort
-                    + " --smtp.security none").split(" "))).isZero();
+                    + " --smtp.security none --tokens.secret-file " + Quickstart.Run.newTokenKey(work)).split(" "))).isZero();
             assertThat(smtp.getReceivedMessages()).singleElement()
                     .satisfies(mail -> assertThat(mail.getSubject()).startsWith("Yui様"));
         } finally {
