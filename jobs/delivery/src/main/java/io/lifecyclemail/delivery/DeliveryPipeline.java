@@ -42,7 +42,8 @@ public final class DeliveryPipeline {
         return sent.union(addressed.getSideOutput(ContactJoinFunction.RESULTS));
     }
 
-    static String customerOf(ContactUpdate update) {
+    /** The customer a contact update is about: the key of the contact join. */
+    public static String customerOf(ContactUpdate update) {
         return update.getUpdate() instanceof CustomerProfile profile ? profile.getCustomerId()
                 : ((EngagementEvent) update.getUpdate()).getCustomerId();
     }

@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
@@ -50,9 +49,8 @@ public final class TrackingService implements AutoCloseable {
     private final AvroCodec<EngagementEvent> codec = AvroCodec.of(EngagementEvent.class);
 
     public static List<Option<?>> options() {
-        List<Option<?>> all = new ArrayList<>(List.of(KafkaOptions.BOOTSTRAP_SERVERS, Topics.ENGAGEMENT, BIND, PORT,
-                THREADS, WRITE_TIMEOUT, TokenOptions.SECRET_FILE, TokenOptions.SECRET_ENV));
-        return all;
+        return List.of(KafkaOptions.BOOTSTRAP_SERVERS, Topics.ENGAGEMENT, BIND, PORT, THREADS, WRITE_TIMEOUT,
+                TokenOptions.SECRET_FILE, TokenOptions.SECRET_ENV);
     }
 
     public static void main(String[] args) throws Exception {
@@ -103,7 +101,7 @@ public final class TrackingService implements AutoCloseable {
                     exchange.getRequestURI().getRawPath(), exchange.getRequestHeaders().getFirst("Accept-Language"),
                     Instant.now());
             if (outcome.record() != null && !record(outcome.record())) {
-                respond(exchange, 503, "text/plain; charset=utf-8", "try again later".getBytes(), java.util.Map.of("Retry-After", "5"));
+                respond(exchange, 503, "text/plain; charset=utf-8", "try again later".getBytes(java.nio.charset.StandardCharsets.UTF_8), java.util.Map.of("Retry-After", "5"));
                 return;
             }
             respond(exchange, outcome.status(), outcome.contentType(), outcome.body(), outcome.headers());

@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.rfm;
 
+import io.lifecyclemail.common.options.Pairs;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -26,16 +27,8 @@ public record CurrencyTable(String base, Map<String, BigDecimal> rates) implemen
     /** Parses {@code USD=150,EUR=162.5} (units of the base currency per unit). */
     public static CurrencyTable parse(String base, String rates) {
         java.util.Map<String, BigDecimal> table = new java.util.HashMap<>();
-        for (String entry : rates.split(",")) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            String[] parts = entry.split("=");
-            if (parts.length != 2) {
-                throw new IllegalArgumentException("'" + entry.trim() + "' is not CODE=rate, e.g. USD=150");
-            }
-            table.put(parts[0].trim().toUpperCase(), new BigDecimal(parts[1].trim()));
-        }
+        Pairs.parse(rates, "CODE=rate, e.g. USD=150")
+                .forEach((code, rate) -> table.put(code.toUpperCase(), new BigDecimal(rate)));
         return new CurrencyTable(base, table);
     }
 

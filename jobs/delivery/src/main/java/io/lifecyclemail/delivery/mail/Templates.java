@@ -7,6 +7,7 @@ import com.github.mustachejava.MustacheException;
 import com.github.mustachejava.codes.IterableCode;
 import com.github.mustachejava.codes.NotIterableCode;
 import com.github.mustachejava.codes.ValueCode;
+import io.lifecyclemail.common.options.Pairs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -81,18 +81,7 @@ public final class Templates {
 
     /** "zh=zh-CN, zh-SG=zh-CN" as a map; blank = none. */
     public static Map<String, String> parseFallbacks(String spec) {
-        Map<String, String> parsed = new LinkedHashMap<>();
-        for (String pair : spec.split(",")) {
-            if (pair.isBlank()) {
-                continue;
-            }
-            String[] parts = pair.split("=");
-            if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-                throw new IllegalArgumentException("a locale fallback is written from=to (e.g. zh=zh-CN), not '" + pair.strip() + "'");
-            }
-            parsed.put(parts[0].strip(), parts[1].strip());
-        }
-        return parsed;
+        return Pairs.parse(spec, "from=to, e.g. zh=zh-CN");
     }
 
     /** Most specific first: ja-JP, ja, the language's fallback, then the default locale. */

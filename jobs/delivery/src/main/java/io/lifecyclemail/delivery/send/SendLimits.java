@@ -1,5 +1,6 @@
 package io.lifecyclemail.delivery.send;
 
+import io.lifecyclemail.common.options.Pairs;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,26 +48,20 @@ public record SendLimits(double perSecond, double perDomainPerSecond, Map<String
 
     /** "gmail.com=20, yahoo.co.jp=10" as a map; blank = none. */
     public static Map<String, Double> parseOverrides(String spec) {
+        String shape = "domain=mails-per-second, e.g. gmail.com=20";
         Map<String, Double> parsed = new LinkedHashMap<>();
-        for (String pair : spec.split(",")) {
-            if (pair.isBlank()) {
-                continue;
-            }
-            String[] parts = pair.split("=");
+        Pairs.parse(spec, shape).forEach((domain, rate) -> {
+            double perSecond;
             try {
-                if (parts.length != 2 || parts[0].isBlank()) {
-                    throw new NumberFormatException();
-                }
-                double rate = Double.parseDouble(parts[1].strip());
-                if (rate < 0) {
-                    throw new NumberFormatException();
-                }
-                parsed.put(parts[0].strip().toLowerCase(java.util.Locale.ROOT), rate);
+                perSecond = Double.parseDouble(rate);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("a domain rate is written domain=mails-per-second (e.g. gmail.com=20), not '"
-                        + pair.strip() + "'");
+                perSecond = -1;
             }
-        }
+            if (!(perSecond >= 0)) {
+                throw new IllegalArgumentException("'" + domain + "=" + rate + "' is not " + shape);
+            }
+            parsed.put(domain.toLowerCase(java.util.Locale.ROOT), perSecond);
+        });
         return parsed;
     }
 }

@@ -5,6 +5,7 @@ import static io.lifecyclemail.delivery.Commands.line;
 import static io.lifecyclemail.delivery.Commands.product;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lifecyclemail.delivery.DeliveryPipeline;
 import io.lifecyclemail.schema.CustomerProfile;
 import io.lifecyclemail.schema.DeliveryResult;
 import io.lifecyclemail.schema.DeliveryStatus;
@@ -34,7 +35,7 @@ class ContactJoinFunctionTest {
     @BeforeEach
     void open() throws Exception {
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new ContactJoinFunction(WAIT)),
-                SendCommand::getCustomerId, ContactJoinFunctionTest::customerOf, Types.STRING);
+                SendCommand::getCustomerId, DeliveryPipeline::customerOf, Types.STRING);
         harness.setStateBackend(new HashMapStateBackend());
         harness.open();
     }
@@ -48,11 +49,6 @@ class ContactJoinFunctionTest {
         return CustomerProfile.newBuilder().setEventId("p" + time).setEventTime(Instant.ofEpochMilli(1_000_000 + time))
                 .setCustomerId("c1").setEmail("c1@example.com").setName("Emma").setLocale("en-US")
                 .setMarketingConsent(consent).setErased(erased).build();
-    }
-
-    static String customerOf(ContactUpdate update) {
-        return update.getUpdate() instanceof CustomerProfile profile ? profile.getCustomerId()
-                : ((EngagementEvent) update.getUpdate()).getCustomerId();
     }
 
     static StreamRecord<ContactUpdate> update(Object profileOrEngagement) {
