@@ -3,6 +3,7 @@ package io.lifecyclemail.decision;
 import io.lifecyclemail.decision.browse.BrowseAbandonment;
 import io.lifecyclemail.decision.cart.CartAbandonment;
 import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.EngagementMemory;
 import io.lifecyclemail.decision.detect.ExternalTriggers;
 import io.lifecyclemail.decision.flink.RestockInterestFunction;
 import io.lifecyclemail.decision.flink.SequencePatterns;
@@ -75,7 +76,7 @@ public final class DecisionPipeline {
     /**
      * @param inventory stock changes; may be null when no Restock scenario is enabled
      * @param rfmSeeds customers' RFM from a bootstrap, to start from; may be null
-     * @param engagement opens, clicks, unsubscribes, bounces, complaints (suppression); may be null
+     * @param engagement opens and clicks (audiences), unsubscribes, bounces, complaints (suppression); may be null
      * @param deliveryResults the delivery job's results (hard bounces suppress); may be null
      */
     public record Inputs(DataStream<ClickstreamEvent> clickstream, DataStream<OrderEvent> orders,
@@ -161,9 +162,10 @@ public final class DecisionPipeline {
 
         DataStream<CustomerInput> customerInputs = clickstream.union(orders, profiles);
         if (inputs.engagement() != null) {
+            // opens and clicks only when some audience asks about them (relevant: the engagement memory)
             customerInputs = customerInputs.union(inputs.engagement()
-                    .filter(event -> Governor.suppressionOf(event) != null).name("suppressing-engagement")
-                    .uid("suppressing-engagement")
+                    .filter(event -> Governor.suppressionOf(event) != null || relevant.test(event))
+                    .name("relevant-engagement").uid("suppressing-engagement") // uid of old: stateless, kept for savepoints
                     .map(event -> new CustomerInput(event), inputType).name("engagement-as-input").uid("engagement-as-input"));
         }
         if (inputs.deliveryResults() != null) {
@@ -295,6 +297,7 @@ public final class DecisionPipeline {
                 detectors.add(new SinceLast(kind, sinceLast));
             }
         }
+        EngagementMemory.forScenarios(scenarios.stream().filter(Scenario::enabled).toList()).ifPresent(detectors::add);
         return detectors;
     }
 

@@ -47,6 +47,13 @@ class DocsTest {
         Scenario weekly = byId(scenarios, "browse-weekly");
         assertThat(weekly.policy().reentry().after()).isEqualTo(Duration.ofDays(14));
         assertThat(weekly.policy().priority()).isEqualTo(30);
+        // and so do the audiences by opens
+        assertThat(byId(scenarios, "cart-sale-readers").policy().audience().engagement()).singleElement()
+                .isEqualTo(new io.lifecyclemail.decision.scenario.Audience.EngagementRule(
+                        io.lifecyclemail.decision.scenario.Audience.Action.OPENED, false, Duration.ofDays(7),
+                        java.util.Set.of("autumn-sale")));
+        assertThat(byId(scenarios, "dormant-and-not-reading").policy().audience().engagement()).singleElement()
+                .satisfies(rule -> assertThat(rule.not()).isTrue());
     }
 
     static Scenario byId(List<Scenario> scenarios, String id) {

@@ -2,6 +2,7 @@ package io.lifecyclemail.decision.detect;
 
 import io.lifecyclemail.decision.SendIds;
 import io.lifecyclemail.decision.rfm.CustomerRanks;
+import io.lifecyclemail.decision.scenario.Audience;
 import io.lifecyclemail.decision.scenario.Scenario;
 import io.lifecyclemail.decision.scenario.ScenarioPolicy;
 import io.lifecyclemail.state.RankStanding;
@@ -35,12 +36,13 @@ public final class CandidateDecision {
      * A candidate refused by its audience or content is not an entry of the scenario.
      *
      * @param standing the customer's rank and scores, null when unranked
+     * @param engagement the customer's opens and clicks, for audiences that ask
      * @param gate admits the candidate under the re-entry rule: returns why not, or null
      */
-    public static Outcome decide(Candidate candidate, RankStanding standing,
+    public static Outcome decide(Candidate candidate, RankStanding standing, Audience.Engagement engagement,
                                  java.util.function.Function<Candidate, String> gate) {
         Scenario scenario = candidate.scenario();
-        String excluded = scenario.policy().audience().excludes(standing);
+        String excluded = scenario.policy().audience().excludes(standing, engagement, candidate.triggerTime());
         if (excluded != null) {
             return refuse(candidate, DecisionOutcome.AUDIENCE_EXCLUDED, scenario.id() + ".audience", excluded);
         }

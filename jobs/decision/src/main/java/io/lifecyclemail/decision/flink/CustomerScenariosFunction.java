@@ -4,9 +4,11 @@ import io.lifecyclemail.decision.CustomerInputs;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.detect.Detector;
+import io.lifecyclemail.decision.detect.EngagementMemory;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.detect.ReentryGate;
 import io.lifecyclemail.decision.govern.Governor;
+import io.lifecyclemail.decision.scenario.Audience;
 import io.lifecyclemail.decision.scenario.GovernorPolicy;
 import io.lifecyclemail.schema.Conversion;
 import io.lifecyclemail.schema.DeliveryResult;
@@ -16,6 +18,7 @@ import io.lifecyclemail.state.GovernorState;
 import io.lifecyclemail.state.StockOut;
 import io.lifecyclemail.decision.rfm.RollingRfm;
 import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.state.EngagementLog;
 import io.lifecyclemail.state.RankStanding;
 import io.lifecyclemail.state.RfmChange;
 import io.lifecyclemail.state.RfmState;
@@ -74,6 +77,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private transient List<Slot<?>> slots;
     private transient Slot<EntryLog> entries;
     private transient Slot<GovernorState> governed;
+    /** Opens and clicks, when some audience asks about them; else null. */
+    private transient Slot<EngagementLog> engaged;
     private transient boolean registerTimers;
     private transient ValueState<String> timezone;
     /** The rank and scores the rank stage last published for the customer (audience rules, content by rank). */
@@ -142,7 +147,12 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     public void open(OpenContext openContext) {
         slots = new ArrayList<>();
         for (Detector<?> detector : detectors) {
-            slots.add(slot(detector));
+            if (detector instanceof EngagementMemory memory) {
+                engaged = slot(memory);
+                slots.add(engaged);
+            } else {
+                slots.add(slot(detector));
+            }
         }
         // last, so that entries are forgotten after the other detectors have decided at the same instant
         entries = slot(new ReentryGate());
@@ -308,10 +318,13 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         List<Candidate> due = slot.detector.due(context.getCurrentKey(), state, time);
         if (!due.isEmpty()) {
             RankStanding rank = standing.value();
+            Audience.Engagement engagement = engaged != null
+                    && due.stream().anyMatch(candidate -> !candidate.scenario().policy().audience().engagement().isEmpty())
+                    ? EngagementMemory.history(engaged.state.value()) : Audience.Engagement.NONE;
             EntryLog[] log = {entries.state.value()};
             ReentryGate gate = (ReentryGate) entries.detector;
             for (Candidate candidate : due) {
-                CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, rank, admitted -> {
+                CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, rank, engagement, admitted -> {
                     ReentryGate.Admission admission = gate.admit(log[0], admitted);
                     log[0] = admission.log();
                     return admission.blockedBecause();

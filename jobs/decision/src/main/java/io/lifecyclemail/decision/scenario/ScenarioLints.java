@@ -39,6 +39,7 @@ public final class ScenarioLints {
             discountToLoyal(located, lints);
         }
         equalPriorities(scenarios, lints);
+        unknownEngagementScenarios(scenarios, lints);
         return lints;
     }
 
@@ -124,6 +125,28 @@ public final class ScenarioLints {
                     + " customers in this audience get no mail from this scenario: their content is a discount, "
                     + "which is never sent to the loyal ranks; give them a template with discount: false in "
                     + "contentByRank, or leave them out of audience.ranks")));
+        }
+    }
+
+    /**
+     * An audience counting opens of a scenario that is not loaded: a typo, or mail sent by another
+     * tool that writes engagement events under that id (a warning, then).
+     */
+    private static void unknownEngagementScenarios(List<Located> scenarios, List<Lint> lints) {
+        Set<String> ids = new java.util.HashSet<>();
+        scenarios.forEach(located -> ids.add(located.scenario().id()));
+        for (Located located : scenarios) {
+            for (Audience.EngagementRule rule : located.scenario().policy().audience().engagement()) {
+                List<String> unknown = rule.scenarios().stream().filter(id -> !ids.contains(id)).sorted().toList();
+                if (!unknown.isEmpty()) {
+                    String key = (rule.not() ? "not" + (rule.action() == Audience.Action.OPENED ? "Opened" : "Clicked")
+                            : rule.action() == Audience.Action.OPENED ? "opened" : "clicked");
+                    lints.add(new Lint(Severity.WARNING, problem(located, "spec.audience." + key + ".of",
+                            "no scenario " + String.join(", ", unknown) + " is loaded: only engagement events that "
+                                    + "name it (mail sent by another tool) will count; known scenarios: "
+                                    + String.join(", ", ids.stream().sorted().toList()))));
+                }
+            }
         }
     }
 

@@ -40,7 +40,8 @@ public final class ScenarioLoader {
     static final List<String> CAP_FIELDS = List.of("max", "per");
     static final List<String> VARIANT_FIELDS = List.of("name", "weight", "template");
     static final List<String> AUDIENCE_FIELDS = List.of("ranks", "recencyScore", "frequencyScore", "monetaryScore",
-            "purchases");
+            "purchases", "opened", "notOpened", "clicked", "notClicked");
+    static final List<String> ENGAGEMENT_FIELDS = List.of("within", "of");
     static final List<String> SCORE_RANGE_FIELDS = List.of("min", "max");
     static final List<String> RANK_CONTENT_FIELDS = List.of("ranks", "template", "discount");
     static final List<String> RANK_CHANGE_FIELDS = List.of("from", "to", "template");
@@ -552,7 +553,8 @@ public final class ScenarioLoader {
             audience = new Audience(ranks == null ? java.util.Set.of() : java.util.Set.copyOf(ranks),
                     scoreRange(fields, "recencyScore"), scoreRange(fields, "frequencyScore"),
                     scoreRange(fields, "monetaryScore"), side == null ? null : side.startsWith("before")
-                            ? Audience.BranchingSide.BEFORE_BRANCHING_POINT : Audience.BranchingSide.AFTER_BRANCHING_POINT);
+                            ? Audience.BranchingSide.BEFORE_BRANCHING_POINT : Audience.BranchingSide.AFTER_BRANCHING_POINT,
+                    engagementRules(fields));
         }
         boolean discount = spec.bool("discount", false);
         boolean discountToLoyal = spec.bool("discountToLoyal", false);
@@ -618,6 +620,26 @@ public final class ScenarioLoader {
         }
         return policy.withGovernance(new Governance(transactional, java.util.Set.of(), caps,
                 Governance.WhenCapped.valueOf(whenCapped.toUpperCase()), maxDelay, holdout, variants));
+    }
+
+    /** {@code opened}, {@code notOpened}, {@code clicked}, {@code notClicked}: each {@code {within, of}}. */
+    private static List<Audience.EngagementRule> engagementRules(YamlFields audience) {
+        List<Audience.EngagementRule> rules = new ArrayList<>();
+        for (String key : List.of("opened", "notOpened", "clicked", "notClicked")) {
+            if (!audience.has(key)) {
+                continue;
+            }
+            YamlFields rule = audience.mapping(key);
+            rule.allowOnly(ENGAGEMENT_FIELDS);
+            Duration within = rule.duration("within", Duration.ofHours(1), Duration.ofDays(3650));
+            List<String> of = rule.names("of", ID_PATTERN, "scenario ids: " + ID_ALLOWED);
+            if (within != null) {
+                rules.add(new Audience.EngagementRule(key.toLowerCase(java.util.Locale.ROOT).endsWith("opened")
+                        ? Audience.Action.OPENED : Audience.Action.CLICKED, key.startsWith("not"), within,
+                        of == null ? java.util.Set.of() : java.util.Set.copyOf(of)));
+            }
+        }
+        return rules;
     }
 
     private static Audience.ScoreRange scoreRange(YamlFields audience, String key) {

@@ -113,27 +113,38 @@ final class YamlFields {
      * value is reported at its own line.
      */
     List<String> choices(String key, List<String> allowed) {
+        String expected = "one of " + String.join(", ", allowed);
+        return values(key, allowed::contains, expected, "[" + String.join(", ", allowed) + "]");
+    }
+
+    /** A list of names each matching {@code pattern}; null when the field is absent. */
+    List<String> names(String key, String pattern, String allowed) {
+        return values(key, text -> text.matches(pattern), allowed, "[first, second]");
+    }
+
+    private List<String> values(String key, java.util.function.Predicate<String> ok, String expected, String example) {
         NodeTuple tuple = fields.get(key);
         if (tuple == null) {
             return null;
         }
         if (!(tuple.getValueNode() instanceof org.snakeyaml.engine.v2.nodes.SequenceNode sequence)) {
-            problem(tuple.getValueNode(), pathOf(key), "must be a list such as [" + String.join(", ", allowed) + "]");
+            problem(tuple.getValueNode(), pathOf(key), "must be a list such as " + example);
             return List.of();
         }
         List<String> values = new java.util.ArrayList<>();
         for (int i = 0; i < sequence.getValue().size(); i++) {
             Node item = sequence.getValue().get(i);
             String text = item instanceof ScalarNode scalar ? scalar.getValue().trim() : null;
-            if (text == null || !allowed.contains(text)) {
+            if (text == null || !ok.test(text)) {
                 problem(item, pathOf(key) + "[" + i + "]", (text == null ? "a list or mapping" : "'" + text + "'")
-                        + " is not allowed; expected one of " + String.join(", ", allowed));
+                        + " is not allowed; expected " + expected);
             } else {
                 values.add(text);
             }
         }
         if (values.isEmpty() && sequence.getValue().isEmpty()) {
-            problem(tuple.getValueNode(), pathOf(key), "must name at least one of " + String.join(", ", allowed));
+            problem(tuple.getValueNode(), pathOf(key), "must name at least " + (expected.startsWith("one of")
+                    ? expected : "one: " + expected));
         }
         return values;
     }

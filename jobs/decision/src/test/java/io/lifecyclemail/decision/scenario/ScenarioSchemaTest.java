@@ -72,6 +72,8 @@ class ScenarioSchemaTest {
         assertThat(properties(spec(schema, 14))).containsExactlyInAnyOrderElementsOf(withPolicy(ScenarioLoader.RANK_CHANGE_FIELDS));
         assertThat(properties((Map<String, Object>) defs.get("audience")))
                 .containsExactlyInAnyOrderElementsOf(ScenarioLoader.AUDIENCE_FIELDS);
+        assertThat(properties((Map<String, Object>) defs.get("engagementRule")))
+                .containsExactlyInAnyOrderElementsOf(ScenarioLoader.ENGAGEMENT_FIELDS);
         assertThat(properties((Map<String, Object>) defs.get("scoreRange")))
                 .containsExactlyInAnyOrderElementsOf(ScenarioLoader.SCORE_RANGE_FIELDS);
         assertThat(properties((Map<String, Object>) ((Map<String, Object>) defs.get("contentByRank")).get("items")))

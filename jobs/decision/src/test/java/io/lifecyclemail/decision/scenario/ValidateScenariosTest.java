@@ -32,7 +32,7 @@ class ValidateScenariosTest {
     }
 
     @Test
-    void lintsUnknownTemplatesEqualPrioritiesAndDayWindowsWithoutAZone(@TempDir Path root) throws Exception {
+    void lintsUnknownTemplatesEqualPrioritiesDayWindowsWithoutAZoneAndUnknownEngagementScenarios(@TempDir Path root) throws Exception {
         Path scenarios = Files.createDirectories(root.resolve("scenarios"));
         Path templates = Files.createDirectories(root.resolve("templates").resolve("cart-abandonment"));
         Files.writeString(templates.resolve("en.subject.mustache"), "Your cart");
@@ -47,6 +47,8 @@ class ValidateScenariosTest {
                 spec:
                   wait: 180d
                   template: cart-abandonment
+                  audience:
+                    notOpened: {within: 90d, of: [cart-2h, autumn-sale]}
                 """);
 
         assertThat(ValidateScenarios.run(List.of(scenarios.toString()), out)).isEqualTo(1);
@@ -56,6 +58,8 @@ class ValidateScenariosTest {
                 .contains("known templates: cart-abandonment")
                 .contains("warning " + scenarios.resolve("b-cart.yaml") + ":6: spec.priority: priority 50 equals that of 'cart-2h'")
                 .contains("warning " + scenarios.resolve("c-dormancy.yaml") + ":6: spec.wait: a wait of 180d counts calendar days")
-                .contains("3 scenario(s), 1 error(s), 2 warning(s)");
+                .contains("warning " + scenarios.resolve("c-dormancy.yaml") + ":9: spec.audience.notOpened.of: "
+                        + "no scenario autumn-sale is loaded")
+                .contains("3 scenario(s), 1 error(s), 3 warning(s)");
     }
 }
