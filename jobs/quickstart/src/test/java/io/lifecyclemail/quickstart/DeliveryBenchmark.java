@@ -39,7 +39,8 @@ import org.apache.flink.api.common.JobID;
  * GreenMail (parses and stores every mail) and a sink that accepts and counts; and, for each, a plain
  * loop of SMTP clients sending the same mails pre-rendered, which shows what the server itself can take.
  *
- * <pre>mvn -q -Pbenchmark -DskipTests install -Dbenchmark.main=DeliveryBenchmark -Dbenchmark.args="20000 2"</pre>
+ * <pre>mvn -q -Pbenchmark -DskipTests install -Dbenchmark.main=DeliveryBenchmark -Dbenchmark.args="20000 2 [sink]"</pre>
+ * ({@code sink}: only the counting sink, e.g. to profile the job with {@code -Dbenchmark.jvm=-XX:StartFlightRecording=...}.)
  */
 public final class DeliveryBenchmark {
     static final Instant T0 = Instant.parse("2026-11-23T00:00:00Z");
@@ -51,6 +52,7 @@ public final class DeliveryBenchmark {
     public static void main(String[] args) throws Exception {
         int mails = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        boolean sinkOnly = args.length > 2 && args[2].equals("sink"); // e.g. to profile the job alone
         Path work = Files.createTempDirectory("delivery-benchmark");
         List<String> rows = new ArrayList<>();
         try (LocalServices services = LocalServices.start(work)) {
@@ -83,6 +85,9 @@ public final class DeliveryBenchmark {
                 try (ScriptedSmtpServer sink = new ScriptedSmtpServer(false)) {
                     rows.add(row(round, "delivery job (p=2, " + CONNECTIONS + " connections each) -> counting sink", mails,
                             viaJob(services, key, sink.port(), "sink-" + round, sink::accepted, mails), null));
+                }
+                if (sinkOnly) {
+                    continue;
                 }
                 int port = freePort();
                 GreenMail greenMail = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));

@@ -23,6 +23,20 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
  * permanent. Not thread-safe: one per Flink subtask.
  */
 public final class SmtpMailer implements AutoCloseable {
+    /**
+     * Jakarta Mail 2.1 looks up its stream provider with a ServiceLoader on every encoded header word
+     * and body part (jakartaee/mail-api#861); under Flink's user-code class loader that scan of the job
+     * jar took 95 % of the time spent composing a mail (JFR, docs/benchmarks.md). Naming the
+     * implementation turns it into a plain class lookup. A value set by the operator (-D) is kept.
+     */
+    static final String STREAM_PROVIDER = "jakarta.mail.util.StreamProvider";
+
+    static {
+        if (System.getProperty(STREAM_PROVIDER) == null) {
+            System.setProperty(STREAM_PROVIDER, org.eclipse.angus.mail.util.MailStreamProvider.class.getName());
+        }
+    }
+
     private final SmtpSettings settings;
     private final Session session;
     private Transport transport;
