@@ -113,6 +113,10 @@ public final class DecisionJob {
 
     /** Adds the whole job to {@code env}. */
     public static void wire(StreamExecutionEnvironment env, Settings settings, ScenarioLoader.Configuration configuration) {
+        // Chained operators hand records on without a deep copy: no function of ours changes a record it
+        // received or one it has emitted, and records from the network are always new objects. Avro deep
+        // copies between chained operators were half of the decision job's time (docs/benchmarks.md, W1).
+        env.getConfig().enableObjectReuse();
         String group = settings.get(DecisionOptions.GROUP_ID);
         Ingest.Split<ClickstreamEvent> clicks = Ingest.fromKafka(env,
                 KafkaIO.source(settings, settings.get(Topics.CLICKSTREAM), group,

@@ -36,6 +36,10 @@ public final class DeliveryJob {
     }
 
     public static void wire(StreamExecutionEnvironment env, Settings settings) {
+        // Chained operators hand records on without a deep copy: no function of ours changes a record it
+        // received or one it has emitted, and records from the network are always new objects. Avro deep
+        // copies between chained operators were half of the decision job's time (docs/benchmarks.md, W1).
+        env.getConfig().enableObjectReuse();
         String group = settings.get(DeliveryOptions.GROUP_ID);
         // Delivery works in processing time: it sends as soon as a command is committed upstream.
         Ingest.Split<SendCommand> commands = Ingest.split(env.fromSource(

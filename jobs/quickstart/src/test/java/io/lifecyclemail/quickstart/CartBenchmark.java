@@ -45,7 +45,8 @@ import org.apache.flink.util.Collector;
  * the same triggers (customer, deadline); each run reports steady events/s (between 10 % and 90 % of
  * the input read, so start-up is excluded), wall time and peak heap.
  *
- * <pre>mvn -q -Pbenchmark -DskipTests install -Dbenchmark.main=CartBenchmark -Dbenchmark.args="[events] [customers] [rounds]"</pre>
+ * <pre>mvn -q -Pbenchmark -DskipTests install -Dbenchmark.main=CartBenchmark -Dbenchmark.args="[events] [customers] [rounds] [ways]"</pre>
+ * ({@code ways}: a comma list of job-hashmap, job-rocksdb, cep-hashmap, cep-rocksdb; default all.)
  */
 public final class CartBenchmark {
     static final Duration WAIT = Duration.ofHours(1);
@@ -101,16 +102,19 @@ public final class CartBenchmark {
         long events = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
         int customers = args.length > 1 ? Integer.parseInt(args[1]) : (int) Math.max(1, events / 10);
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        // e.g. "loop,job-hashmap" to run (or profile) only some ways; the loop always runs: it is the reference
+        List<String> ways = List.of((args.length > 3 ? args[3] : "job-hashmap,job-rocksdb,cep-hashmap,cep-rocksdb").split(","));
         ShopStream stream = new ShopStream(events, customers, 7, ShopStream.Mix.NO_REMOVALS);
         System.out.printf("W1 cart abandonment: %,d events, %,d customers, parallelism 2; Java %s, %d cores%n",
                 stream.events(), customers, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
         List<Result> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             results.add(print(round, loop(stream, false)));
-            results.add(print(round, job(stream, "hashmap", 2, false)));
-            results.add(print(round, job(stream, "rocksdb", 2, false)));
-            results.add(print(round, cep(stream, "hashmap", 2, false)));
-            results.add(print(round, cep(stream, "rocksdb", 2, false)));
+            for (String way : ways) {
+                String backend = way.substring(way.indexOf('-') + 1);
+                results.add(print(round, way.startsWith("job") ? job(stream, backend, 2, false)
+                        : cep(stream, backend, 2, false)));
+            }
         }
         Result reference = results.get(0);
         boolean agree = results.stream().allMatch(result -> result.sameTriggers(reference));
@@ -241,6 +245,8 @@ public final class CartBenchmark {
         config.setString("state.backend.type", backend);
         config.setString("state.backend.rocksdb.localdir", "/tmp/lcm-bench-rocksdb");
         config.setString("pipeline.auto-generate-uids", "false");
+        // as the jobs set it (DecisionJob.wire); -Dw1.object-reuse=false (in benchmark.jvm) shows what it saves
+        config.setString("pipeline.object-reuse", System.getProperty("w1.object-reuse", "true"));
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
     }
 
