@@ -93,6 +93,89 @@ public final class CartBenchmark {
         }
     }
 
+    /**
+     * When the source's watermark passed each event time, per split, so that a trigger's latency can
+     * be measured from the moment the (combined) watermark passed its deadline to its send command.
+     */
+    static final class WatermarkClock {
+        static final List<java.util.concurrent.ConcurrentSkipListMap<Long, Long>> SPLITS =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+        static final List<Long> LATENCIES_NANOS = java.util.Collections.synchronizedList(new ArrayList<>());
+        static final LongAdder UNMEASURED = new LongAdder();
+
+        static void reset() {
+            SPLITS.clear();
+            LATENCIES_NANOS.clear();
+            UNMEASURED.reset();
+        }
+
+        /** Records the latency of a trigger due at {@code deadline}, emitted now. */
+        static void latency(long deadline) {
+            long now = System.nanoTime();
+            long passed = Long.MIN_VALUE;
+            for (var split : SPLITS) {
+                if (split.isEmpty()) {
+                    continue; // the source's reader-wide generator: the splits' own ones carry the watermarks
+                }
+                Map.Entry<Long, Long> first = split.ceilingEntry(deadline);
+                if (first == null) { // decided at the end of the input, when the watermark jumps to the end of time
+                    UNMEASURED.increment();
+                    return;
+                }
+                passed = Math.max(passed, first.getValue());
+            }
+            if (passed != Long.MIN_VALUE) {
+                LATENCIES_NANOS.add(now - passed);
+            }
+        }
+
+        /** Monotonous timestamps, as forMonotonousTimestamps, noting when each watermark was emitted. */
+        static final class Recording implements org.apache.flink.api.common.eventtime.WatermarkGenerator<CustomerInput> {
+            private final java.util.concurrent.ConcurrentSkipListMap<Long, Long> emitted =
+                    new java.util.concurrent.ConcurrentSkipListMap<>();
+            private long maxTimestamp = Long.MIN_VALUE + 1;
+            private long last = Long.MIN_VALUE;
+
+            Recording() {
+                SPLITS.add(emitted);
+            }
+
+            @Override
+            public void onEvent(CustomerInput event, long timestamp,
+                                org.apache.flink.api.common.eventtime.WatermarkOutput output) {
+                maxTimestamp = Math.max(maxTimestamp, timestamp);
+            }
+
+            @Override
+            public void onPeriodicEmit(org.apache.flink.api.common.eventtime.WatermarkOutput output) {
+                long watermark = maxTimestamp - 1;
+                if (watermark > last) {
+                    emitted.put(watermark, System.nanoTime()); // before emitting: a trigger may follow at once
+                    last = watermark;
+                }
+                output.emitWatermark(new org.apache.flink.api.common.eventtime.Watermark(watermark));
+            }
+        }
+
+        /** p50, p99, p99.9 in ms, and how many were measured. */
+        static String percentiles() {
+            List<Long> sorted;
+            synchronized (LATENCIES_NANOS) {
+                sorted = new ArrayList<>(LATENCIES_NANOS);
+            }
+            if (sorted.isEmpty()) {
+                return "no trigger measured: the input spans less event time than the wait";
+            }
+            sorted.sort(null);
+            return String.format("p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms (%,d triggers; %,d decided at the end)",
+                    at(sorted, 0.5), at(sorted, 0.99), at(sorted, 0.999), sorted.size(), UNMEASURED.sum());
+        }
+
+        private static double at(List<Long> sorted, double quantile) {
+            return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(quantile * sorted.size()) - 1)) / 1e6;
+        }
+    }
+
     /** Input read so far, and when 10 % and 90 % were passed. */
     static final class Progress {
         static final LongAdder READ = new LongAdder();
@@ -116,6 +199,17 @@ public final class CartBenchmark {
                         : cep(stream, backend, 2, false)));
             }
         }
+        List<String> latencies = new ArrayList<>();
+        for (Result result : List.copyOf(results)) {
+            if (result.name().startsWith("decision job") && result.steadyEventsPerSecond() > 0) {
+                String backend = result.name().substring(result.name().indexOf("| ") + 2);
+                double rate = result.steadyEventsPerSecond() / 2;
+                Result paced = job(stream, backend, 2, false, rate);
+                results.add(paced);
+                latencies.add(String.format("| decision job | %s | %,.0f (50 %% of %,.0f) | %s |", backend, rate,
+                        result.steadyEventsPerSecond(), WatermarkClock.percentiles()));
+            }
+        }
         Result reference = results.get(0);
         boolean agree = results.stream().allMatch(result -> result.sameTriggers(reference));
         System.out.println();
@@ -126,6 +220,10 @@ public final class CartBenchmark {
                     result.steadyEventsPerSecond(), result.wallSeconds(), result.triggers(),
                     result.peakHeapBytes() >> 20, result.steadyEventsPerSecond() / reference.steadyEventsPerSecond());
         }
+        System.out.println();
+        System.out.println("| trigger latency | state | input events/s | watermark passed the deadline -> send command |");
+        System.out.println("|---|---|---|---|");
+        latencies.forEach(System.out::println);
         System.out.println(agree ? "all ways emitted the same triggers" : "TRIGGERS DISAGREE");
         if (!agree) {
             System.exit(1);
@@ -187,8 +285,14 @@ public final class CartBenchmark {
 
     /** The decision job's pipeline with only the W1 scenario. */
     static Result job(ShopStream stream, String backend, int parallelism, boolean keep) throws Exception {
+        return job(stream, backend, parallelism, keep, 0);
+    }
+
+    /** @param eventsPerSecond the input rate (0: as fast as it goes); triggers' latencies are recorded */
+    static Result job(ShopStream stream, String backend, int parallelism, boolean keep, double eventsPerSecond)
+            throws Exception {
         StreamExecutionEnvironment env = environment(backend, parallelism);
-        DataStream<CustomerInput> input = source(env, stream, parallelism);
+        DataStream<CustomerInput> input = source(env, stream, parallelism, eventsPerSecond);
         List<Scenario> scenarios = List.of(ScenarioLoader.parse("w1.yaml", SCENARIO));
         DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
                         input.filter(in -> in.getEvent() instanceof ClickstreamEvent).name("clicks").uid("clicks")
@@ -203,16 +307,18 @@ public final class CartBenchmark {
                 scenarios, new DecisionPipeline.Tuning(Duration.ofDays(30), null, LatePolicy.DEFAULT));
         outputs.sendCommands().map(command -> {
             Triggers.add(command.getCustomerId(), command.getTriggerTime().toEpochMilli());
+            WatermarkClock.latency(command.getTriggerTime().toEpochMilli());
             return 0;
         }).name("count-triggers").uid("count-triggers").sinkTo(new DiscardingSink<>()).name("discard").uid("discard");
         outputs.decisions().sinkTo(new DiscardingSink<>()).name("decisions").uid("decisions");
-        return execute(env, "decision job (cart abandonment) | " + backend, stream.events(), keep);
+        return execute(env, "decision job (cart abandonment) | " + backend + (eventsPerSecond > 0 ? ", paced" : ""),
+                stream.events(), keep);
     }
 
     /** The same rule as a CEP pattern: an add not followed by another add or an order within the wait. */
     static Result cep(ShopStream stream, String backend, int parallelism, boolean keep) throws Exception {
         StreamExecutionEnvironment env = environment(backend, parallelism);
-        DataStream<CustomerInput> cartEvents = source(env, stream, parallelism)
+        DataStream<CustomerInput> cartEvents = source(env, stream, parallelism, 0)
                 .filter(in -> isAdd(in) || isOrder(in)).name("cart-events").uid("cart-events");
         Pattern<CustomerInput, CustomerInput> abandoned = Pattern.<CustomerInput>begin("add")
                 .where(SimpleCondition.of(in -> isAdd(in)))
@@ -250,11 +356,16 @@ public final class CartBenchmark {
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
     }
 
-    /** The generated stream, counted as it is read, with watermarks that follow it (each split is in order). */
-    static DataStream<CustomerInput> source(StreamExecutionEnvironment env, ShopStream stream, int parallelism) {
+    /**
+     * The generated stream, counted as it is read, with watermarks that follow it (each split is in
+     * order), at most {@code eventsPerSecond} (0: as fast as it goes).
+     */
+    static DataStream<CustomerInput> source(StreamExecutionEnvironment env, ShopStream stream, int parallelism,
+                                            double eventsPerSecond) {
         return env.fromSource(new DataGeneratorSource<>(stream.generator(parallelism), stream.events(),
-                                RateLimiterStrategy.noOp(), new AvroTypeInfo<>(CustomerInput.class)),
-                        WatermarkStrategy.<CustomerInput>forMonotonousTimestamps()
+                                eventsPerSecond > 0 ? RateLimiterStrategy.perSecond(eventsPerSecond)
+                                        : RateLimiterStrategy.noOp(), new AvroTypeInfo<>(CustomerInput.class)),
+                        WatermarkStrategy.<CustomerInput>forGenerator(context -> new WatermarkClock.Recording())
                                 .withTimestampAssigner((in, previous) -> CustomerInputs.eventTime(in)), "shop")
                 .uid("shop")
                 .map(in -> {
@@ -267,6 +378,7 @@ public final class CartBenchmark {
             throws Exception {
         Triggers.reset(keep);
         Progress.READ.reset();
+        WatermarkClock.reset();
         resetPeaks();
         long[] marks = {0, 0};
         Thread sampler = new Thread(() -> {
