@@ -304,7 +304,9 @@ public final class CartBenchmark {
                         input.filter(in -> in.getEvent() instanceof CustomerProfile).name("profiles").uid("profiles")
                                 .map(in -> (CustomerProfile) in.getEvent(), new AvroTypeInfo<>(CustomerProfile.class))
                                 .name("as-profiles").uid("as-profiles")),
-                scenarios, new DecisionPipeline.Tuning(Duration.ofDays(30), null, LatePolicy.DEFAULT));
+                // -Dw1.no-late-ids=true: allowed lateness 0, no event ids remembered (what remembering costs)
+                scenarios, new DecisionPipeline.Tuning(Duration.ofDays(30), null, Boolean.getBoolean("w1.no-late-ids")
+                        ? new LatePolicy(Duration.ZERO, LatePolicy.Beyond.DROP) : LatePolicy.DEFAULT));
         outputs.sendCommands().map(command -> {
             Triggers.add(command.getCustomerId(), command.getTriggerTime().toEpochMilli());
             WatermarkClock.latency(command.getTriggerTime().toEpochMilli());
