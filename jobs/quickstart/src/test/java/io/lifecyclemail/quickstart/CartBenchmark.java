@@ -45,18 +45,18 @@ import org.apache.flink.util.Collector;
  * the same triggers (customer, deadline); each run reports steady events/s (between 10 % and 90 % of
  * the input read, so start-up is excluded), wall time and peak heap.
  *
- * <pre>mvn -q -Pbenchmark -DskipTests install -Dbenchmark.main=CartBenchmark -Dbenchmark.args="[events] [customers] [rounds] [ways]"</pre>
+ * <pre>mvn -q -Pbenchmark -DskipTests install -Dbenchmark.main=CartBenchmark -Dbenchmark.args="[events|full] [customers] [rounds] [ways]"</pre>
  * ({@code ways}: a comma list of job-hashmap, job-rocksdb, cep-hashmap, cep-rocksdb; default all.)
  */
 public final class CartBenchmark {
-    static final Duration WAIT = Duration.ofHours(1);
+    static final Duration WAIT = Duration.ofMinutes(10);
     static final String SCENARIO = """
             apiVersion: lifecyclemail.io/v1
             kind: CartAbandonment
             metadata:
               id: cart-w1
             spec:
-              wait: 1h
+              wait: 10m
               template: cart-abandonment
               reentry: always
             """;
@@ -182,7 +182,9 @@ public final class CartBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        long events = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
+        // no arguments: a size that runs in about a minute; "full": 10^7 events, 10^6 customers
+        boolean full = args.length > 0 && args[0].equals("full");
+        long events = full ? 10_000_000 : args.length > 0 ? Long.parseLong(args[0]) : 200_000;
         int customers = args.length > 1 ? Integer.parseInt(args[1]) : (int) Math.max(1, events / 10);
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         // e.g. "loop,job-hashmap" to run (or profile) only some ways; the loop always runs: it is the reference
