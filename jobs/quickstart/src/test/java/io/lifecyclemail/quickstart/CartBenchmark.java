@@ -378,7 +378,7 @@ public final class CartBenchmark {
                 }, new AvroTypeInfo<>(CustomerInput.class)).name("count-input").uid("count-input");
     }
 
-    private static Result execute(StreamExecutionEnvironment env, String name, long events, boolean keep)
+    static Result execute(StreamExecutionEnvironment env, String name, long events, boolean keep)
             throws Exception {
         Triggers.reset(keep);
         Progress.READ.reset();
