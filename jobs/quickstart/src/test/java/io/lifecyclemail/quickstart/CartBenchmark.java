@@ -296,16 +296,7 @@ public final class CartBenchmark {
         StreamExecutionEnvironment env = environment(backend, parallelism);
         DataStream<CustomerInput> input = source(env, stream, parallelism, eventsPerSecond);
         List<Scenario> scenarios = List.of(ScenarioLoader.parse("w1.yaml", SCENARIO));
-        DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
-                        input.filter(in -> in.getEvent() instanceof ClickstreamEvent).name("clicks").uid("clicks")
-                                .map(in -> (ClickstreamEvent) in.getEvent(), new AvroTypeInfo<>(ClickstreamEvent.class))
-                                .name("as-clicks").uid("as-clicks"),
-                        input.filter(in -> in.getEvent() instanceof OrderEvent).name("orders").uid("orders")
-                                .map(in -> (OrderEvent) in.getEvent(), new AvroTypeInfo<>(OrderEvent.class))
-                                .name("as-orders").uid("as-orders"),
-                        input.filter(in -> in.getEvent() instanceof CustomerProfile).name("profiles").uid("profiles")
-                                .map(in -> (CustomerProfile) in.getEvent(), new AvroTypeInfo<>(CustomerProfile.class))
-                                .name("as-profiles").uid("as-profiles")),
+        DecisionPipeline.Outputs outputs = DecisionPipeline.build(inputs(input),
                 // -Dw1.no-late-ids=true: allowed lateness 0, no event ids remembered (what remembering costs)
                 scenarios, new DecisionPipeline.Tuning(Duration.ofDays(30), null, Boolean.getBoolean("w1.no-late-ids")
                         ? new LatePolicy(Duration.ZERO, LatePolicy.Beyond.DROP) : LatePolicy.DEFAULT));
@@ -340,6 +331,20 @@ public final class CartBenchmark {
                 }).returns(Types.INT).name("cep-cart").uid("cep-cart")
                 .sinkTo(new DiscardingSink<>()).name("discard").uid("discard");
         return execute(env, "Flink CEP pattern | " + backend, stream.events(), keep);
+    }
+
+    /** The generated stream as the decision pipeline's inputs: clickstream, orders and profiles. */
+    static DecisionPipeline.Inputs inputs(DataStream<CustomerInput> input) {
+        return new DecisionPipeline.Inputs(
+                input.filter(in -> in.getEvent() instanceof ClickstreamEvent).name("clicks").uid("clicks")
+                        .map(in -> (ClickstreamEvent) in.getEvent(), new AvroTypeInfo<>(ClickstreamEvent.class))
+                        .name("as-clicks").uid("as-clicks"),
+                input.filter(in -> in.getEvent() instanceof OrderEvent).name("orders").uid("orders")
+                        .map(in -> (OrderEvent) in.getEvent(), new AvroTypeInfo<>(OrderEvent.class))
+                        .name("as-orders").uid("as-orders"),
+                input.filter(in -> in.getEvent() instanceof CustomerProfile).name("profiles").uid("profiles")
+                        .map(in -> (CustomerProfile) in.getEvent(), new AvroTypeInfo<>(CustomerProfile.class))
+                        .name("as-profiles").uid("as-profiles"));
     }
 
     static boolean isAdd(CustomerInput input) {

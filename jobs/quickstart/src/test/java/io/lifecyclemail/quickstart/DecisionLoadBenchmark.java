@@ -6,14 +6,10 @@ import io.lifecyclemail.decision.scenario.RestockScenario;
 import io.lifecyclemail.decision.scenario.Scenario;
 import io.lifecyclemail.decision.scenario.ScenarioLoader;
 import io.lifecyclemail.decision.scenario.SequenceScenario;
-import io.lifecyclemail.schema.ClickstreamEvent;
-import io.lifecyclemail.schema.CustomerProfile;
-import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.state.CustomerInput;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -42,16 +38,7 @@ public final class DecisionLoadBenchmark {
         for (String backend : backends) {
             StreamExecutionEnvironment env = CartBenchmark.environment(backend, 2);
             DataStream<CustomerInput> input = CartBenchmark.source(env, stream, 2, 0);
-            DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
-                            input.filter(in -> in.getEvent() instanceof ClickstreamEvent).name("clicks").uid("clicks")
-                                    .map(in -> (ClickstreamEvent) in.getEvent(), new AvroTypeInfo<>(ClickstreamEvent.class))
-                                    .name("as-clicks").uid("as-clicks"),
-                            input.filter(in -> in.getEvent() instanceof OrderEvent).name("orders").uid("orders")
-                                    .map(in -> (OrderEvent) in.getEvent(), new AvroTypeInfo<>(OrderEvent.class))
-                                    .name("as-orders").uid("as-orders"),
-                            input.filter(in -> in.getEvent() instanceof CustomerProfile).name("profiles").uid("profiles")
-                                    .map(in -> (CustomerProfile) in.getEvent(), new AvroTypeInfo<>(CustomerProfile.class))
-                                    .name("as-profiles").uid("as-profiles")),
+            DecisionPipeline.Outputs outputs = DecisionPipeline.build(CartBenchmark.inputs(input),
                     new ScenarioLoader.Configuration(scenarios, shipped.policy()),
                     // decide only up to the input's end: yearly scenarios would otherwise fire year after year
                     new DecisionPipeline.Tuning(Duration.ofDays(30),
