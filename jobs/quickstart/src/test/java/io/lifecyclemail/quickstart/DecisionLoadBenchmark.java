@@ -20,7 +20,8 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * default governor policy, over the generated shop traffic with cart removals, as objects (not yet
  * from Avro bytes). Steady events/s as in {@link CartBenchmark}; heap and RocksDB.
  *
- * <pre>mvn -q -Pbenchmark -DskipTests install -Dbenchmark.main=DecisionLoadBenchmark -Dbenchmark.args="[events] [customers] [backends]"</pre>
+ * <pre>mvn -q -Pbenchmark -DskipTests install -Dbenchmark.main=DecisionLoadBenchmark -Dbenchmark.args="[events] [customers] [backends|state]"</pre>
+ * ({@code state}: instead of the runs, the customer stage's keyed state after the input, as a snapshot measures it.)
  */
 public final class DecisionLoadBenchmark {
     public static void main(String[] args) throws Exception {
@@ -33,6 +34,18 @@ public final class DecisionLoadBenchmark {
                 .filter(s -> !(s instanceof SequenceScenario) && !(s instanceof RestockScenario)).toList();
         System.out.printf("W2 (partial): %,d events, %,d customers, %d scenarios + RFM, parallelism 2%n",
                 stream.events(), customers, scenarios.size());
+        if (backends.contains("state")) { // the keyed state of the customer stage after the input, per customer
+            List<CustomerInput> inputs = new java.util.ArrayList<>();
+            for (long position = 0; position < stream.events(); position++) {
+                inputs.add(stream.at(position));
+            }
+            long end = ShopStream.START.toEpochMilli() + stream.events() * ShopStream.STEP_MILLIS;
+            long[] state = DecisionBenchmark.customerState(inputs,
+                    DecisionPipeline.detectors(scenarios, Duration.ofDays(30)), end);
+            System.out.printf("customer-scenarios state after the input: %,d bytes, %,d entries, %.0f bytes per customer%n",
+                    state[0], state[1], (double) state[0] / customers);
+            return;
+        }
         System.out.println("| state | steady events/s | wall time | send commands |");
         System.out.println("|---|---|---|---|");
         for (String backend : backends) {
