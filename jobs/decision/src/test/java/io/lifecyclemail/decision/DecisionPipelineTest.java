@@ -290,6 +290,22 @@ class DecisionPipelineTest {
         byCustomer.computeIfAbsent(customer, k -> new ArrayList<>()).add(new CustomerInput(event));
     }
 
+    /**
+     * A local environment at parallelism 2 with the settings the job runs with: every operator needs
+     * a uid, and records pass between chained operators without copies (object reuse, as
+     * {@code DecisionJob.wire} sets it), so these tests also show that no function changes a record it
+     * received or emitted.
+     */
+    static StreamExecutionEnvironment environment(String stateBackend) {
+        Configuration config = new Configuration();
+        config.setString("pipeline.auto-generate-uids", "false");
+        config.setString("pipeline.object-reuse", "true");
+        config.setString("state.backend.type", stateBackend);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(2);
+        return env;
+    }
+
     static <T extends SpecificRecordBase> DataStream<T> source(StreamExecutionEnvironment env, List<T> events,
                                                               Class<T> type, SerializableFunction<T, java.time.Instant> time,
                                                               String name) {
@@ -321,13 +337,9 @@ class DecisionPipelineTest {
     @Test
     void sendsExactlyWhatTheRulesSayOverRandomInterleavedInputs() throws Exception {
         Traffic traffic = randomTraffic(300, 6000, 11);
-        Configuration config = new Configuration();
-        config.setString("pipeline.auto-generate-uids", "false");
         // RocksDB as in production: state read back is a copy (Avro's own arrays), so a detector that
         // changes state in place without returning a new object loses the change here, not on heap
-        config.setString("state.backend.type", "rocksdb");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = environment("rocksdb");
 
         DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
                 source(env, traffic.clicks(), ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),

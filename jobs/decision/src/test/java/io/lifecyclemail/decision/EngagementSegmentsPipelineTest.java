@@ -15,7 +15,6 @@ import io.lifecyclemail.schema.SendCommand;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -65,10 +64,7 @@ class EngagementSegmentsPipelineTest {
                 engagement("unsubscribed", Duration.ofHours(2), EngagementType.CLICKED),
                 engagement("unsubscribed", Duration.ofHours(3), EngagementType.UNSUBSCRIBED));
 
-        Configuration config = new Configuration();
-        config.setString("pipeline.auto-generate-uids", "false");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = DecisionPipelineTest.environment("hashmap");
         DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
                         DecisionPipelineTest.source(env, clicks, ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),
                         DecisionPipelineTest.source(env, List.of(Events.purchase("bystander", Duration.ofHours(1))), OrderEvent.class, e -> e.getEventTime(), "orders"),

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -288,11 +287,7 @@ class RfmLiveAndBootstrapTest {
 
     static Live run(List<OrderEvent> events, Path seeds, Instant until) throws Exception {
         events.sort(java.util.Comparator.comparing(OrderEvent::getEventTime));
-        Configuration config = new Configuration();
-        config.setString("pipeline.auto-generate-uids", "false");
-        config.setString("state.backend.type", "rocksdb");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = DecisionPipelineTest.environment("rocksdb");
         RfmSettings settings = RfmBootstrap.settings(Settings.parse(RfmBootstrap.options(), "--rfm.rates",
                 "USD=" + (int) USD_RATE, "--rfm.order-memory", "3650d"));
         DataStream<RfmSeed> seedStream = seeds == null ? null

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -108,11 +107,7 @@ class RfmScenariosTest {
             clicks.add(Events.cartAdd(customer, Duration.ofHours(26), "tea", 1));
         }
 
-        Configuration config = new Configuration();
-        config.setString("pipeline.auto-generate-uids", "false");
-        config.setString("state.backend.type", "rocksdb");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = DecisionPipelineTest.environment("rocksdb");
         RfmSettings rfm = RfmSettings.defaults(new RollingRfm(CurrencyTable.only("JPY"), Duration.ofDays(400).toMillis()));
         DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
                         DecisionPipelineTest.source(env, clicks, ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),

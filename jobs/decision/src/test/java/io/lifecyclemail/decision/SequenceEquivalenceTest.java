@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -96,10 +95,7 @@ class SequenceEquivalenceTest {
     static void run(List<ClickstreamEvent> clicks, List<OrderEvent> orders, List<CustomerProfile> profiles,
                     List<Scenario> scenarios, List<Decision> decisions,
                     List<io.lifecyclemail.schema.SendCommand> commands) throws Exception {
-        Configuration config = new Configuration();
-        config.setString("pipeline.auto-generate-uids", "false");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = DecisionPipelineTest.environment("hashmap");
         DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
                         DecisionPipelineTest.source(env, clicks, ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),
                         DecisionPipelineTest.source(env, orders, OrderEvent.class, e -> e.getEventTime(), "orders"),

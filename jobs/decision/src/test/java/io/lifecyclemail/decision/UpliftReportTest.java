@@ -33,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -95,10 +94,7 @@ class UpliftReportTest {
         // each in-memory source is in event-time order, as a Kafka partition of a well-behaved producer is
         clicks.sort(java.util.Comparator.comparing(ClickstreamEvent::getEventTime));
         orders.sort(java.util.Comparator.comparing(OrderEvent::getEventTime));
-        Configuration config = new Configuration();
-        config.setString("pipeline.auto-generate-uids", "false");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
+        StreamExecutionEnvironment env = DecisionPipelineTest.environment("hashmap");
         DecisionPipeline.Outputs outputs = DecisionPipeline.build(new DecisionPipeline.Inputs(
                         source(env, clicks, ClickstreamEvent.class, e -> e.getEventTime(), "clicks"),
                         source(env, orders, OrderEvent.class, e -> e.getEventTime(), "orders"),
