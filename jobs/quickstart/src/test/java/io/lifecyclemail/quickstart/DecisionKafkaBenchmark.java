@@ -5,6 +5,7 @@ import io.lifecyclemail.decision.DecisionJob;
 import io.lifecyclemail.decision.DecisionOptions;
 import io.lifecyclemail.schema.ClickstreamEvent;
 import io.lifecyclemail.schema.CustomerProfile;
+import io.lifecyclemail.schema.InventoryChange;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.state.CustomerInput;
 import java.nio.file.Files;
@@ -14,15 +15,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.JobID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
 /**
- * W3 so far: the decision job as deployed ({@link DecisionJob#wire}: Kafka sources, dead-letter split,
- * the shipped scenarios and policy, RFM, exactly-once Kafka sinks, RocksDB, checkpoints every second)
- * reading generated traffic that was written to a real Kafka broker as Avro bytes first. Timed from
+ * W3: the decision job as deployed ({@link DecisionJob#wire}: Kafka sources, dead-letter split,
+ * every shipped scenario and the policy as in W2 ({@link DecisionLoadBenchmark#everyScenario}), RFM,
+ * exactly-once Kafka sinks, RocksDB, checkpoints every second) reading generated traffic that was written to a real Kafka broker as Avro bytes first. Timed from
  * submission until the bounded job has read everything and finished; steady events/s from the
  * consumer group's committed offsets (they advance at each checkpoint), between 10 % and 90 %.
  *
@@ -38,8 +40,15 @@ public final class DecisionKafkaBenchmark {
             List<LocalTopics.Raw> clicks = new ArrayList<>();
             List<LocalTopics.Raw> orders = new ArrayList<>();
             List<LocalTopics.Raw> profiles = new ArrayList<>();
+            List<LocalTopics.Raw> inventory = new ArrayList<>();
             for (long position = 0; position < stream.events(); position++) {
-                CustomerInput input = stream.at(position);
+                SpecificRecord event = stream.event(position);
+                if (event instanceof InventoryChange change) { // keyed by product, as a shop's stock topic is
+                    inventory.add(LocalTopics.encoded(change.getProductId(), change, change.getEventTime(),
+                            InventoryChange.class));
+                    continue;
+                }
+                CustomerInput input = new CustomerInput(event);
                 String key = CustomerInputs.customerId(input);
                 Instant time = Instant.ofEpochMilli(CustomerInputs.eventTime(input));
                 if (input.getEvent() instanceof ClickstreamEvent click) {
@@ -53,14 +62,15 @@ public final class DecisionKafkaBenchmark {
             services.topics.produce(LocalTopics.CLICKSTREAM, clicks);
             services.topics.produce(LocalTopics.ORDERS, orders);
             services.topics.produce(LocalTopics.PROFILES, profiles);
-            System.out.printf("W3 (so far): %,d events (%,d clicks, %,d orders, %,d profiles) in Kafka, %,d customers%n",
-                    stream.events(), clicks.size(), orders.size(), profiles.size(), customers);
+            services.topics.produce(LocalTopics.INVENTORY, inventory);
+            System.out.printf("W3: %,d events (%,d clicks, %,d orders, %,d profiles, %,d stock changes) in Kafka, %,d customers%n",
+                    stream.events(), clicks.size(), orders.size(), profiles.size(), inventory.size(), customers);
 
             String group = "w3-bench";
             var settings = Quickstart.Run.decisionSettings(services.kafka.bootstrapServers(),
                             ShopStream.START.plusMillis(stream.events() * ShopStream.STEP_MILLIS))
                     .with(DecisionOptions.GROUP_ID, group);
-            var configuration = DecisionJob.loadConfiguration(settings);
+            var configuration = DecisionLoadBenchmark.everyScenario(); // the same as W2's
             long start = System.nanoTime();
             JobID job = services.flink.submit(DecisionJob.NAME, env -> DecisionJob.wire(env, settings, configuration), null);
             Properties admin = new Properties();
