@@ -57,6 +57,14 @@ public final class Quickstart {
 
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.parse(OPTIONS, args);
+        if (!settings.get(PRODUCE_TO).isBlank()) { // feed a running cluster (deploy/local) instead
+            SampleShop.Traffic traffic = SampleShop.generate(settings.get(CUSTOMERS), settings.get(SEED),
+                    TRAFFIC_START, TRAFFIC_SPAN);
+            produce(new LocalTopics(settings.get(PRODUCE_TO)), traffic);
+            System.out.printf("wrote %d events of %d customers (%s to %s) to %s%n", traffic.size(),
+                    settings.get(CUSTOMERS), TRAFFIC_START, TRAFFIC_START.plus(TRAFFIC_SPAN), settings.get(PRODUCE_TO));
+            System.exit(0);
+        }
         Path work = Path.of(settings.get(WORK_DIR)).toAbsolutePath();
         int exit = new Run(work, settings.get(CUSTOMERS), settings.get(SEED)).call();
         System.exit(exit);
@@ -66,7 +74,9 @@ public final class Quickstart {
             "Where the broker, checkpoints and the delivered mails (.eml) go; emptied first.");
     static final Option<Integer> CUSTOMERS = Option.integer("customers", 3000, "Customers in the sample shop.");
     static final Option<Integer> SEED = Option.integer("seed", 42, "Seed of the sample traffic.");
-    static final List<Option<?>> OPTIONS = List.of(WORK_DIR, CUSTOMERS, SEED);
+    static final Option<String> PRODUCE_TO = Option.string("produce-to", "",
+            "Only write the sample traffic to the Kafka at these bootstrap servers (a running cluster) and stop.");
+    static final List<Option<?>> OPTIONS = List.of(WORK_DIR, CUSTOMERS, SEED, PRODUCE_TO);
 
     /** One quickstart run. */
     static final class Run {

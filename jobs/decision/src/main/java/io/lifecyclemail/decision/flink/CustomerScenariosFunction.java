@@ -96,6 +96,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private transient Counter tooLateEvents;
     private transient Counter duplicateEvents;
     private transient Counter candidates;
+    private transient CountingDecisions countedDecisions;
 
     /** Decides everything that is due, also when a bounded input ends. */
     public CustomerScenariosFunction(List<Detector<?>> detectors) {
@@ -172,11 +173,13 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         tooLateEvents = getRuntimeContext().getMetricGroup().counter("tooLateEvents");
         duplicateEvents = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
         candidates = getRuntimeContext().getMetricGroup().counter("candidates");
+        countedDecisions = new CountingDecisions();
         registerTimers = true;
     }
 
     @Override
-    public void processElement(CustomerInput input, Context context, Collector<Decision> out) throws Exception {
+    public void processElement(CustomerInput input, Context context, Collector<Decision> decisions) throws Exception {
+        Collector<Decision> out = countedDecisions.to(decisions);
         long time = CustomerInputs.eventTime(input);
         long watermark = context.timerService().currentWatermark();
         LatePolicy.Verdict verdict = late.classify(time, watermark);
@@ -213,7 +216,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     }
 
     @Override
-    public void onTimer(long time, OnTimerContext context, Collector<Decision> out) throws Exception {
+    public void onTimer(long time, OnTimerContext context, Collector<Decision> decisions) throws Exception {
+        Collector<Decision> out = countedDecisions.to(decisions);
         boolean endOfInput = context.timerService().currentWatermark() == Long.MAX_VALUE;
         long decideUpTo = endOfInput ? Math.min(time, endOfInputCutoff) : time;
         // Past the cutoff nothing more is decided, so no timers: one registered now would fire at once, forever.
@@ -341,6 +345,34 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             }
         }
         store(slot, slot.detector.expire(state, time), context);
+    }
+
+    /**
+     * Counts every decision on its way out, as metric {@code decisions} with the labels
+     * {@code outcome} and {@code rule} (SENT by cart-abandonment.wait, SUPPRESSED by
+     * suppression.unsubscribed, CAPPED by cap.global, ...): what a dashboard shows per reason.
+     */
+    private final class CountingDecisions implements Collector<Decision> {
+        private final Map<String, Counter> counters = new HashMap<>();
+        private Collector<Decision> target;
+
+        Collector<Decision> to(Collector<Decision> out) {
+            target = out;
+            return this;
+        }
+
+        @Override
+        public void collect(Decision decision) {
+            String outcome = decision.getOutcome().name();
+            counters.computeIfAbsent(outcome + '\n' + decision.getRule(), key -> getRuntimeContext().getMetricGroup()
+                    .addGroup("outcome", outcome).addGroup("rule", decision.getRule()).counter("decisions")).inc();
+            target.collect(decision);
+        }
+
+        @Override
+        public void close() {
+            target.close();
+        }
     }
 
     /** The profile's facts for one call: read at most once, and only when an event needs them. */
