@@ -30,7 +30,7 @@ stop_process jobmanager
 stop_process smtp 10
 stop_process kafka 60
 if $DISCARD; then
-    rm -rf "$LCM_RUN"/{kafka,flink,savepoints,secrets,logs}
-    say "state discarded (the fetched jars in $LCM_RUN/lib stay)"
+    rm -rf "$LCM_RUN"/{kafka,flink,savepoints,secrets}
+    say "state discarded (the logs in $LCM_RUN/logs and the fetched jars in $LCM_LIB stay)"
 fi
 say "down."

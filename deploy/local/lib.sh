@@ -5,6 +5,7 @@ set -euo pipefail
 LCM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LCM_ROOT=$(cd "$LCM_HERE/../.." && pwd)
 LCM_RUN=${LCM_RUN:-$LCM_HERE/run}
+LCM_LIB=${LCM_LIB:-$LCM_RUN/lib}          # the fetched jars; several runs may share them
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 SMTP_PORT=${SMTP_PORT:-3025}
@@ -14,6 +15,7 @@ TOPIC_PARTITIONS=${TOPIC_PARTITIONS:-2}
 JOB_PARALLELISM=${JOB_PARALLELISM:-2}
 BOOTSTRAP=localhost:$KAFKA_PORT
 FLINK_CONF=$LCM_RUN/flink/conf
+KAFKA_DIR=$LCM_RUN/kafka
 
 say() { printf '[local] %s\n' "$*"; }
 die() { printf '[local] error: %s\n' "$*" >&2; exit 1; }
@@ -21,7 +23,7 @@ die() { printf '[local] error: %s\n' "$*" >&2; exit 1; }
 # The Java module openings Flink needs on Java 17, from the cluster configuration.
 java_opts() { sed -n 's/^env\.java\.opts\.all: *//p' "$LCM_ROOT/deploy/flink/config.yaml"; }
 
-classpath() { echo "$LCM_RUN/lib/$1/*"; }
+classpath() { echo "$LCM_LIB/$1/*"; }
 
 pid_file() { echo "$LCM_RUN/pids/$1.pid"; }
 
@@ -86,4 +88,62 @@ flink_cli() {
 # The jobs in state RUNNING: "<id> <name>" per line.
 running_jobs() {
     flink_cli list -r 2>/dev/null | sed -n 's/^.* : \([0-9a-f]\{32\}\) : \(.*\) (RUNNING)$/\1 \2/p'
+}
+
+# --- the processes, once up.sh has written their configuration (restart.sh uses these too) ---
+start_kafka() {
+    start_process kafka java -Xmx512m -cp "$(classpath kafka)" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
+        kafka.Kafka "$KAFKA_DIR/server.properties"
+}
+
+start_smtp() {
+    start_process smtp java -Xmx256m -Dgreenmail.smtp.hostname=127.0.0.1 -Dgreenmail.smtp.port="$SMTP_PORT" \
+        -Dgreenmail.api.hostname=127.0.0.1 -Dgreenmail.api.port="$SMTP_API_PORT" -Dgreenmail.auth.disabled \
+        -jar "$(ls "$LCM_LIB"/smtp/greenmail-standalone-*.jar)"
+}
+
+# Memory settings computed as Flink's own start scripts do (BashJavaUtils): JVM options, then -D options.
+resource_params() { # GET_JM_RESOURCE_PARAMS | GET_TM_RESOURCE_PARAMS
+    java -cp "$(classpath flink)" org.apache.flink.runtime.util.bash.BashJavaUtils "$1" --configDir "$FLINK_CONF" \
+        2>/dev/null | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p'
+}
+
+start_flink_process() { # name entrypoint params-kind
+    local name=$1 entrypoint=$2 params jvm dynamic
+    params=$(resource_params "$3")
+    jvm=$(sed -n 1p <<<"$params")
+    dynamic=$(sed -n 2p <<<"$params")
+    # shellcheck disable=SC2086,SC2046
+    start_process "$name" java $jvm $(java_opts) -cp "$(classpath flink)" -Dlog.file="$LCM_RUN/logs/$name.log" \
+        -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" "$entrypoint" --configDir "$FLINK_CONF" $dynamic
+}
+
+start_jobmanager() {
+    start_flink_process jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint GET_JM_RESOURCE_PARAMS
+}
+
+start_taskmanager() {
+    start_flink_process taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS
+}
+
+job_jar() { ls "$LCM_ROOT"/jobs/"$1"/target/"$1"-job-*-job.jar 2>/dev/null | head -1; }
+
+# Submits a job (decision or delivery) with its options, from the savepoint down.sh noted, if any.
+submit() { # job name, then its options
+    local job=$1; shift
+    local name savepoint=() running
+    running=$(running_jobs)
+    if grep -q "lifecycle-mail $job\$" <<<"$running"; then
+        say "the $job job is already running"
+        return
+    fi
+    if [[ -f $LCM_RUN/savepoints/$job.latest ]]; then
+        savepoint=(--fromSavepoint "$(cat "$LCM_RUN/savepoints/$job.latest")")
+        say "submitting the $job job from its savepoint ${savepoint[1]}"
+    else
+        say "submitting the $job job"
+    fi
+    flink_cli run -d "${savepoint[@]}" "$(job_jar "$job")" --kafka.bootstrap-servers "$BOOTSTRAP" "$@" \
+        >"$LCM_RUN/logs/submit-$job.out" 2>&1 || die "submitting the $job job failed: see $LCM_RUN/logs/submit-$job.out"
+    rm -f "$LCM_RUN/savepoints/$job.latest"
 }

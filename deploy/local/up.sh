@@ -7,32 +7,31 @@
 #
 # Needs a JDK 17, Maven and curl. Ports (env): KAFKA_PORT 9092, KAFKA_CONTROLLER_PORT 9093,
 # SMTP_PORT 3025, SMTP_API_PORT 8083, FLINK_REST_PORT 8081 (web UI), Prometheus 9249-9259.
-# SCENARIOS_DIR (default deploy/scenarios) is what the decision job loads. See docs/operations.md.
+# SCENARIOS_DIR (default deploy/scenarios) is what the decision job loads; DECISION_OPTIONS and
+# DELIVERY_OPTIONS add job options; CHECKPOINT_INTERVAL / CHECKPOINT_MIN_PAUSE (10 s each). See docs/operations.md.
 source "$(dirname "$0")/lib.sh"
 
 SUBMIT_JOBS=true
 [[ ${1:-} == --no-jobs ]] && SUBMIT_JOBS=false
 SCENARIOS_DIR=$(cd "${SCENARIOS_DIR:-$LCM_ROOT/deploy/scenarios}" && pwd)
-mkdir -p "$LCM_RUN"/{lib,logs,pids,savepoints,secrets}
+mkdir -p "$LCM_RUN"/{logs,pids,savepoints,secrets} "$LCM_LIB"
 
 # --- jars: the jobs from this checkout, the processes from Maven Central -------------------------
-job_jar() { ls "$LCM_ROOT"/jobs/"$1"/target/"$1"-job-*-job.jar 2>/dev/null | head -1; }
 if [[ -z $(job_jar decision) || -z $(job_jar delivery) ]]; then
     say "building the job jars (mvn package)"
     mvn -q -f "$LCM_ROOT/pom.xml" -DskipTests package
 fi
 for part in flink kafka smtp; do
-    if [[ ! -f $LCM_RUN/lib/$part/.complete ]]; then
+    if [[ ! -f $LCM_LIB/$part/.complete ]]; then
         say "fetching the $part jars"
-        rm -rf "$LCM_RUN/lib/$part"
+        rm -rf "$LCM_LIB/$part"
         mvn -q -f "$LCM_HERE/pom.xml" -P"$part" dependency:copy-dependencies -DincludeScope=runtime \
-            -DoutputDirectory="$LCM_RUN/lib/$part"
-        touch "$LCM_RUN/lib/$part/.complete"
+            -DoutputDirectory="$LCM_LIB/$part"
+        touch "$LCM_LIB/$part/.complete"
     fi
 done
 
 # --- Kafka: one KRaft node, broker and controller ------------------------------------------------
-KAFKA_DIR=$LCM_RUN/kafka
 mkdir -p "$KAFKA_DIR"
 cat >"$KAFKA_DIR/server.properties" <<EOF
 process.roles=broker,controller
@@ -68,19 +67,17 @@ if [[ ! -f $KAFKA_DIR/data/meta.properties ]]; then
         kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DIR/server.properties" >"$LCM_RUN/logs/kafka-format.out"
 fi
 say "starting Kafka on $BOOTSTRAP"
-start_process kafka java -Xmx512m -cp "$(classpath kafka)" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
-    kafka.Kafka "$KAFKA_DIR/server.properties"
+start_kafka
 
 # --- SMTP: GreenMail, mail kept in memory, listed over its REST API --------------------------------
 say "starting the SMTP server on localhost:$SMTP_PORT (GreenMail API http://localhost:$SMTP_API_PORT/api/user)"
-start_process smtp java -Xmx256m -Dgreenmail.smtp.hostname=127.0.0.1 -Dgreenmail.smtp.port="$SMTP_PORT" \
-    -Dgreenmail.api.hostname=127.0.0.1 -Dgreenmail.api.port="$SMTP_API_PORT" -Dgreenmail.auth.disabled \
-    -jar "$(ls "$LCM_RUN"/lib/smtp/greenmail-standalone-*.jar)"
+start_smtp
 
 # --- Flink: the shipped cluster configuration, with local paths, slots for both jobs and metrics -
 mkdir -p "$FLINK_CONF" "$LCM_RUN/flink"/{checkpoints,rocksdb,tmp}
 local_settings=$(cat <<EOF
-execution.checkpointing.interval: 10 s
+execution.checkpointing.interval: ${CHECKPOINT_INTERVAL:-10 s}
+execution.checkpointing.min-pause: ${CHECKPOINT_MIN_PAUSE:-10 s}
 execution.checkpointing.dir: file://$LCM_RUN/flink/checkpoints
 execution.checkpointing.savepoint-dir: file://$LCM_RUN/savepoints
 state.backend.rocksdb.localdir: $LCM_RUN/flink/rocksdb
@@ -118,24 +115,10 @@ EOF
 printf 'rootLogger.level=WARN\nrootLogger.appenderRef.console.ref=console\nappender.console.type=Console\nappender.console.name=console\nappender.console.layout.type=PatternLayout\nappender.console.layout.pattern=%%m%%n\n' \
     >"$FLINK_CONF/log4j-cli.properties"
 
-# Memory settings computed as Flink's own start scripts do (BashJavaUtils): JVM options, then -D options.
-resource_params() { # GET_JM_RESOURCE_PARAMS | GET_TM_RESOURCE_PARAMS
-    java -cp "$(classpath flink)" org.apache.flink.runtime.util.bash.BashJavaUtils "$1" --configDir "$FLINK_CONF" \
-        2>/dev/null | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p'
-}
-start_flink_process() { # name entrypoint params-kind
-    local name=$1 entrypoint=$2 params jvm dynamic
-    params=$(resource_params "$3")
-    jvm=$(sed -n 1p <<<"$params")
-    dynamic=$(sed -n 2p <<<"$params")
-    # shellcheck disable=SC2086,SC2046
-    start_process "$name" java $jvm $(java_opts) -cp "$(classpath flink)" -Dlog.file="$LCM_RUN/logs/$name.log" \
-        -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" "$entrypoint" --configDir "$FLINK_CONF" $dynamic
-}
 say "starting the Flink JobManager (web UI http://localhost:$FLINK_REST_PORT)"
-start_flink_process jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint GET_JM_RESOURCE_PARAMS
+start_jobmanager
 say "starting the Flink TaskManager"
-start_flink_process taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS
+start_taskmanager
 
 wait_for_port kafka "$KAFKA_PORT" 90
 wait_for_port smtp "$SMTP_PORT" 30
@@ -165,28 +148,12 @@ done
 if [[ ! -f $LCM_RUN/secrets/token-key ]]; then # signs unsubscribe, open and click links
     (umask 077 && head -c 48 /dev/urandom | base64 -w0 >"$LCM_RUN/secrets/token-key")
 fi
-submit() { # job name, then its options
-    local job=$1; shift
-    local name savepoint=() running
-    running=$(running_jobs)
-    if grep -q "lifecycle-mail $job\$" <<<"$running"; then
-        say "the $job job is already running"
-        return
-    fi
-    if [[ -f $LCM_RUN/savepoints/$job.latest ]]; then
-        savepoint=(--fromSavepoint "$(cat "$LCM_RUN/savepoints/$job.latest")")
-        say "submitting the $job job from its savepoint ${savepoint[1]}"
-    else
-        say "submitting the $job job"
-    fi
-    flink_cli run -d "${savepoint[@]}" "$(job_jar "$job")" --kafka.bootstrap-servers "$BOOTSTRAP" "$@" \
-        >"$LCM_RUN/logs/submit-$job.out" 2>&1 || die "submitting the $job job failed: see $LCM_RUN/logs/submit-$job.out"
-    rm -f "$LCM_RUN/savepoints/$job.latest"
-}
 if $SUBMIT_JOBS; then
-    submit decision --scenarios.dir "$SCENARIOS_DIR"
+    # shellcheck disable=SC2086
+    submit decision --scenarios.dir "$SCENARIOS_DIR" ${DECISION_OPTIONS:-}
+    # shellcheck disable=SC2086
     submit delivery --smtp.host 127.0.0.1 --smtp.port "$SMTP_PORT" --smtp.security none \
-        --tokens.secret-file "$LCM_RUN/secrets/token-key"
+        --tokens.secret-file "$LCM_RUN/secrets/token-key" ${DELIVERY_OPTIONS:-}
     running_jobs | sed 's/^/[local] running: /'
 fi
 say "up. Kafka $BOOTSTRAP, SMTP localhost:$SMTP_PORT, Flink http://localhost:$FLINK_REST_PORT; logs in $LCM_RUN/logs"

@@ -39,7 +39,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class DecisionJob {
     public static final String NAME = "lifecycle-mail decision";
-    static final String JOB = "decision";
+    public static final String JOB = "decision";
 
     private DecisionJob() {}
 

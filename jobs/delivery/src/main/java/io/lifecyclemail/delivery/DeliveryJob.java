@@ -21,7 +21,7 @@ import org.apache.flink.types.Either;
 /** The delivery job: send commands and profiles from Kafka, mail out over SMTP, results to Kafka. */
 public final class DeliveryJob {
     public static final String NAME = "lifecycle-mail delivery";
-    static final String JOB = "delivery";
+    public static final String JOB = "delivery";
 
     private DeliveryJob() {}
 

@@ -1,0 +1,566 @@
+package io.lifecyclemail.quickstart;
+
+import io.lifecyclemail.common.kafka.AvroCodec;
+import io.lifecyclemail.schema.SendCommand;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Faults against the real processes of {@code deploy/local} (a Kafka broker, GreenMail, a Flink
+ * JobManager and TaskManager, both jobs submitted as jars): the same sample traffic once without
+ * faults (the reference) and once with them; then what was committed to {@code send-commands}
+ * (read_committed) and what reached the SMTP server are compared by send id. A control job whose
+ * sink never commits (no checkpoint completes) must show as lost, or the checker is blind.
+ * Bad input and bad scenario files go in on the faulted run, with no restart allowed for them.
+ *
+ * <pre>mvn -q -Pbenchmark -DskipTests install -Dbenchmark.main=FaultSuite -Dbenchmark.args="[rounds] [customers]"</pre>
+ * Each round injects one fault while the jobs work through the traffic, in turn: the TaskManager
+ * killed (SIGKILL) and started again, the Kafka broker killed and started again, the SMTP server
+ * frozen (SIGSTOP) for 20 s, the TaskManager killed while the delivery job sends (between a send and
+ * its record). {@link FaultSuiteTest} runs a short version in CI.
+ */
+public final class FaultSuite {
+    static final Duration QUIET = Duration.ofSeconds(8);
+
+    /** What one run left behind, by send id. */
+    record Outcome(Map<String, Integer> commands, Map<String, Integer> mails, Map<String, Integer> deadLetters) {}
+
+    /** The report: faults injected, and what was lost or doubled against the reference. */
+    record Report(int faults, int referenceCommands, int commandsLost, int commandsDuplicated, int referenceMails,
+                  int mailsLost, int mailsDuplicated, Map<String, Long> badRecords, Map<String, Long> badRecordsDeadLettered,
+                  int decisionRestartsFromBadInput, List<String> scenarioRejections, int controlCommandsLost) {
+        String text() {
+            return String.format("""
+                    faults injected: %d, send commands lost: %d, duplicated: %d (reference: %d), \
+                    mails lost: %d, duplicated: %d (reference: %d)
+                    bad input: %s records (by the job that reads them), in dead letters: %s, decision job restarts caused: %d
+                    bad scenario files rejected: %d of 3, the running job kept its configuration
+                    control (a sink that never commits): send commands lost: %d of %d""",
+                    faults, commandsLost, commandsDuplicated, referenceCommands, mailsLost, mailsDuplicated,
+                    referenceMails, badRecords, badRecordsDeadLettered, decisionRestartsFromBadInput,
+                    scenarioRejections.size(), controlCommandsLost, referenceCommands);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
+        int customers = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        Report report = run(Path.of("jobs/quickstart/target/faults").toAbsolutePath(), rounds, customers);
+        System.out.println(report.text());
+        boolean clean = report.referenceCommands() > 0 && report.commandsLost() == 0 && report.commandsDuplicated() == 0 && report.mailsLost() == 0
+                && report.controlCommandsLost() > 0 && report.badRecordsDeadLettered().equals(report.badRecords())
+                && report.scenarioRejections().size() == 3 && report.decisionRestartsFromBadInput() == 0;
+        System.exit(clean ? 0 : 1);
+    }
+
+    static Report run(Path work, int rounds, int customers) throws Exception {
+        SampleShop.Traffic traffic = SampleShop.generate(customers, 11, Quickstart.TRAFFIC_START, Quickstart.TRAFFIC_SPAN);
+
+        Outcome reference;
+        try (Cluster cluster = Cluster.up(work.resolve("reference"), traffic)) {
+            cluster.awaitQuiet();
+            cluster.tick();
+            cluster.awaitQuiet();
+            reference = cluster.outcome();
+        }
+
+        try (Cluster cluster = Cluster.up(work.resolve("faulted"), traffic)) {
+            for (int round = 0; round < rounds; round++) {
+                cluster.inject(round);
+            }
+            cluster.awaitQuiet();
+            cluster.tick();
+            // bad input: random and truncated records in every input topic, after a quiet moment
+            cluster.awaitQuiet();
+            double restartsBefore = cluster.decisionRestarts();
+            Map<String, Integer> deadLettersBefore = cluster.outcome().deadLetters();
+            Map<String, Long> bad = cluster.produceBadInput(500);
+            List<String> rejections = cluster.submitBadScenarios(work.resolve("bad-scenarios"));
+            cluster.awaitQuiet();
+            Outcome faulted = cluster.outcome();
+            int restartsFromBadInput = (int) (cluster.decisionRestarts() - restartsBefore);
+
+            // the control: the same input into a second decision job whose sink never commits
+            int controlLost = cluster.controlRun(reference.commands().size());
+
+            return new Report(rounds, reference.commands().size(),
+                    lost(reference.commands(), faulted.commands()), duplicated(faulted.commands()),
+                    reference.mails().size(), lost(reference.mails(), faulted.mails()), duplicated(faulted.mails()),
+                    bad, newDeadLetters(deadLettersBefore, faulted.deadLetters()), restartsFromBadInput, rejections,
+                    controlLost);
+        }
+    }
+
+    /** Dead letters written since {@code before}, by job. */
+    static Map<String, Long> newDeadLetters(Map<String, Integer> before, Map<String, Integer> after) {
+        Map<String, Long> added = new java.util.TreeMap<>();
+        after.forEach((job, count) -> added.put(job, (long) count - before.getOrDefault(job, 0)));
+        return added;
+    }
+
+    static int lost(Map<String, Integer> reference, Map<String, Integer> seen) {
+        return (int) reference.keySet().stream().filter(id -> !seen.containsKey(id)).count();
+    }
+
+    static int duplicated(Map<String, Integer> seen) {
+        return seen.values().stream().mapToInt(count -> count - 1).sum();
+    }
+
+    /** A deploy/local cluster on ports of its own, started by the scripts and stopped with its data. */
+    static final class Cluster implements AutoCloseable {
+        static final int KAFKA_PORT = 19092;
+        static final int SMTP_PORT = 13025;
+        static final int SMTP_API_PORT = 18083;
+        static final int FLINK_REST_PORT = 18081;
+        private static final Path SCRIPTS = scripts();
+
+        /** deploy/local of this checkout, from the repository root (benchmark profile) or a module (tests). */
+        private static Path scripts() {
+            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                if (Files.exists(dir.resolve("deploy/local/up.sh"))) {
+                    return dir.resolve("deploy/local");
+                }
+            }
+            throw new IllegalStateException("deploy/local/up.sh not found above " + Path.of("").toAbsolutePath());
+        }
+
+        final Path run;
+        final LocalTopics topics;
+        private final HttpClient http = HttpClient.newHttpClient();
+
+        private Cluster(Path run) {
+            this.run = run;
+            this.topics = new LocalTopics(bootstrap());
+        }
+
+        /**
+         * A fresh cluster with the whole traffic in Kafka before the jobs start. Written while the
+         * jobs ran, a topic written later than another would be behind a watermark that idle
+         * partitions let run ahead, and the runs would differ by timing, not by faults.
+         */
+        static Cluster up(Path run, SampleShop.Traffic traffic) throws Exception {
+            Cluster cluster = new Cluster(run);
+            cluster.script("down.sh", "--discard-state");
+            cluster.script("up.sh", "--no-jobs");
+            Quickstart.produce(cluster.topics, traffic);
+            Properties props = new Properties();
+            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+            try (Admin admin = Admin.create(props)) {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(UNUSED_RESULTS, 2, (short) 1)))
+                        .all().get();
+            }
+            cluster.script("up.sh"); // submits the jobs
+            return cluster;
+        }
+
+        /**
+         * The decision job reads delivery results (hard bounces) from an empty topic here: the real
+         * ones carry today's wall-clock time, and the sample traffic is of 2026-11-02..06, so once the
+         * traffic's partitions went idle their watermark would decide everything at once, by timing.
+         */
+        static final String UNUSED_RESULTS = "unused-delivery-results";
+
+        String bootstrap() {
+            return "localhost:" + KAFKA_PORT;
+        }
+
+        String script(String name, String... args) throws IOException, InterruptedException {
+            List<String> command = new ArrayList<>(List.of("bash", SCRIPTS.resolve(name).toString()));
+            command.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            Map<String, String> env = builder.environment();
+            env.put("LCM_RUN", run.toString());
+            env.put("LCM_LIB", run.resolveSibling("lib").toString()); // fetched once for all runs
+            env.put("KAFKA_PORT", String.valueOf(KAFKA_PORT));
+            env.put("KAFKA_CONTROLLER_PORT", String.valueOf(KAFKA_PORT + 1));
+            env.put("SMTP_PORT", String.valueOf(SMTP_PORT));
+            env.put("SMTP_API_PORT", String.valueOf(SMTP_API_PORT));
+            env.put("FLINK_REST_PORT", String.valueOf(FLINK_REST_PORT));
+            env.put("CHECKPOINT_INTERVAL", "2 s");
+            env.put("CHECKPOINT_MIN_PAUSE", "1 s");
+            // empty topics (engagement) stop holding event time back after 10 s, not a minute
+            env.put("DECISION_OPTIONS", "--source.idleness 10s --topic.delivery-results " + UNUSED_RESULTS);
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int exit = process.waitFor();
+            System.out.print(output.lines().filter(line -> line.startsWith("[local]")).map(line -> line + "\n")
+                    .reduce("", String::concat));
+            if (exit != 0 && !name.equals("flink.sh")) {
+                throw new IllegalStateException(name + " failed (" + exit + "):\n" + output);
+            }
+            return exit + "\n" + output;
+        }
+
+        long pid(String process) throws IOException {
+            return Long.parseLong(Files.readString(run.resolve("pids/" + process + ".pid")).trim());
+        }
+
+        /** Fault {@code round}, in turn: TaskManager crash, broker crash, SMTP frozen, TaskManager crash while sending. */
+        void inject(int round) throws Exception {
+            switch (round % 4) {
+                case 0 -> {
+                    Thread.sleep(4_000); // mid-stream: the decision job is reading the traffic
+                    script("restart.sh", "taskmanager", "--kill");
+                }
+                case 1 -> {
+                    Thread.sleep(4_000);
+                    script("restart.sh", "kafka", "--kill", "--down-for", "5");
+                }
+                case 2 -> {
+                    long smtp = pid("smtp");
+                    new ProcessBuilder("kill", "-STOP", String.valueOf(smtp)).start().waitFor();
+                    System.out.println("[faults] SMTP server frozen for 20 s");
+                    Thread.sleep(20_000);
+                    new ProcessBuilder("kill", "-CONT", String.valueOf(smtp)).start().waitFor();
+                }
+                default -> { // once mails flow: the delivery job dies between sending and recording
+                    awaitMailsGrowing();
+                    script("restart.sh", "taskmanager", "--kill");
+                }
+            }
+        }
+
+        private void awaitMailsGrowing() throws Exception {
+            int before = mails().values().stream().mapToInt(Integer::intValue).sum();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (mails().values().stream().mapToInt(Integer::intValue).sum() == before && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+        }
+
+        /**
+         * One event after the traffic's end in every partition of every input topic. Watermarks are
+         * not in checkpoints: a job restored after it had read all the traffic has none until new
+         * input arrives, and decides nothing more (in a shop new input always arrives). The tick is
+         * that new input, in both runs alike.
+         */
+        void tick() throws Exception {
+            Instant at = Quickstart.TRAFFIC_START.plus(Quickstart.TRAFFIC_SPAN).plusSeconds(60);
+            for (int partition = 0; partition < 2; partition++) {
+                String customer = "tick-" + partition;
+                var click = io.lifecyclemail.schema.ClickstreamEvent.newBuilder().setEventId("tick-click-" + partition)
+                        .setEventTime(at).setCustomerId(customer).setType(io.lifecyclemail.schema.ClickType.PAGE_VIEW)
+                        .setPageType("home").build();
+                var order = io.lifecyclemail.schema.OrderEvent.newBuilder().setEventId("tick-order-" + partition)
+                        .setEventTime(at).setCustomerId(customer).setOrderId("tick-" + partition)
+                        .setType(io.lifecyclemail.schema.OrderEventType.CANCELLED).build();
+                var profile = io.lifecyclemail.schema.CustomerProfile.newBuilder().setEventId("tick-profile-" + partition)
+                        .setEventTime(at).setCustomerId(customer).setMarketingConsent(false).build();
+                var stock = io.lifecyclemail.schema.InventoryChange.newBuilder().setEventId("tick-stock-" + partition)
+                        .setEventTime(at).setProductId("tick-" + partition).setStockLevel(1).build();
+                topics.produce(LocalTopics.CLICKSTREAM, List.of(raw(customer, click, partition)));
+                topics.produce(LocalTopics.ORDERS, List.of(raw(customer, order, partition)));
+                topics.produce(LocalTopics.PROFILES, List.of(raw(customer, profile, partition)));
+                topics.produce(LocalTopics.INVENTORY, List.of(raw(customer, stock, partition)));
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <T extends org.apache.avro.specific.SpecificRecord> LocalTopics.Raw raw(String key, T event,
+                                                                                               int partition) {
+            byte[] value = AvroCodec.of((Class<T>) event.getClass()).encode(event);
+            return new LocalTopics.Raw(key, value, Instant.now(), partition);
+        }
+
+        /** Until both jobs have committed every input record and the outputs stop changing. */
+        void awaitQuiet() throws Exception {
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            awaitCommitted("lifecycle-decision", List.of(LocalTopics.CLICKSTREAM, LocalTopics.ORDERS,
+                    LocalTopics.PROFILES, LocalTopics.INVENTORY), deadline);
+            Outcome previous = null;
+            while (true) {
+                Thread.sleep(QUIET.toMillis());
+                Outcome now = outcome();
+                if (now.equals(previous)) {
+                    awaitCommitted("lifecycle-delivery", List.of(LocalTopics.SEND_COMMANDS), deadline);
+                    if (outcome().equals(now)) {
+                        return;
+                    }
+                }
+                previous = now;
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("outputs still changing after 5 minutes");
+                }
+            }
+        }
+
+        private void awaitCommitted(String group, List<String> inputs, long deadline) throws Exception {
+            while (true) {
+                long unread = unread(group, inputs);
+                if (unread == 0) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(group + ": " + unread + " records not yet read");
+                }
+                Thread.sleep(500);
+            }
+        }
+
+        /**
+         * Records after the group's committed offsets, read as the jobs read them (read_committed).
+         * Counted by reading, not by offsets: on a topic written in transactions the commit markers
+         * take offsets too, so a group that has read everything still lags the log end.
+         */
+        long unread(String group, List<String> inputs) throws Exception {
+            Properties admin = new Properties();
+            admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+            Map<TopicPartition, OffsetAndMetadata> committed;
+            try (Admin kafka = Admin.create(admin)) {
+                committed = kafka.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            }
+            Properties props = new Properties();
+            props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+            props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            long unread = 0;
+            try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(props,
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                List<TopicPartition> partitions = new ArrayList<>();
+                for (String topic : inputs) {
+                    for (int partition = 0; partition < 2; partition++) {
+                        partitions.add(new TopicPartition(topic, partition));
+                    }
+                }
+                consumer.assign(partitions);
+                for (TopicPartition partition : partitions) {
+                    OffsetAndMetadata at = committed.get(partition);
+                    consumer.seek(partition, at == null ? 0 : at.offset());
+                }
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < until) {
+                    unread += consumer.poll(Duration.ofMillis(200)).count();
+                }
+            }
+            return unread;
+        }
+
+        Outcome outcome() throws Exception {
+            Map<String, Integer> deadLetters = new HashMap<>(); // by job
+            AvroCodec<io.lifecyclemail.schema.DeadLetter> codec = AvroCodec.of(io.lifecyclemail.schema.DeadLetter.class);
+            for (ConsumerRecord<byte[], byte[]> record : topics.readCommitted(LocalTopics.DEAD_LETTERS)) {
+                deadLetters.merge(codec.decode(record.value()).getJob(), 1, Integer::sum);
+            }
+            return new Outcome(commands(LocalTopics.SEND_COMMANDS), mails(), deadLetters);
+        }
+
+        Map<String, Integer> commands(String topic) throws Exception {
+            AvroCodec<SendCommand> codec = AvroCodec.of(SendCommand.class);
+            Map<String, Integer> counts = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> record : topics.readCommitted(topic)) {
+                counts.merge(codec.decode(record.value()).getSendId(), 1, Integer::sum);
+            }
+            return counts;
+        }
+
+        private static final Pattern USER_EMAIL = Pattern.compile("\"email\"\\s*:\\s*\"([^\"]+)\"");
+        private static final Pattern MESSAGE_ID = Pattern.compile("\"Message-ID\"\\s*:\\s*\"<([^@\"]+)@");
+
+        /** Every mail GreenMail holds, by the send id in its Message-ID. */
+        Map<String, Integer> mails() throws Exception {
+            Map<String, Integer> counts = new HashMap<>();
+            Matcher users = USER_EMAIL.matcher(get("/api/user"));
+            while (users.find()) {
+                String inbox = get("/api/user/" + URLEncoder.encode(users.group(1), StandardCharsets.UTF_8)
+                        + "/messages/INBOX");
+                Matcher ids = MESSAGE_ID.matcher(inbox);
+                while (ids.find()) {
+                    counts.merge(ids.group(1), 1, Integer::sum);
+                }
+            }
+            return counts;
+        }
+
+        private String get(String path) throws Exception {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + SMTP_API_PORT + path)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GreenMail " + path + ": " + response.statusCode() + " " + response.body());
+            }
+            return response.body();
+        }
+
+        /** numRestarts of the decision job, from the JobManager's Prometheus endpoint. */
+        double decisionRestarts() throws Exception {
+            for (int port = 9249; port <= 9259; port++) {
+                try {
+                    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                    Matcher restarts = Pattern.compile("(?m)^flink_jobmanager_job_numRestarts\\{[^}]*job_name=\"lifecycle_mail_decision\"[^}]*} ([0-9.E]+)")
+                            .matcher(metrics);
+                    if (restarts.find()) {
+                        return Double.parseDouble(restarts.group(1));
+                    }
+                } catch (IOException notThere) {
+                    // the next port
+                }
+            }
+            throw new IllegalStateException("no JobManager metrics with the decision job's restarts");
+        }
+
+        /**
+         * {@code perTopic} random and as many truncated records into each input topic of both jobs;
+         * returns how many each job must turn into dead letters (profiles and engagement are read by both).
+         */
+        Map<String, Long> produceBadInput(int perTopic) throws Exception {
+            Random random = new Random(5);
+            Map<String, Long> expected = new java.util.TreeMap<>();
+            // delivery results: the topic the decision job reads them from here (see UNUSED_RESULTS)
+            for (String topic : List.of(LocalTopics.CLICKSTREAM, LocalTopics.ORDERS, LocalTopics.PROFILES,
+                    LocalTopics.INVENTORY, LocalTopics.ENGAGEMENT, UNUSED_RESULTS)) {
+                List<LocalTopics.Raw> bad = new ArrayList<>();
+                byte[] valid = AvroCodec.of(io.lifecyclemail.schema.ClickstreamEvent.class).encode(
+                        SampleShop.generate(1, 1, Quickstart.TRAFFIC_START, Duration.ofHours(1)).clickstream().get(0));
+                for (int i = 0; i < perTopic; i++) {
+                    byte[] noise = new byte[1 + random.nextInt(200)];
+                    random.nextBytes(noise);
+                    bad.add(new LocalTopics.Raw("bad-" + i, noise, Instant.now()));
+                    bad.add(new LocalTopics.Raw("cut-" + i, java.util.Arrays.copyOf(valid, 1 + random.nextInt(valid.length - 1)),
+                            Instant.now()));
+                }
+                topics.produce(topic, bad);
+                expected.merge(io.lifecyclemail.decision.DecisionJob.JOB, (long) bad.size(), Long::sum);
+                if (topic.equals(LocalTopics.PROFILES) || topic.equals(LocalTopics.ENGAGEMENT)) {
+                    expected.merge(io.lifecyclemail.delivery.DeliveryJob.JOB, (long) bad.size(), Long::sum);
+                }
+            }
+            return expected;
+        }
+
+        /** Three bad scenario folders submitted as a new decision job: each must be refused. */
+        List<String> submitBadScenarios(Path folder) throws Exception {
+            Map<String, String> payloads = Map.of(
+                    "invalid.yaml", "apiVersion: lifecyclemail.io/v1\nkind: CartAbandonment\nmetadata: {id: broken\nspec:\n  wait: 2h\n",
+                    "alias-bomb.yaml", aliasBomb(),
+                    "type-construction.yaml", "apiVersion: lifecyclemail.io/v1\nkind: CartAbandonment\nmetadata:\n  id: evil\n"
+                            + "spec: !!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL [\"http://127.0.0.1:1/\"]]]]\n");
+            List<String> rejections = new ArrayList<>();
+            String decisionBefore = script("flink.sh", "list", "-r");
+            for (Map.Entry<String, String> payload : payloads.entrySet()) {
+                Path dir = Files.createDirectories(folder.resolve(payload.getKey().replace(".yaml", "")));
+                Files.writeString(dir.resolve(payload.getKey()), payload.getValue());
+                String result = script("flink.sh", "run", "-d", jobJar("decision"), "--kafka.bootstrap-servers", bootstrap(),
+                        "--kafka.group-id", "bad-" + rejections.size(), "--kafka.transactional-id-prefix", "bad",
+                        "--scenarios.dir", dir.toString());
+                if (!result.startsWith("0\n") && result.contains(payload.getKey())) {
+                    rejections.add(payload.getKey() + ": " + result.lines().filter(line -> line.contains(payload.getKey()))
+                            .findFirst().orElse("").trim());
+                    System.out.println("[faults] rejected " + rejections.get(rejections.size() - 1));
+                }
+            }
+            String decisionAfter = script("flink.sh", "list", "-r");
+            if (!runningIds(decisionAfter).equals(runningIds(decisionBefore))) {
+                throw new IllegalStateException("the running jobs changed after bad scenario files:\n" + decisionAfter);
+            }
+            return rejections;
+        }
+
+        private static List<String> runningIds(String list) {
+            return list.lines().filter(line -> line.contains("(RUNNING)")).map(line -> line.split(" : ")[1]).sorted().toList();
+        }
+
+        private static String aliasBomb() {
+            StringBuilder yaml = new StringBuilder("apiVersion: lifecyclemail.io/v1\nkind: CartAbandonment\n"
+                    + "metadata:\n  id: bomb\nspec:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+            for (int i = 1; i < 9; i++) {
+                yaml.append("  a").append(i).append(": &a").append(i).append(" [");
+                for (int j = 0; j < 9; j++) {
+                    yaml.append(j == 0 ? "" : ", ").append("*a").append(i - 1);
+                }
+                yaml.append("]\n");
+            }
+            return yaml.toString();
+        }
+
+        private String jobJar(String job) throws IOException {
+            try (var files = Files.list(SCRIPTS.resolve("../../jobs/" + job + "/target").normalize())) {
+                return files.filter(f -> f.getFileName().toString().endsWith("-job.jar")).findFirst().orElseThrow().toString();
+            }
+        }
+
+        /**
+         * A decision job over the same input whose sink never commits (no checkpoint completes in
+         * its run), in place of the decision job (whose slots it takes): it must write its send
+         * commands (read uncommitted) and the checker must count them all as lost.
+         * @return how many of the reference's send commands are missing from its committed output
+         */
+        int controlRun(int referenceCommands) throws Exception {
+            for (String line : script("flink.sh", "list", "-r").lines().toList()) {
+                if (line.contains(" : lifecycle-mail decision (RUNNING)")) {
+                    script("flink.sh", "cancel", line.split(" : ")[1]);
+                }
+            }
+            script("flink.sh", "run", "-d", "-Dexecution.checkpointing.interval=1 d", jobJar("decision"),
+                    "--kafka.bootstrap-servers", bootstrap(), "--kafka.group-id", "control",
+                    "--kafka.transactional-id-prefix", "control", "--topic.send-commands", "send-commands-control",
+                    "--topic.decisions", "decisions-control", "--topic.conversions", "conversions-control",
+                    "--topic.rfm", "rfm-control", "--topic.rfm-summary", "rfm-summary-control",
+                    "--topic.dead-letters", "dead-letters-control", "--topic.delivery-results", UNUSED_RESULTS,
+                    "--source.idleness", "10s");
+            long written = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (written < referenceCommands && System.nanoTime() < deadline) {
+                Thread.sleep(2_000);
+                written = uncommitted("send-commands-control");
+            }
+            System.out.printf("[faults] control: %d send commands written, never committed%n", written);
+            if (written < referenceCommands) {
+                throw new IllegalStateException("the control job wrote only " + written + " of " + referenceCommands
+                        + " send commands: it did not run, so it shows nothing about the checker");
+            }
+            return referenceCommands - commands("send-commands-control").size();
+        }
+
+        /** Records in a topic as a read_uncommitted consumer sees them: open transactions included. */
+        long uncommitted(String topic) {
+            Properties props = new Properties();
+            props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+            props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+            long count = 0;
+            try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(props,
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                        .map(info -> new TopicPartition(topic, info.partition())).toList();
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < until) {
+                    count += consumer.poll(Duration.ofMillis(200)).count();
+                }
+            }
+            return count;
+        }
+
+        @Override
+        public void close() throws Exception {
+            script("down.sh", "--discard-state");
+        }
+    }
+}
