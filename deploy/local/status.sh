@@ -9,7 +9,8 @@ running jobmanager || exit 0
 running_jobs | sed 's/^/[local] job running: /'
 # Sums a metric over every subtask of every reporting process; by the label given, if any.
 metric() { # name [label]
-    for port in $(seq 9249 9259); do
+    local range=${PROMETHEUS_PORTS:-9249-9259}
+    for port in $(seq "${range%-*}" "${range#*-}"); do
         curl -sf "http://localhost:$port/metrics" 2>/dev/null || true
     done | awk -v name="flink_taskmanager_job_task_operator_$1" -v label="${2:-}" '
         index($0, name "{") == 1 {

@@ -94,7 +94,7 @@ taskmanager.memory.process.size: 3g
 taskmanager.numberOfTaskSlots: $((2 * JOB_PARALLELISM))
 parallelism.default: $JOB_PARALLELISM
 metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
-metrics.reporter.prom.port: 9249-9259
+metrics.reporter.prom.port: ${PROMETHEUS_PORTS:-9249-9259}
 EOF
 )
 # The shipped configuration without the keys set here (YAML allows no key twice), then these.

@@ -67,7 +67,7 @@ public final class FaultSuite {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         int customers = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
-        Report report = run(Path.of("jobs/quickstart/target/faults").toAbsolutePath(), rounds, customers);
+        Report report = run(Path.of("jobs/quickstart/target/faults").toAbsolutePath(), rounds, customers, 0);
         System.out.println(report.text());
         boolean clean = report.referenceCommands() > 0 && report.commandsLost() == 0 && report.commandsDuplicated() == 0 && report.mailsLost() == 0
                 && report.controlCommandsLost() > 0 && report.badRecordsDeadLettered().equals(report.badRecords())
@@ -75,18 +75,23 @@ public final class FaultSuite {
         System.exit(clean ? 0 : 1);
     }
 
-    static Report run(Path work, int rounds, int customers) throws Exception {
+    static Report run(Path work, int rounds, int customers, int ports) throws Exception {
         SampleShop.Traffic traffic = SampleShop.generate(customers, 11, Quickstart.TRAFFIC_START, Quickstart.TRAFFIC_SPAN);
 
         Outcome reference;
-        try (Cluster cluster = Cluster.up(work.resolve("reference"), traffic)) {
+        Map<String, String> referenceCommands = new HashMap<>(); // send id -> what it was, to explain a loss
+        try (Cluster cluster = Cluster.up(work.resolve("reference"), traffic, ports)) {
             cluster.awaitQuiet();
             cluster.tick();
             cluster.awaitQuiet();
             reference = cluster.outcome();
+            for (SendCommand command : cluster.topics.read(LocalTopics.SEND_COMMANDS, SendCommand.class)) {
+                referenceCommands.put(command.getSendId(), command.getScenarioId() + "/" + command.getStep() + " "
+                        + command.getCustomerId() + " trigger " + command.getTriggerTime());
+            }
         }
 
-        try (Cluster cluster = Cluster.up(work.resolve("faulted"), traffic)) {
+        try (Cluster cluster = Cluster.up(work.resolve("faulted"), traffic, ports)) {
             for (int round = 0; round < rounds; round++) {
                 cluster.inject(round);
             }
@@ -105,6 +110,7 @@ public final class FaultSuite {
             // the control: the same input into a second decision job whose sink never commits
             int controlLost = cluster.controlRun(reference.commands().size());
 
+            cluster.explainLost(referenceCommands, faulted.commands().keySet());
             return new Report(rounds, reference.commands().size(),
                     lost(reference.commands(), faulted.commands()), duplicated(faulted.commands()),
                     reference.mails().size(), lost(reference.mails(), faulted.mails()), duplicated(faulted.mails()),
@@ -130,10 +136,11 @@ public final class FaultSuite {
 
     /** A deploy/local cluster on ports of its own, started by the scripts and stopped with its data. */
     static final class Cluster implements AutoCloseable {
-        static final int KAFKA_PORT = 19092;
-        static final int SMTP_PORT = 13025;
-        static final int SMTP_API_PORT = 18083;
-        static final int FLINK_REST_PORT = 18081;
+        final int kafkaPort;
+        final int smtpPort;
+        final int smtpApiPort;
+        final int flinkRestPort;
+        final int prometheusPorts;
         private static final Path SCRIPTS = scripts();
 
         /** deploy/local of this checkout, from the repository root (benchmark profile) or a module (tests). */
@@ -150,8 +157,14 @@ public final class FaultSuite {
         final LocalTopics topics;
         private final HttpClient http = HttpClient.newHttpClient();
 
-        private Cluster(Path run) {
+        /** @param ports 0 for the suite's ports (19092, 13025, 18081, 18083, 19249-19259); another offset beside them */
+        private Cluster(Path run, int ports) {
             this.run = run;
+            this.kafkaPort = 19092 + ports;
+            this.smtpPort = 13025 + ports;
+            this.smtpApiPort = 18083 + ports;
+            this.flinkRestPort = 18081 + ports;
+            this.prometheusPorts = 19249 + ports;
             this.topics = new LocalTopics(bootstrap());
         }
 
@@ -160,8 +173,8 @@ public final class FaultSuite {
          * jobs ran, a topic written later than another would be behind a watermark that idle
          * partitions let run ahead, and the runs would differ by timing, not by faults.
          */
-        static Cluster up(Path run, SampleShop.Traffic traffic) throws Exception {
-            Cluster cluster = new Cluster(run);
+        static Cluster up(Path run, SampleShop.Traffic traffic, int ports) throws Exception {
+            Cluster cluster = new Cluster(run, ports);
             cluster.script("down.sh", "--discard-state");
             cluster.script("up.sh", "--no-jobs");
             Quickstart.produce(cluster.topics, traffic);
@@ -183,7 +196,7 @@ public final class FaultSuite {
         static final String UNUSED_RESULTS = "unused-delivery-results";
 
         String bootstrap() {
-            return "localhost:" + KAFKA_PORT;
+            return "localhost:" + kafkaPort;
         }
 
         String script(String name, String... args) throws IOException, InterruptedException {
@@ -193,11 +206,12 @@ public final class FaultSuite {
             Map<String, String> env = builder.environment();
             env.put("LCM_RUN", run.toString());
             env.put("LCM_LIB", run.resolveSibling("lib").toString()); // fetched once for all runs
-            env.put("KAFKA_PORT", String.valueOf(KAFKA_PORT));
-            env.put("KAFKA_CONTROLLER_PORT", String.valueOf(KAFKA_PORT + 1));
-            env.put("SMTP_PORT", String.valueOf(SMTP_PORT));
-            env.put("SMTP_API_PORT", String.valueOf(SMTP_API_PORT));
-            env.put("FLINK_REST_PORT", String.valueOf(FLINK_REST_PORT));
+            env.put("KAFKA_PORT", String.valueOf(kafkaPort));
+            env.put("KAFKA_CONTROLLER_PORT", String.valueOf(kafkaPort + 1));
+            env.put("SMTP_PORT", String.valueOf(smtpPort));
+            env.put("SMTP_API_PORT", String.valueOf(smtpApiPort));
+            env.put("FLINK_REST_PORT", String.valueOf(flinkRestPort));
+            env.put("PROMETHEUS_PORTS", prometheusPorts + "-" + (prometheusPorts + 10));
             env.put("CHECKPOINT_INTERVAL", "2 s");
             env.put("CHECKPOINT_MIN_PAUSE", "1 s");
             // empty topics (engagement) stop holding event time back after 10 s, not a minute
@@ -397,7 +411,7 @@ public final class FaultSuite {
 
         private String get(String path) throws Exception {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + SMTP_API_PORT + path)).timeout(Duration.ofSeconds(30)).build(),
+                    URI.create("http://127.0.0.1:" + smtpApiPort + path)).timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("GreenMail " + path + ": " + response.statusCode() + " " + response.body());
@@ -407,7 +421,7 @@ public final class FaultSuite {
 
         /** numRestarts of the decision job, from the JobManager's Prometheus endpoint. */
         double decisionRestarts() throws Exception {
-            for (int port = 9249; port <= 9259; port++) {
+            for (int port = prometheusPorts; port <= prometheusPorts + 10; port++) {
                 try {
                     String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                             .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -534,6 +548,24 @@ public final class FaultSuite {
                         + " send commands: it did not run, so it shows nothing about the checker");
             }
             return referenceCommands - commands("send-commands-control").size();
+        }
+
+        /** For each send id of the reference missing here: what this run decided for it, if anything. */
+        void explainLost(Map<String, String> reference, java.util.Set<String> here) throws Exception {
+            List<String> lost = reference.keySet().stream().filter(id -> !here.contains(id)).sorted().toList();
+            if (lost.isEmpty()) {
+                return;
+            }
+            Map<String, List<String>> decided = new HashMap<>();
+            for (var decision : topics.read(LocalTopics.DECISIONS, io.lifecyclemail.schema.Decision.class)) {
+                decided.computeIfAbsent(decision.getDecisionId(), id -> new ArrayList<>()).add(decision.getOutcome()
+                        + " " + decision.getRule() + " " + decision.getScenarioId() + " " + decision.getCustomerId()
+                        + " trigger " + decision.getTriggerTime());
+            }
+            for (String id : lost) {
+                System.out.println("[faults] lost " + id + " (" + reference.get(id) + "): here "
+                        + decided.getOrDefault(id, List.of("no decision")));
+            }
         }
 
         /** Records in a topic as a read_uncommitted consumer sees them: open transactions included. */

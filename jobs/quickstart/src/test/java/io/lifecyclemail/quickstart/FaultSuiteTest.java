@@ -16,7 +16,7 @@ class FaultSuiteTest {
 
     @Test
     void aTaskManagerCrashLosesAndDoublesNoSendCommandAndTheControlShowsItsLosses() throws Exception {
-        FaultSuite.Report report = FaultSuite.run(work, 1, 60);
+        FaultSuite.Report report = FaultSuite.run(work, 1, 60, 1000); // ports beside the full suite's
         System.out.println(report.text());
         assertThat(report.referenceCommands()).as("send commands of the run without faults").isPositive();
         assertThat(report.commandsLost()).as("send commands lost").isZero();
