@@ -83,6 +83,7 @@ execution.checkpointing.savepoint-dir: file://$LCM_RUN/savepoints
 state.backend.rocksdb.localdir: $LCM_RUN/flink/rocksdb
 io.tmp.dirs: $LCM_RUN/flink/tmp
 jobmanager.rpc.address: localhost
+jobmanager.rpc.port: ${JOBMANAGER_RPC_PORT:-6123}
 jobmanager.bind-host: localhost
 taskmanager.bind-host: localhost
 taskmanager.host: localhost

@@ -157,7 +157,10 @@ public final class FaultSuite {
         final LocalTopics topics;
         private final HttpClient http = HttpClient.newHttpClient();
 
-        /** @param ports 0 for the suite's ports (19092, 13025, 18081, 18083, 19249-19259); another offset beside them */
+        /**
+         * @param ports 0 for the suite's ports (Kafka 19092-19093, SMTP 13025, its API 18083, Flink REST 18081,
+         *     JobManager RPC 16081, Prometheus 19249-19259); another offset for a cluster beside them
+         */
         private Cluster(Path run, int ports) {
             this.run = run;
             this.kafkaPort = 19092 + ports;
@@ -211,6 +214,7 @@ public final class FaultSuite {
             env.put("SMTP_PORT", String.valueOf(smtpPort));
             env.put("SMTP_API_PORT", String.valueOf(smtpApiPort));
             env.put("FLINK_REST_PORT", String.valueOf(flinkRestPort));
+            env.put("JOBMANAGER_RPC_PORT", String.valueOf(flinkRestPort - 2000)); // 16081: not Flink's default 6123
             env.put("PROMETHEUS_PORTS", prometheusPorts + "-" + (prometheusPorts + 10));
             env.put("CHECKPOINT_INTERVAL", "2 s");
             env.put("CHECKPOINT_MIN_PAUSE", "1 s");
