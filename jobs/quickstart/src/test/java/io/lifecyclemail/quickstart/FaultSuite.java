@@ -82,7 +82,7 @@ public final class FaultSuite {
         Map<String, String> referenceCommands = new HashMap<>(); // send id -> what it was, to explain a loss
         try (Cluster cluster = Cluster.up(work.resolve("reference"), traffic, ports)) {
             cluster.awaitQuiet();
-            cluster.tick();
+            cluster.tick(2);
             cluster.awaitQuiet();
             reference = cluster.outcome();
             for (SendCommand command : cluster.topics.read(LocalTopics.SEND_COMMANDS, SendCommand.class)) {
@@ -96,7 +96,7 @@ public final class FaultSuite {
                 cluster.inject(round);
             }
             cluster.awaitQuiet();
-            cluster.tick();
+            cluster.tick(2);
             // bad input: random and truncated records in every input topic, after a quiet moment
             cluster.awaitQuiet();
             double restartsBefore = cluster.decisionRestarts();
@@ -187,6 +187,7 @@ public final class FaultSuite {
                 admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(UNUSED_RESULTS, 2, (short) 1)))
                         .all().get();
             }
+            cluster.tick(1);
             cluster.script("up.sh"); // submits the jobs
             return cluster;
         }
@@ -218,8 +219,8 @@ public final class FaultSuite {
             env.put("PROMETHEUS_PORTS", prometheusPorts + "-" + (prometheusPorts + 10));
             env.put("CHECKPOINT_INTERVAL", "2 s");
             env.put("CHECKPOINT_MIN_PAUSE", "1 s");
-            // empty topics (engagement) stop holding event time back after 10 s, not a minute
-            env.put("DECISION_OPTIONS", "--source.idleness 10s --topic.delivery-results " + UNUSED_RESULTS);
+            // no idleness: event time moves with the records alone (see tick)
+            env.put("DECISION_OPTIONS", "--source.idleness 0s --topic.delivery-results " + UNUSED_RESULTS);
             Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int exit = process.waitFor();
@@ -269,29 +270,41 @@ public final class FaultSuite {
         }
 
         /**
-         * One event after the traffic's end in every partition of every input topic. Watermarks are
-         * not in checkpoints: a job restored after it had read all the traffic has none until new
-         * input arrives, and decides nothing more (in a shop new input always arrives). The tick is
-         * that new input, in both runs alike.
+         * Tick {@code n}: one event {@code n} minutes after the traffic's end in every partition of
+         * every topic the decision job reads. The jobs run with {@code source.idleness} off, so every
+         * partition holds event time back until it has a record: the watermark is the same function
+         * of the input in every run, however fast each partition is read and whatever a fault
+         * stalled. Tick 1 is written with the traffic (the empty topics get a record, and the
+         * watermark passes the traffic's end); tick 2 after the faults (in the reference too), since
+         * watermarks are not in checkpoints: a job restored after it had read a partition to its end
+         * has none until that partition gets a new record.
          */
-        void tick() throws Exception {
-            Instant at = Quickstart.TRAFFIC_START.plus(Quickstart.TRAFFIC_SPAN).plusSeconds(60);
+        void tick(int n) throws Exception {
+            Instant at = Quickstart.TRAFFIC_START.plus(Quickstart.TRAFFIC_SPAN).plus(Duration.ofMinutes(n));
             for (int partition = 0; partition < 2; partition++) {
                 String customer = "tick-" + partition;
-                var click = io.lifecyclemail.schema.ClickstreamEvent.newBuilder().setEventId("tick-click-" + partition)
+                String id = "tick-" + n + "-" + partition;
+                var click = io.lifecyclemail.schema.ClickstreamEvent.newBuilder().setEventId(id)
                         .setEventTime(at).setCustomerId(customer).setType(io.lifecyclemail.schema.ClickType.PAGE_VIEW)
                         .setPageType("home").build();
-                var order = io.lifecyclemail.schema.OrderEvent.newBuilder().setEventId("tick-order-" + partition)
-                        .setEventTime(at).setCustomerId(customer).setOrderId("tick-" + partition)
+                var order = io.lifecyclemail.schema.OrderEvent.newBuilder().setEventId(id)
+                        .setEventTime(at).setCustomerId(customer).setOrderId(id)
                         .setType(io.lifecyclemail.schema.OrderEventType.CANCELLED).build();
-                var profile = io.lifecyclemail.schema.CustomerProfile.newBuilder().setEventId("tick-profile-" + partition)
+                var profile = io.lifecyclemail.schema.CustomerProfile.newBuilder().setEventId(id)
                         .setEventTime(at).setCustomerId(customer).setMarketingConsent(false).build();
-                var stock = io.lifecyclemail.schema.InventoryChange.newBuilder().setEventId("tick-stock-" + partition)
-                        .setEventTime(at).setProductId("tick-" + partition).setStockLevel(1).build();
+                var stock = io.lifecyclemail.schema.InventoryChange.newBuilder().setEventId(id)
+                        .setEventTime(at).setProductId(customer).setStockLevel(1).build();
+                var opened = io.lifecyclemail.schema.EngagementEvent.newBuilder().setEventId(id)
+                        .setEventTime(at).setCustomerId(customer).setType(io.lifecyclemail.schema.EngagementType.OPENED).build();
+                var result = io.lifecyclemail.schema.DeliveryResult.newBuilder().setSendId(id).setCustomerId(customer)
+                        .setScenarioId("tick").setStatus(io.lifecyclemail.schema.DeliveryStatus.DELIVERED).setAttempts(1)
+                        .setResultTime(at).build();
                 topics.produce(LocalTopics.CLICKSTREAM, List.of(raw(customer, click, partition)));
                 topics.produce(LocalTopics.ORDERS, List.of(raw(customer, order, partition)));
                 topics.produce(LocalTopics.PROFILES, List.of(raw(customer, profile, partition)));
                 topics.produce(LocalTopics.INVENTORY, List.of(raw(customer, stock, partition)));
+                topics.produce(LocalTopics.ENGAGEMENT, List.of(raw(customer, opened, partition)));
+                topics.produce(UNUSED_RESULTS, List.of(raw(customer, result, partition)));
             }
         }
 
@@ -306,7 +319,7 @@ public final class FaultSuite {
         void awaitQuiet() throws Exception {
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             awaitCommitted("lifecycle-decision", List.of(LocalTopics.CLICKSTREAM, LocalTopics.ORDERS,
-                    LocalTopics.PROFILES, LocalTopics.INVENTORY), deadline);
+                    LocalTopics.PROFILES, LocalTopics.INVENTORY, LocalTopics.ENGAGEMENT, UNUSED_RESULTS), deadline);
             Outcome previous = null;
             while (true) {
                 Thread.sleep(QUIET.toMillis());
@@ -539,7 +552,7 @@ public final class FaultSuite {
                     "--topic.decisions", "decisions-control", "--topic.conversions", "conversions-control",
                     "--topic.rfm", "rfm-control", "--topic.rfm-summary", "rfm-summary-control",
                     "--topic.dead-letters", "dead-letters-control", "--topic.delivery-results", UNUSED_RESULTS,
-                    "--source.idleness", "10s");
+                    "--source.idleness", "0s");
             long written = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
             while (written < referenceCommands && System.nanoTime() < deadline) {

@@ -3,6 +3,7 @@ package io.lifecyclemail.common.flink;
 import io.lifecyclemail.common.kafka.KafkaOptions;
 import io.lifecyclemail.common.options.Settings;
 import io.lifecyclemail.schema.DeadLetter;
+import java.time.Duration;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -29,16 +30,17 @@ public final class Ingest {
     public record Split<T>(DataStream<T> events, DataStream<DeadLetter> deadLetters) {}
 
     /**
-     * Event time from the record, with bounded out-of-orderness and idleness. Dead letters carry no
-     * trustworthy time, so they never move the watermark.
+     * Event time from the record, with bounded out-of-orderness and idleness (none when
+     * {@code source.idleness} is 0). Dead letters carry no trustworthy time, so they never move the watermark.
      */
     public static <T> WatermarkStrategy<Either<DeadLetter, T>> eventTime(
             Settings settings, SerializableFunction<T, Instant> eventTime) {
-        return WatermarkStrategy.<Either<DeadLetter, T>>forBoundedOutOfOrderness(
+        WatermarkStrategy<Either<DeadLetter, T>> strategy = WatermarkStrategy.<Either<DeadLetter, T>>forBoundedOutOfOrderness(
                         settings.get(KafkaOptions.MAX_OUT_OF_ORDERNESS))
                 .withTimestampAssigner((record, kafkaTimestamp) ->
-                        record.isRight() ? eventTime.apply(record.right()).toEpochMilli() : Long.MIN_VALUE)
-                .withIdleness(settings.get(KafkaOptions.SOURCE_IDLENESS));
+                        record.isRight() ? eventTime.apply(record.right()).toEpochMilli() : Long.MIN_VALUE);
+        Duration idleness = settings.get(KafkaOptions.SOURCE_IDLENESS);
+        return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
     }
 
     /** Adds a Kafka source with event time, and splits off its dead letters. */

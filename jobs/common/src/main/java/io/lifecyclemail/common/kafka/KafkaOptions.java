@@ -20,7 +20,8 @@ public final class KafkaOptions {
             Duration.ofMinutes(10), "Transaction timeout of the exactly-once sinks; must stay below the broker's "
                     + "transaction.max.timeout.ms (15m by default) and above the longest checkpoint gap plus restart.");
     public static final Option<Duration> SOURCE_IDLENESS = Option.duration("source.idleness",
-            Duration.ofMinutes(1), "A partition with no records for this long stops holding back event time.");
+            Duration.ofMinutes(1), "A partition with no records for this long stops holding back event time; 0: never (every partition "
+                    + "holds it back until its next record, so decisions are the same however fast each partition is read).");
     public static final Option<Duration> MAX_OUT_OF_ORDERNESS = Option.duration("source.max-out-of-orderness",
             Duration.ofSeconds(5), "How far behind the newest event of a partition an event may arrive and still be on time.");
 
