@@ -324,7 +324,10 @@ public final class FaultSuite {
             while (true) {
                 Thread.sleep(QUIET.toMillis());
                 Outcome now = outcome();
-                if (now.equals(previous)) {
+                // every send command has its delivery result (a mail accepted, or why not), committed
+                java.util.Set<String> answered = resultIds();
+                long unanswered = now.commands().keySet().stream().filter(id -> !answered.contains(id)).count();
+                if (now.equals(previous) && unanswered == 0) {
                     awaitCommitted("lifecycle-delivery", List.of(LocalTopics.SEND_COMMANDS), deadline);
                     if (outcome().equals(now)) {
                         return;
@@ -332,7 +335,8 @@ public final class FaultSuite {
                 }
                 previous = now;
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("outputs still changing after 5 minutes");
+                    throw new IllegalStateException("outputs still changing after 5 minutes (send commands without "
+                            + "a delivery result: " + unanswered + " of " + now.commands().size() + ")");
                 }
             }
         }
@@ -406,6 +410,16 @@ public final class FaultSuite {
                 counts.merge(codec.decode(record.value()).getSendId(), 1, Integer::sum);
             }
             return counts;
+        }
+
+        /** Send ids with a delivery result committed (read_committed). */
+        java.util.Set<String> resultIds() throws Exception {
+            AvroCodec<io.lifecyclemail.schema.DeliveryResult> codec = AvroCodec.of(io.lifecyclemail.schema.DeliveryResult.class);
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (ConsumerRecord<byte[], byte[]> record : topics.readCommitted(LocalTopics.DELIVERY_RESULTS)) {
+                ids.add(codec.decode(record.value()).getSendId());
+            }
+            return ids;
         }
 
         private static final Pattern USER_EMAIL = Pattern.compile("\"email\"\\s*:\\s*\"([^\"]+)\"");
