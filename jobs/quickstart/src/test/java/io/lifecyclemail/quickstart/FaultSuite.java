@@ -94,6 +94,8 @@ public final class FaultSuite {
         try (Cluster cluster = Cluster.up(work.resolve("faulted"), traffic, ports)) {
             for (int round = 0; round < rounds; round++) {
                 cluster.inject(round);
+                // duplicates show up as the restored job sends again: those of one fault by the next line
+                System.out.printf("[faults] mails duplicated so far: %d%n", duplicated(cluster.mails()));
             }
             cluster.awaitQuiet();
             cluster.tick(2);
@@ -124,6 +126,46 @@ public final class FaultSuite {
         Map<String, Long> added = new java.util.TreeMap<>();
         after.forEach((job, count) -> added.put(job, (long) count - before.getOrDefault(job, 0)));
         return added;
+    }
+
+    /**
+     * Records after the group's committed offsets, read as the jobs read them (read_committed).
+     * Counted by reading, not by offsets: on a topic written in transactions the commit markers
+     * take offsets too, so a group that has read everything still lags the log end.
+     */
+    static long unread(String bootstrap, String group, List<String> inputs) throws Exception {
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try (Admin kafka = Admin.create(admin)) {
+            committed = kafka.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        }
+        Properties props = new Properties();
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        long unread = 0;
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(props,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : inputs) {
+                for (int partition = 0; partition < 2; partition++) {
+                    partitions.add(new TopicPartition(topic, partition));
+                }
+            }
+            consumer.assign(partitions);
+            for (TopicPartition partition : partitions) {
+                OffsetAndMetadata at = committed.get(partition);
+                consumer.seek(partition, at == null ? 0 : at.offset());
+            }
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < until) {
+                unread += consumer.poll(Duration.ofMillis(200)).count();
+            }
+        }
+        return unread;
     }
 
     static int lost(Map<String, Integer> reference, Map<String, Integer> seen) {
@@ -354,44 +396,8 @@ public final class FaultSuite {
             }
         }
 
-        /**
-         * Records after the group's committed offsets, read as the jobs read them (read_committed).
-         * Counted by reading, not by offsets: on a topic written in transactions the commit markers
-         * take offsets too, so a group that has read everything still lags the log end.
-         */
         long unread(String group, List<String> inputs) throws Exception {
-            Properties admin = new Properties();
-            admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-            Map<TopicPartition, OffsetAndMetadata> committed;
-            try (Admin kafka = Admin.create(admin)) {
-                committed = kafka.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            }
-            Properties props = new Properties();
-            props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-            props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            long unread = 0;
-            try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(props,
-                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-                    new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-                List<TopicPartition> partitions = new ArrayList<>();
-                for (String topic : inputs) {
-                    for (int partition = 0; partition < 2; partition++) {
-                        partitions.add(new TopicPartition(topic, partition));
-                    }
-                }
-                consumer.assign(partitions);
-                for (TopicPartition partition : partitions) {
-                    OffsetAndMetadata at = committed.get(partition);
-                    consumer.seek(partition, at == null ? 0 : at.offset());
-                }
-                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-                long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < until) {
-                    unread += consumer.poll(Duration.ofMillis(200)).count();
-                }
-            }
-            return unread;
+            return FaultSuite.unread(bootstrap(), group, inputs);
         }
 
         Outcome outcome() throws Exception {
@@ -475,12 +481,12 @@ public final class FaultSuite {
         Map<String, Long> produceBadInput(int perTopic) throws Exception {
             Random random = new Random(5);
             Map<String, Long> expected = new java.util.TreeMap<>();
+            byte[] valid = AvroCodec.of(io.lifecyclemail.schema.ClickstreamEvent.class).encode(
+                    SampleShop.generate(1, 1, Quickstart.TRAFFIC_START, Duration.ofHours(1)).clickstream().get(0));
             // delivery results: the topic the decision job reads them from here (see UNUSED_RESULTS)
             for (String topic : List.of(LocalTopics.CLICKSTREAM, LocalTopics.ORDERS, LocalTopics.PROFILES,
                     LocalTopics.INVENTORY, LocalTopics.ENGAGEMENT, UNUSED_RESULTS)) {
                 List<LocalTopics.Raw> bad = new ArrayList<>();
-                byte[] valid = AvroCodec.of(io.lifecyclemail.schema.ClickstreamEvent.class).encode(
-                        SampleShop.generate(1, 1, Quickstart.TRAFFIC_START, Duration.ofHours(1)).clickstream().get(0));
                 for (int i = 0; i < perTopic; i++) {
                     byte[] noise = new byte[1 + random.nextInt(200)];
                     random.nextBytes(noise);

@@ -14,20 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -157,34 +149,15 @@ class UpgradeTest {
      * stop changing for a few checkpoints (decisions the last watermark allows).
      */
     private static void awaitAllRead(LocalServices services, int records) throws Exception {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka.bootstrapServers());
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        try (Admin admin = Admin.create(props)) {
-            while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin
-                        .listConsumerGroupOffsets(Settings.parse(DecisionOptions.all()).get(DecisionOptions.GROUP_ID))
-                        .partitionsToOffsetAndMetadata().get();
-                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                for (String topic : List.of(LocalTopics.PROFILES, LocalTopics.CLICKSTREAM, LocalTopics.ORDERS,
-                        LocalTopics.INVENTORY)) {
-                    for (int partition = 0; partition < 2; partition++) {
-                        latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
-                    }
-                }
-                long behind = 0;
-                for (var end : admin.listOffsets(latest).all().get().entrySet()) {
-                    OffsetAndMetadata at = committed.get(end.getKey());
-                    behind += end.getValue().offset() - (at == null ? 0 : at.offset());
-                }
-                if (behind == 0) {
-                    break;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError(behind + " of " + records + " input records still unread");
-                }
-                Thread.sleep(200);
+        String group = Settings.parse(DecisionOptions.all()).get(DecisionOptions.GROUP_ID);
+        List<String> inputs = List.of(LocalTopics.PROFILES, LocalTopics.CLICKSTREAM, LocalTopics.ORDERS,
+                LocalTopics.INVENTORY);
+        for (long unread; (unread = FaultSuite.unread(services.kafka.bootstrapServers(), group, inputs)) > 0; ) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(unread + " of " + records + " input records still unread");
             }
+            Thread.sleep(200);
         }
         Set<String> previous = null;
         for (int stable = 0; stable < 3; ) {
