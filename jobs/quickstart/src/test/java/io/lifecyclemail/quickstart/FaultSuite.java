@@ -50,17 +50,20 @@ public final class FaultSuite {
     /** The report: faults injected, and what was lost or doubled against the reference. */
     record Report(int faults, int referenceCommands, int commandsLost, int commandsDuplicated, int referenceMails,
                   int mailsLost, int mailsDuplicated, Map<String, Long> badRecords, Map<String, Long> badRecordsDeadLettered,
-                  int decisionRestartsFromBadInput, List<String> scenarioRejections, int controlCommandsLost) {
+                  int decisionRestartsFromBadInput, List<String> scenarioRejections, int controlCommandsLost,
+                  java.util.Set<String> dashboardMetricsMissing) {
         String text() {
             return String.format("""
                     faults injected: %d, send commands lost: %d, duplicated: %d (reference: %d), \
                     mails lost: %d, duplicated: %d (reference: %d)
                     bad input: %s records (by the job that reads them), in dead letters: %s, decision job restarts caused: %d
                     bad scenario files rejected: %d of 3, the running job kept its configuration
-                    control (a sink that never commits): send commands lost: %d of %d""",
+                    control (a sink that never commits): send commands lost: %d of %d
+                    metrics of the Grafana dashboard missing from the cluster's Prometheus endpoints: %s""",
                     faults, commandsLost, commandsDuplicated, referenceCommands, mailsLost, mailsDuplicated,
                     referenceMails, badRecords, badRecordsDeadLettered, decisionRestartsFromBadInput,
-                    scenarioRejections.size(), controlCommandsLost, referenceCommands);
+                    scenarioRejections.size(), controlCommandsLost, referenceCommands,
+                    dashboardMetricsMissing.isEmpty() ? "none" : dashboardMetricsMissing);
         }
     }
 
@@ -71,7 +74,8 @@ public final class FaultSuite {
         System.out.println(report.text());
         boolean clean = report.referenceCommands() > 0 && report.commandsLost() == 0 && report.commandsDuplicated() == 0 && report.mailsLost() == 0
                 && report.controlCommandsLost() > 0 && report.badRecordsDeadLettered().equals(report.badRecords())
-                && report.scenarioRejections().size() == 3 && report.decisionRestartsFromBadInput() == 0;
+                && report.scenarioRejections().size() == 3 && report.decisionRestartsFromBadInput() == 0
+                && report.dashboardMetricsMissing().isEmpty();
         System.exit(clean ? 0 : 1);
     }
 
@@ -94,6 +98,9 @@ public final class FaultSuite {
         try (Cluster cluster = Cluster.up(work.resolve("faulted"), traffic, ports)) {
             for (int round = 0; round < rounds; round++) {
                 cluster.inject(round);
+                // what the fault met: how far the jobs were
+                System.out.printf("[faults] fault %d was injected with %d send commands committed and %d mails sent%n",
+                        round + 1, cluster.commands(LocalTopics.SEND_COMMANDS).size(), cluster.mails().size());
                 // duplicates show up as the restored job sends again: those of one fault by the next line
                 System.out.printf("[faults] mails duplicated so far: %d%n", duplicated(cluster.mails()));
             }
@@ -109,6 +116,10 @@ public final class FaultSuite {
             Outcome faulted = cluster.outcome();
             int restartsFromBadInput = (int) (cluster.decisionRestarts() - restartsBefore);
 
+            // while both jobs run, after faults and bad input: every metric the dashboard reads is there
+            java.util.Set<String> missing = new java.util.TreeSet<>(GrafanaDashboard.read(GrafanaDashboard.file()).metrics());
+            missing.removeAll(cluster.metricNames());
+
             // the control: the same input into a second decision job whose sink never commits
             int controlLost = cluster.controlRun(reference.commands().size());
 
@@ -117,7 +128,7 @@ public final class FaultSuite {
                     lost(reference.commands(), faulted.commands()), duplicated(faulted.commands()),
                     reference.mails().size(), lost(reference.mails(), faulted.mails()), duplicated(faulted.mails()),
                     bad, newDeadLetters(deadLettersBefore, faulted.deadLetters()), restartsFromBadInput, rejections,
-                    controlLost);
+                    controlLost, missing);
         }
     }
 
@@ -297,18 +308,25 @@ public final class FaultSuite {
                     new ProcessBuilder("kill", "-CONT", String.valueOf(smtp)).start().waitFor();
                 }
                 default -> { // once mails flow: the delivery job dies between sending and recording
-                    awaitMailsGrowing();
+                    boolean sending = awaitMailsGrowing();
                     script("restart.sh", "taskmanager", "--kill");
+                    System.out.println("[faults] TaskManager killed " + (sending ? "while mails were being sent"
+                            : "with no mail sent in the last 60 s (nothing left to send)"));
                 }
             }
         }
 
-        private void awaitMailsGrowing() throws Exception {
+        /** @return whether a mail arrived within 60 s */
+        private boolean awaitMailsGrowing() throws Exception {
             int before = mails().values().stream().mapToInt(Integer::intValue).sum();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (mails().values().stream().mapToInt(Integer::intValue).sum() == before && System.nanoTime() < deadline) {
+            while (System.nanoTime() < deadline) {
+                if (mails().values().stream().mapToInt(Integer::intValue).sum() > before) {
+                    return true;
+                }
                 Thread.sleep(200);
             }
+            return false;
         }
 
         /**
@@ -454,6 +472,22 @@ public final class FaultSuite {
                 throw new IllegalStateException("GreenMail " + path + ": " + response.statusCode() + " " + response.body());
             }
             return response.body();
+        }
+
+        /** The names of the metrics all Prometheus endpoints of the cluster (JobManager, TaskManager) show. */
+        java.util.Set<String> metricNames() throws Exception {
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            for (int port = prometheusPorts; port <= prometheusPorts + 10; port++) {
+                try {
+                    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                    metrics.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+                            .map(line -> line.split("[{ ]", 2)[0]).forEach(names::add);
+                } catch (IOException notThere) {
+                    // the next port
+                }
+            }
+            return names;
         }
 
         /** numRestarts of the decision job, from the JobManager's Prometheus endpoint. */

@@ -29,6 +29,7 @@ class FaultSuiteTest {
         assertThat(report.decisionRestartsFromBadInput()).as("restarts caused by bad input").isZero();
         assertThat(report.scenarioRejections()).hasSize(3)
                 .allSatisfy(rejection -> assertThat(rejection).containsPattern("\\.yaml:[0-9?]+: "));
+        assertThat(report.dashboardMetricsMissing()).as("metrics the Grafana dashboard reads that the cluster lacks").isEmpty();
         assertThat(report.controlCommandsLost()).as("the control's losses, which the checker must see")
                 .isEqualTo(report.referenceCommands());
     }
