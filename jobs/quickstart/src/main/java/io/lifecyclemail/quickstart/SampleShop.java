@@ -31,6 +31,23 @@ public final class SampleShop {
         public int size() {
             return profiles.size() + clickstream.size() + orders.size() + inventory.size();
         }
+
+        /** Each topic's events in event-time order (as a shop writes them), not customer by customer. */
+        public Traffic inTimeOrder() {
+            return new Traffic(
+                    profiles.stream().sorted(java.util.Comparator.comparing(CustomerProfile::getEventTime)).toList(),
+                    clickstream.stream().sorted(java.util.Comparator.comparing(ClickstreamEvent::getEventTime)).toList(),
+                    orders.stream().sorted(java.util.Comparator.comparing(OrderEvent::getEventTime)).toList(),
+                    inventory.stream().sorted(java.util.Comparator.comparing(InventoryChange::getEventTime)).toList());
+        }
+
+        /** The events whose event time passes {@code when}, in their order. */
+        public Traffic part(java.util.function.Predicate<java.time.Instant> when) {
+            return new Traffic(profiles.stream().filter(e -> when.test(e.getEventTime())).toList(),
+                    clickstream.stream().filter(e -> when.test(e.getEventTime())).toList(),
+                    orders.stream().filter(e -> when.test(e.getEventTime())).toList(),
+                    inventory.stream().filter(e -> when.test(e.getEventTime())).toList());
+        }
     }
 
     /** Products that sell out on the second day and are restocked on the third (index into the catalog). */

@@ -224,24 +224,51 @@ public final class FaultSuite {
             this.topics = new LocalTopics(bootstrap());
         }
 
+        /** Traffic in slices of this much event time, one slice per {@link #PACE}: the faults meet a stream. */
+        static final Duration SLICE = Duration.ofHours(4);
+        static final Duration PACE = Duration.ofSeconds(2);
+
+        /** The traffic writer while it writes; awaitQuiet waits for it. */
+        private java.util.concurrent.Future<?> feeding;
+
         /**
-         * A fresh cluster with the whole traffic in Kafka before the jobs start. Written while the
-         * jobs ran, a topic written later than another would be behind a watermark that idle
-         * partitions let run ahead, and the runs would differ by timing, not by faults.
+         * A fresh cluster with both jobs running, fed the traffic in slices of event time while they
+         * run (each partition gets its events in the same order in every run; with idleness off,
+         * how fast each partition is written or read changes nothing), then tick 1.
          */
         static Cluster up(Path run, SampleShop.Traffic traffic, int ports) throws Exception {
             Cluster cluster = new Cluster(run, ports);
             cluster.script("down.sh", "--discard-state");
             cluster.script("up.sh", "--no-jobs");
-            Quickstart.produce(cluster.topics, traffic);
             Properties props = new Properties();
             props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
             try (Admin admin = Admin.create(props)) {
                 admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(UNUSED_RESULTS, 2, (short) 1)))
                         .all().get();
             }
-            cluster.tick(1);
             cluster.script("up.sh"); // submits the jobs
+            var writer = java.util.concurrent.Executors.newSingleThreadExecutor();
+            cluster.feeding = writer.submit(() -> {
+                // In time order: an event behind the newest of its partition by more than the allowed
+                // out-of-orderness is judged against a watermark that depends on how far the other
+                // partitions were read, which is timing again.
+                SampleShop.Traffic ordered = traffic.inTimeOrder();
+                Instant end = Quickstart.TRAFFIC_START.plus(Quickstart.TRAFFIC_SPAN);
+                int slice = 0;
+                for (Instant from = Instant.MIN, to = Quickstart.TRAFFIC_START.plus(SLICE); from.isBefore(end);
+                     from = to, to = to.plus(SLICE), slice++) {
+                    Instant after = from;
+                    Instant before = to.isBefore(end) ? to : Instant.MAX;
+                    Quickstart.produce(cluster.topics, ordered.part(time -> !time.isBefore(after) && time.isBefore(before)));
+                    if (before != Instant.MAX) { // the slice's end, in every partition (see mark)
+                        cluster.mark(to.minusMillis(1), "beat-" + slice);
+                    }
+                    Thread.sleep(PACE.toMillis());
+                }
+                cluster.tick(1);
+                return null;
+            });
+            writer.shutdown(); // ends with the task
             return cluster;
         }
 
@@ -334,16 +361,24 @@ public final class FaultSuite {
          * every topic the decision job reads. The jobs run with {@code source.idleness} off, so every
          * partition holds event time back until it has a record: the watermark is the same function
          * of the input in every run, however fast each partition is read and whatever a fault
-         * stalled. Tick 1 is written with the traffic (the empty topics get a record, and the
-         * watermark passes the traffic's end); tick 2 after the faults (in the reference too), since
+         * stalled. Tick 1 follows the traffic (the watermark passes its end); tick 2 after the faults (in the reference too), since
          * watermarks are not in checkpoints: a job restored after it had read a partition to its end
          * has none until that partition gets a new record.
          */
         void tick(int n) throws Exception {
-            Instant at = Quickstart.TRAFFIC_START.plus(Quickstart.TRAFFIC_SPAN).plus(Duration.ofMinutes(n));
+            mark(Quickstart.TRAFFIC_START.plus(Quickstart.TRAFFIC_SPAN).plus(Duration.ofMinutes(n)), "tick-" + n);
+        }
+
+        /**
+         * One event at {@code at} in every partition of every topic the decision job reads (of two
+         * customers of their own, without consent). Each slice of traffic ends with one: after a
+         * restore, a partition whose events were all read before the checkpoint has no watermark
+         * until its next record, and without idleness that would hold every decision back to tick 2.
+         */
+        void mark(Instant at, String name) throws Exception {
             for (int partition = 0; partition < 2; partition++) {
                 String customer = "tick-" + partition;
-                String id = "tick-" + n + "-" + partition;
+                String id = name + "-" + partition;
                 var click = io.lifecyclemail.schema.ClickstreamEvent.newBuilder().setEventId(id)
                         .setEventTime(at).setCustomerId(customer).setType(io.lifecyclemail.schema.ClickType.PAGE_VIEW)
                         .setPageType("home").build();
@@ -377,6 +412,7 @@ public final class FaultSuite {
 
         /** Until both jobs have committed every input record and the outputs stop changing. */
         void awaitQuiet() throws Exception {
+            feeding.get(); // the whole traffic written (a failure to write ends the suite here)
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             awaitCommitted("lifecycle-decision", List.of(LocalTopics.CLICKSTREAM, LocalTopics.ORDERS,
                     LocalTopics.PROFILES, LocalTopics.INVENTORY, LocalTopics.ENGAGEMENT, UNUSED_RESULTS), deadline);

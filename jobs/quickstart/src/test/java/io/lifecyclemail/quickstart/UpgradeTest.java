@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.junit.jupiter.api.Test;
@@ -57,15 +56,15 @@ class UpgradeTest {
         List<SendCommand> upgraded;
         List<Decision> beforeUpgrade;
         try (LocalServices services = LocalServices.start(work.resolve("upgraded"))) {
-            Quickstart.produce(services.topics, part(traffic, time -> time.isBefore(CUT)));
+            Quickstart.produce(services.topics, traffic.part(time -> time.isBefore(CUT)));
             JobID first = submit(services, shipped, null);
-            awaitAllRead(services, part(traffic, time -> time.isBefore(CUT)).size());
+            awaitAllRead(services, traffic.part(time -> time.isBefore(CUT)).size());
             String savepoint = services.flink.stopWithSavepoint(first, work.resolve("savepoints"));
             beforeUpgrade = services.topics.read(LocalTopics.DECISIONS, Decision.class);
 
             // the rest arrives while the job is down (written while it ran, a topic written after another
             // could fall behind a watermark its idle partitions let run ahead: timing, not the upgrade)
-            Quickstart.produce(services.topics, part(traffic, time -> !time.isBefore(CUT)));
+            Quickstart.produce(services.topics, traffic.part(time -> !time.isBefore(CUT)));
             Path changed = changedScenarios(shipped);
             JobID second = submit(services, changed, savepoint);
             awaitAllRead(services, traffic.size());
@@ -133,14 +132,6 @@ class UpgradeTest {
             }
         }
         return changed;
-    }
-
-    private static SampleShop.Traffic part(SampleShop.Traffic traffic, Predicate<Instant> when) {
-        return new SampleShop.Traffic(
-                traffic.profiles().stream().filter(e -> when.test(e.getEventTime())).toList(),
-                traffic.clickstream().stream().filter(e -> when.test(e.getEventTime())).toList(),
-                traffic.orders().stream().filter(e -> when.test(e.getEventTime())).toList(),
-                traffic.inventory().stream().filter(e -> when.test(e.getEventTime())).toList());
     }
 
     /**
