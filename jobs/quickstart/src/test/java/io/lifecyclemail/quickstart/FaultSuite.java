@@ -643,11 +643,18 @@ public final class FaultSuite {
                     "--topic.rfm", "rfm-control", "--topic.rfm-summary", "rfm-summary-control",
                     "--topic.dead-letters", "dead-letters-control", "--topic.delivery-results", UNUSED_RESULTS,
                     "--source.idleness", "0s");
+            // until it wrote them all, or wrote nothing new for a minute (it reads everything at once: slow here)
             long written = 0;
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (written < referenceCommands && System.nanoTime() < deadline) {
+            long grewAt = System.nanoTime();
+            long deadline = grewAt + Duration.ofMinutes(10).toNanos();
+            while (written < referenceCommands && System.nanoTime() < deadline
+                    && System.nanoTime() - grewAt < Duration.ofMinutes(1).toNanos()) {
                 Thread.sleep(2_000);
-                written = uncommitted("send-commands-control");
+                long now = uncommitted("send-commands-control");
+                if (now > written) {
+                    written = now;
+                    grewAt = System.nanoTime();
+                }
             }
             System.out.printf("[faults] control: %d send commands written, never committed%n", written);
             if (written < referenceCommands) {
