@@ -107,10 +107,25 @@ public final class DecisionLoadBenchmark {
                 inputs.add(new CustomerInput(event));
             }
         }
-        long[] state = DecisionBenchmark.customerState(inputs,
-                DecisionPipeline.detectors(configuration.scenarios(), Duration.ofDays(30)), end);
+        List<io.lifecyclemail.decision.detect.Detector<?>> detectors =
+                DecisionPipeline.detectors(configuration.scenarios(), Duration.ofDays(30));
+        long[] state = DecisionBenchmark.customerState(inputs, detectors, end);
         System.out.printf("customer-scenarios state after the input: %,d bytes, %,d entries, %.0f bytes per customer%n",
                 state[0], state[1], (double) state[0] / customers);
+        if (Boolean.getBoolean("w2.state-by-detector")) {
+            // what each detector adds: the state without it, subtracted from the whole
+            System.out.println("| left out | bytes per customer it adds |");
+            System.out.println("|---|---|");
+            for (var detector : detectors) {
+                List<io.lifecyclemail.decision.detect.Detector<?>> others = new ArrayList<>(detectors);
+                others.remove(detector);
+                long[] without = DecisionBenchmark.customerState(inputs, others, end);
+                System.out.printf("| %s | %.0f |%n", detector.stateName(), (double) (state[0] - without[0]) / customers);
+            }
+            long[] none = DecisionBenchmark.customerState(inputs, List.of(), end);
+            System.out.printf("| (every detector: what remains is the stage's own) | %.0f |%n",
+                    (double) (state[0] - none[0]) / customers);
+        }
     }
 
     private static void discard(DecisionPipeline.Outputs outputs) {

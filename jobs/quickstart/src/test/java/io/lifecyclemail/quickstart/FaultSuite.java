@@ -98,11 +98,12 @@ public final class FaultSuite {
         try (Cluster cluster = Cluster.up(work.resolve("faulted"), traffic, ports)) {
             for (int round = 0; round < rounds; round++) {
                 cluster.inject(round);
-                // what the fault met: how far the jobs were
-                System.out.printf("[faults] fault %d was injected with %d send commands committed and %d mails sent%n",
-                        round + 1, cluster.commands(LocalTopics.SEND_COMMANDS).size(), cluster.mails().size());
-                // duplicates show up as the restored job sends again: those of one fault by the next line
-                System.out.printf("[faults] mails duplicated so far: %d%n", duplicated(cluster.mails()));
+                // what the fault met: how far the jobs were (duplicates show up as a restored job sends
+                // again: those of one fault by the next fault's line)
+                Map<String, Integer> mails = cluster.mails();
+                System.out.printf("[faults] fault %d was injected with %d send commands committed and %d mails sent"
+                        + " (%d sent twice so far)%n", round + 1, cluster.commands(LocalTopics.SEND_COMMANDS).size(),
+                        mails.size(), duplicated(mails));
             }
             cluster.awaitQuiet();
             cluster.tick(2);
@@ -198,12 +199,7 @@ public final class FaultSuite {
 
         /** deploy/local of this checkout, from the repository root (benchmark profile) or a module (tests). */
         private static Path scripts() {
-            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-                if (Files.exists(dir.resolve("deploy/local/up.sh"))) {
-                    return dir.resolve("deploy/local");
-                }
-            }
-            throw new IllegalStateException("deploy/local/up.sh not found above " + Path.of("").toAbsolutePath());
+            return Checkout.file("deploy/local/up.sh").getParent();
         }
 
         final Path run;
@@ -361,9 +357,9 @@ public final class FaultSuite {
          * every topic the decision job reads. The jobs run with {@code source.idleness} off, so every
          * partition holds event time back until it has a record: the watermark is the same function
          * of the input in every run, however fast each partition is read and whatever a fault
-         * stalled. Tick 1 follows the traffic (the watermark passes its end); tick 2 after the faults (in the reference too), since
-         * watermarks are not in checkpoints: a job restored after it had read a partition to its end
-         * has none until that partition gets a new record.
+         * stalled. Tick 1 follows the traffic (the watermark passes its end); tick 2 the faults (in
+         * the reference too), since watermarks are not in checkpoints: a job restored after it had
+         * read a partition to its end has none until that partition gets a new record.
          */
         void tick(int n) throws Exception {
             mark(Quickstart.TRAFFIC_START.plus(Quickstart.TRAFFIC_SPAN).plus(Duration.ofMinutes(n)), "tick-" + n);
@@ -510,36 +506,34 @@ public final class FaultSuite {
             return response.body();
         }
 
-        /** The names of the metrics all Prometheus endpoints of the cluster (JobManager, TaskManager) show. */
-        java.util.Set<String> metricNames() throws Exception {
-            java.util.Set<String> names = new java.util.TreeSet<>();
+        /** What all Prometheus endpoints of the cluster (JobManager, TaskManager) show, one after another. */
+        private String scrape() throws Exception {
+            StringBuilder all = new StringBuilder();
             for (int port = prometheusPorts; port <= prometheusPorts + 10; port++) {
                 try {
-                    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-                    metrics.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
-                            .map(line -> line.split("[{ ]", 2)[0]).forEach(names::add);
+                    all.append(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body()).append('\n');
                 } catch (IOException notThere) {
                     // the next port
                 }
             }
+            return all.toString();
+        }
+
+        /** The names of the metrics the cluster's Prometheus endpoints show. */
+        java.util.Set<String> metricNames() throws Exception {
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            scrape().lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+                    .map(line -> line.split("[{ ]", 2)[0]).forEach(names::add);
             return names;
         }
 
         /** numRestarts of the decision job, from the JobManager's Prometheus endpoint. */
         double decisionRestarts() throws Exception {
-            for (int port = prometheusPorts; port <= prometheusPorts + 10; port++) {
-                try {
-                    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-                    Matcher restarts = Pattern.compile("(?m)^flink_jobmanager_job_numRestarts\\{[^}]*job_name=\"lifecycle_mail_decision\"[^}]*} ([0-9.E]+)")
-                            .matcher(metrics);
-                    if (restarts.find()) {
-                        return Double.parseDouble(restarts.group(1));
-                    }
-                } catch (IOException notThere) {
-                    // the next port
-                }
+            Matcher restarts = Pattern.compile("(?m)^flink_jobmanager_job_numRestarts\\{[^}]*job_name=\"lifecycle_mail_decision\"[^}]*} ([0-9.E]+)")
+                    .matcher(scrape());
+            if (restarts.find()) {
+                return Double.parseDouble(restarts.group(1));
             }
             throw new IllegalStateException("no JobManager metrics with the decision job's restarts");
         }

@@ -19,13 +19,7 @@ record GrafanaDashboard(List<Panel> panels) {
 
     /** The dashboard of this checkout, found from the repository root or a module. */
     static Path file() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path file = dir.resolve("deploy/grafana/lifecycle-mail.json");
-            if (Files.exists(file)) {
-                return file;
-            }
-        }
-        throw new IllegalStateException("deploy/grafana/lifecycle-mail.json not found above " + Path.of("").toAbsolutePath());
+        return Checkout.file("deploy/grafana/lifecycle-mail.json");
     }
 
     @SuppressWarnings("unchecked")
