@@ -122,7 +122,9 @@ public final class FaultSuite {
             missing.removeAll(cluster.metricNames());
 
             // the control: the same input into a second decision job whose sink never commits
-            int controlLost = cluster.controlRun(reference.commands().size());
+            System.out.printf("[faults] after the faults: send commands lost %d, duplicated %d (reference %d)%n",
+                    lost(reference.commands(), faulted.commands()), duplicated(faulted.commands()), reference.commands().size());
+            int controlLost = cluster.controlRun(referenceCommands);
 
             cluster.explainLost(referenceCommands, faulted.commands().keySet());
             return new Report(rounds, reference.commands().size(),
@@ -624,7 +626,8 @@ public final class FaultSuite {
          * commands (read uncommitted) and the checker must count them all as lost.
          * @return how many of the reference's send commands are missing from its committed output
          */
-        int controlRun(int referenceCommands) throws Exception {
+        int controlRun(Map<String, String> reference) throws Exception {
+            int referenceCommands = reference.size();
             for (String line : script("flink.sh", "list", "-r").lines().toList()) {
                 if (line.contains(" : lifecycle-mail decision (RUNNING)")) {
                     script("flink.sh", "cancel", line.split(" : ")[1]);
@@ -652,10 +655,34 @@ public final class FaultSuite {
             }
             System.out.printf("[faults] control: %d send commands written, never committed%n", written);
             if (written < referenceCommands) {
+                explainControl(reference);
                 throw new IllegalStateException("the control job wrote only " + written + " of " + referenceCommands
                         + " send commands: it did not run, so it shows nothing about the checker");
             }
             return referenceCommands - commands("send-commands-control").size();
+        }
+
+        /** Which of the reference's send commands the control did not write, and what it decided for them. */
+        private void explainControl(Map<String, String> reference) throws Exception {
+            AvroCodec<SendCommand> commandCodec = AvroCodec.of(SendCommand.class);
+            java.util.Set<String> written = new java.util.HashSet<>();
+            for (byte[] value : uncommittedValues("send-commands-control")) {
+                written.add(commandCodec.decode(value).getSendId());
+            }
+            AvroCodec<io.lifecyclemail.schema.Decision> decisionCodec = AvroCodec.of(io.lifecyclemail.schema.Decision.class);
+            Map<String, String> decided = new HashMap<>();
+            for (byte[] value : uncommittedValues("decisions-control")) {
+                var decision = decisionCodec.decode(value);
+                decided.merge(decision.getDecisionId(), decision.getOutcome() + " " + decision.getRule(), (a, b) -> a + ", " + b);
+            }
+            List<String> missing = reference.keySet().stream().filter(id -> !written.contains(id)).sorted().toList();
+            Map<String, Long> byScenario = new java.util.TreeMap<>();
+            missing.forEach(id -> byScenario.merge(reference.get(id).split(" ")[0], 1L, Long::sum));
+            System.out.printf("[faults] control: %d of the reference's send commands not written, by scenario/step: %s;"
+                    + " %d written that the reference has not%n", missing.size(), byScenario,
+                    written.stream().filter(id -> !reference.containsKey(id)).count());
+            missing.stream().limit(20).forEach(id -> System.out.println("[faults] control lacks " + id + " ("
+                    + reference.get(id) + "): it decided " + decided.getOrDefault(id, "nothing")));
         }
 
         /** For each send id of the reference missing here: what this run decided for it, if anything. */
@@ -678,10 +705,15 @@ public final class FaultSuite {
 
         /** Records in a topic as a read_uncommitted consumer sees them: open transactions included. */
         long uncommitted(String topic) {
+            return uncommittedValues(topic).size();
+        }
+
+        /** Every record's value in a topic, committed or not (read_uncommitted). */
+        List<byte[]> uncommittedValues(String topic) {
             Properties props = new Properties();
             props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
             props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-            long count = 0;
+            List<byte[]> values = new ArrayList<>();
             try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(props,
                     new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                     new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
@@ -692,10 +724,10 @@ public final class FaultSuite {
                 Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
                 long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < until) {
-                    count += consumer.poll(Duration.ofMillis(200)).count();
+                    consumer.poll(Duration.ofMillis(200)).forEach(record -> values.add(record.value()));
                 }
             }
-            return count;
+            return values;
         }
 
         @Override
