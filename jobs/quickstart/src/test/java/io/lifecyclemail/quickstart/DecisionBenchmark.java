@@ -200,11 +200,18 @@ public final class DecisionBenchmark {
                 buyers, rankBytes, (double) rankBytes / buyers);
     }
 
-    /** Bytes and entries of the customer-keyed state after the inputs, with the watermark at {@code end}. */
+    /** Bytes, entries and timers of the customer-keyed state after the inputs, with the watermark at {@code end}. */
     static long[] customerState(List<CustomerInput> inputs, List<io.lifecyclemail.decision.detect.Detector<?>> detectors,
                                 long end) throws Exception {
+        return customerState(inputs, detectors, end, io.lifecyclemail.decision.detect.LatePolicy.DEFAULT);
+    }
+
+    /** The same, with {@code late} as the stage's policy for late events (and its memory of applied ids). */
+    static long[] customerState(List<CustomerInput> inputs, List<io.lifecyclemail.decision.detect.Detector<?>> detectors,
+                                long end, io.lifecyclemail.decision.detect.LatePolicy late) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new CustomerScenariosFunction(detectors)),
+                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                        new CustomerScenariosFunction(detectors, Long.MAX_VALUE, late)),
                         CustomerInputs::customerId, Types.STRING);
         harness.setStateBackend(new HashMapStateBackend());
         harness.setCheckpointStorage(new JobManagerCheckpointStorage(Integer.MAX_VALUE));
@@ -217,13 +224,14 @@ public final class DecisionBenchmark {
         harness.processWatermark(new Watermark(end));
         long bytes = harness.snapshot(1, 1).getStateSize();
         long entries = harness.numKeyedStateEntries();
+        long timers = harness.numEventTimeTimers();
         LAST_RFM_CHANGES.clear();
         var changes = harness.getSideOutput(CustomerScenariosFunction.RFM_CHANGES);
         if (changes != null) {
             changes.forEach(record -> LAST_RFM_CHANGES.add(record.getValue()));
         }
         harness.close();
-        return new long[] {bytes, entries};
+        return new long[] {bytes, entries, timers};
     }
 
     /** The RFM changes of the last {@link #customerState} run. */

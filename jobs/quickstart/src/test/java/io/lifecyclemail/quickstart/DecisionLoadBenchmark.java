@@ -110,8 +110,8 @@ public final class DecisionLoadBenchmark {
         List<io.lifecyclemail.decision.detect.Detector<?>> detectors =
                 DecisionPipeline.detectors(configuration.scenarios(), Duration.ofDays(30));
         long[] state = DecisionBenchmark.customerState(inputs, detectors, end);
-        System.out.printf("customer-scenarios state after the input: %,d bytes, %,d entries, %.0f bytes per customer%n",
-                state[0], state[1], (double) state[0] / customers);
+        System.out.printf("customer-scenarios state after the input: %,d bytes, %,d entries, %,d timers, %.0f bytes per customer%n",
+                state[0], state[1], state[2], (double) state[0] / customers);
         if (Boolean.getBoolean("w2.state-by-detector")) {
             // what each detector adds: the state without it, subtracted from the whole
             System.out.println("| left out | bytes per customer it adds |");
@@ -122,6 +122,10 @@ public final class DecisionLoadBenchmark {
                 long[] without = DecisionBenchmark.customerState(inputs, others, end);
                 System.out.printf("| %s | %.0f |%n", detector.stateName(), (double) (state[0] - without[0]) / customers);
             }
+            long[] noIds = DecisionBenchmark.customerState(inputs, detectors, end, new io.lifecyclemail.decision.detect.LatePolicy(
+                    Duration.ZERO, io.lifecyclemail.decision.detect.LatePolicy.Beyond.DROP));
+            System.out.printf("| (the memory of applied event ids, allowed lateness 1 h: %,d timers without it) | %.0f |%n",
+                    noIds[2], (double) (state[0] - noIds[0]) / customers);
             long[] none = DecisionBenchmark.customerState(inputs, List.of(), end);
             System.out.printf("| (every detector: what remains is the stage's own) | %.0f |%n",
                     (double) (state[0] - none[0]) / customers);

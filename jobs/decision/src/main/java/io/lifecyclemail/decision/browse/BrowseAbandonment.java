@@ -10,13 +10,17 @@ import io.lifecyclemail.schema.ClickstreamEvent;
 import io.lifecyclemail.schema.ItemLine;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.OrderEventType;
+import io.lifecyclemail.schema.Product;
 import io.lifecyclemail.state.BrowseState;
 import io.lifecyclemail.state.ViewedProduct;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Browse abandonment, free of Flink. A session is the customer's activity (page and product views,
@@ -27,10 +31,17 @@ import java.util.OptionalLong;
 public final class BrowseAbandonment implements Detector<BrowseState> {
     private static final long serialVersionUID = 1L;
 
+    /** Most views first, then the most recently viewed: the order in which a mail lists products. */
+    private static final Comparator<ViewedProduct> MAIL_ORDER = Comparator.comparingInt(ViewedProduct::getViews).reversed()
+            .thenComparing(Comparator.comparingLong(ViewedProduct::getLastViewed).reversed());
+
     private final Waits<BrowseAbandonmentScenario> waits;
+    /** How many products any of the mails lists: only these keep their details (name, price, links). */
+    private final int listed;
 
     public BrowseAbandonment(List<BrowseAbandonmentScenario> scenarios) {
         this.waits = new Waits<>(scenarios);
+        this.listed = waits.scenarios().stream().mapToInt(BrowseAbandonmentScenario::maxItems).max().orElse(0);
     }
 
     @Override
@@ -80,8 +91,34 @@ public final class BrowseAbandonment implements Detector<BrowseState> {
             }
         }
         viewed.add(new ViewedProduct(click.getProduct(), views + 1, time));
-        next.setViewed(viewed);
+        next.setViewed(withDetailsOfListedOnly(viewed));
         return next;
+    }
+
+    /**
+     * Keeps name, price and links only for the products a mail would list now; the others keep
+     * their id and counts (the views of the session add up over all of them). A product moves up
+     * the list only when it is viewed, and then the view brings its details: so the listed ones
+     * always have theirs, and a long session costs a few bytes per product, not a product each.
+     */
+    private List<ViewedProduct> withDetailsOfListedOnly(List<ViewedProduct> viewed) {
+        if (viewed.size() <= listed) {
+            return viewed;
+        }
+        Set<ViewedProduct> shown = Collections.newSetFromMap(new IdentityHashMap<>());
+        viewed.stream().sorted(MAIL_ORDER).limit(listed).forEach(shown::add);
+        List<ViewedProduct> kept = new ArrayList<>(viewed.size());
+        for (ViewedProduct view : viewed) {
+            kept.add(shown.contains(view) || isIdOnly(view.getProduct()) ? view
+                    : new ViewedProduct(Product.newBuilder().setProductId(view.getProduct().getProductId()).build(),
+                            view.getViews(), view.getLastViewed()));
+        }
+        return kept;
+    }
+
+    private static boolean isIdOnly(Product product) {
+        return product.getName() == null && product.getCategory() == null && product.getUnitPriceMinor() == null
+                && product.getCurrency() == null && product.getImageUrl() == null && product.getUrl() == null;
     }
 
     private static BrowseState touched(BrowseState state, long time, String eventId) {
@@ -127,8 +164,7 @@ public final class BrowseAbandonment implements Detector<BrowseState> {
 
     private static List<ItemLine> mostViewedFirst(List<ViewedProduct> viewed, int max) {
         return viewed.stream()
-                .sorted(Comparator.comparingInt(ViewedProduct::getViews).reversed()
-                        .thenComparing(Comparator.comparingLong(ViewedProduct::getLastViewed).reversed()))
+                .sorted(MAIL_ORDER)
                 .limit(max)
                 .map(view -> new ItemLine(view.getProduct(), 1))
                 .toList();

@@ -7,6 +7,7 @@ import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.detect.EngagementMemory;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.detect.ReentryGate;
+import io.lifecyclemail.decision.detect.WakeUpKeys;
 import io.lifecyclemail.decision.govern.Governor;
 import io.lifecyclemail.decision.scenario.Audience;
 import io.lifecyclemail.decision.scenario.GovernorPolicy;
@@ -87,9 +88,13 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     /** Ids of applied events by the time they may be forgotten (a span of the allowed lateness). */
     private transient MapState<Long, RecentEventIds> recentIds;
     private transient ValueState<WakeUps> wakeUps;
+    /** State name -> wake-up key: an index written by a version that keyed it by name is read with it. */
+    private transient Map<String, String> keysOfNames;
     /** The current key's wake-ups while one call handles it; written back at the end of the call. */
     private transient Map<String, Long> wakeUpIndex;
     private transient boolean wakeUpIndexChanged;
+    /** The earliest wake-up of the current key when its index was read: where its timer is. */
+    private transient Long earliestWakeUpBefore;
     /** Times of the inputs still waiting while a release applies the others; null outside a release. */
     private transient java.util.Set<Long> waitingTimes;
     private transient Counter lateEvents;
@@ -131,6 +136,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         final Detector<S> detector;
         final ValueState<S> state;
         final String name;
+        /** The detector's key in the wake-up index ({@link WakeUpKeys}). */
+        String wakeUpKey;
 
         Slot(Detector<S> detector, ValueState<S> state) {
             this.detector = detector;
@@ -161,6 +168,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         // after the re-entry gate: it decides what the others proposed at the same instant
         governed = slot(governor);
         slots.add(governed);
+        Map<String, String> keys = WakeUpKeys.of(slots.stream().map(slot -> slot.name).toList());
+        slots.forEach(slot -> slot.wakeUpKey = keys.get(slot.name));
+        keysOfNames = keys;
         timezone = getRuntimeContext().getState(new ValueStateDescriptor<>("timezone", Types.STRING));
         standing = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("rank-standing", new AvroTypeInfo<>(RankStanding.class)));
@@ -211,7 +221,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             }
             applyInOrder(List.of(input), context, out);
         } finally {
-            flushWakeUps();
+            flushWakeUps(context);
         }
     }
 
@@ -230,20 +240,20 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             Map<String, Long> index = wakeUpIndex();
             List<Governor.Proposal> proposals = new ArrayList<>();
             for (Slot<?> slot : slots) {
-                Long wakeUp = index.get(slot.name);
+                Long wakeUp = index.get(slot.wakeUpKey);
                 if (slot != governed && wakeUp != null && wakeUp <= decideUpTo) { // only the detectors due: one state read each
                     decide(slot, decideUpTo, context, out, proposals);
                 }
             }
-            Long governorWakeUp = index.get(governed.name);
+            Long governorWakeUp = index.get(governed.wakeUpKey);
             if (!proposals.isEmpty() || governorWakeUp != null && governorWakeUp <= decideUpTo) {
                 GovernorState state = governor.decide(governed.state.value(), proposals, decideUpTo, zone(),
                         governorOut(context, out));
-                store(governed, state, context);
+                store(governed, state);
             }
         } finally {
+            flushWakeUps(context);
             registerTimers = true;
-            flushWakeUps();
         }
     }
 
@@ -341,10 +351,10 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
                 }
             }
             if (log[0] != null) {
-                store(entries, log[0], context);
+                store(entries, log[0]);
             }
         }
-        store(slot, slot.detector.expire(state, time), context);
+        store(slot, slot.detector.expire(state, time));
     }
 
     /**
@@ -447,11 +457,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         if (before == null && after == null) {
             return; // nothing to remember about this customer
         }
-        OptionalLong wakeUpBefore = governor.nextWakeUp(before);
-        store(governed, after, context);
-        if (wakeUpBefore.isPresent() && !wakeUpBefore.equals(governor.nextWakeUp(after))) {
-            deleteTimerUnlessNeeded(wakeUpBefore.getAsLong(), context);
-        }
+        store(governed, after);
     }
 
     private Governor.Out governorOut(Context context, Collector<Decision> out) {
@@ -481,7 +487,6 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private <S extends SpecificRecordBase> void apply(Slot<S> slot, Object event, long time, ZoneId zone,
                                                       Context context) throws Exception {
         S before = slot.state.value();
-        OptionalLong wakeUpBefore = slot.detector.nextWakeUp(before);
         S after = slot.detector.apply(before, event, zone);
         if (after == before) {
             return;
@@ -489,34 +494,29 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         if (slot.detector instanceof RollingRfm rfm) {
             context.output(RFM_CHANGES, rfm.change(context.getCurrentKey(), (RfmState) before, (RfmState) after, time));
         }
-        OptionalLong wakeUpAfter = slot.detector.nextWakeUp(after);
-        store(slot, after, context);
-        if (wakeUpBefore.isPresent() && !wakeUpBefore.equals(wakeUpAfter)) {
-            deleteTimerUnlessNeeded(wakeUpBefore.getAsLong(), context);
-        }
+        store(slot, after);
     }
 
-    /** Stores a detector's state, its next wake-up and the timer for it; null leaves no state behind. */
-    private <S extends SpecificRecordBase> void store(Slot<S> slot, S state, Context context) throws Exception {
+    /**
+     * Stores a detector's state and its next wake-up in the index; null leaves no state behind. The
+     * timer follows from the index when the call ends ({@link #flushWakeUps}).
+     */
+    private <S extends SpecificRecordBase> void store(Slot<S> slot, S state) throws Exception {
         if (state == null) {
             slot.state.clear();
             setWakeUp(slot, OptionalLong.empty());
             return;
         }
         slot.state.update(state);
-        OptionalLong wakeUp = slot.detector.nextWakeUp(state);
-        setWakeUp(slot, wakeUp);
-        if (registerTimers) {
-            wakeUp.ifPresent(context.timerService()::registerEventTimeTimer);
-        }
+        setWakeUp(slot, slot.detector.nextWakeUp(state));
     }
 
     /**
-     * A timer is shared by every detector, pending input and id memory at that instant: delete it
-     * only if none needs it (the wake-up index says which detectors do).
+     * A timer is shared by the earliest wake-up, pending inputs and the id memory at that instant:
+     * delete it only if none of them needs it.
      */
-    private void deleteTimerUnlessNeeded(long time, Context context) throws Exception {
-        if (wakeUpIndex().containsValue(time) || (late.remembersIds() && late.isPruneTime(time))) {
+    private void deleteTimerUnlessNeeded(long time, Long earliestWakeUp, Context context) throws Exception {
+        if (Long.valueOf(time).equals(earliestWakeUp) || (late.remembersIds() && late.isPruneTime(time))) {
             return;
         }
         if (waitingTimes != null) {
@@ -536,27 +536,52 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private Map<String, Long> wakeUpIndex() throws Exception {
         if (wakeUpIndex == null) {
             WakeUps stored = wakeUps.value();
-            wakeUpIndex = stored == null ? new HashMap<>() : new HashMap<>(stored.getTimes());
+            wakeUpIndex = new HashMap<>();
             wakeUpIndexChanged = false;
+            if (stored != null) {
+                stored.getTimes().forEach((key, time) -> {
+                    String current = keysOfNames.getOrDefault(key, key); // a name, from before the codes
+                    wakeUpIndexChanged |= !current.equals(key);
+                    wakeUpIndex.merge(current, time, Math::min);
+                });
+            }
+            earliestWakeUpBefore = earliest(wakeUpIndex);
         }
         return wakeUpIndex;
     }
 
+    private static Long earliest(Map<String, Long> index) {
+        return index.values().stream().min(Long::compare).orElse(null);
+    }
+
     private void setWakeUp(Slot<?> slot, OptionalLong wakeUp) throws Exception {
         Map<String, Long> index = wakeUpIndex();
-        Long before = wakeUp.isPresent() ? index.put(slot.name, wakeUp.getAsLong()) : index.remove(slot.name);
+        Long before = wakeUp.isPresent() ? index.put(slot.wakeUpKey, wakeUp.getAsLong()) : index.remove(slot.wakeUpKey);
         if (!java.util.Objects.equals(before, wakeUp.isPresent() ? wakeUp.getAsLong() : null)) {
             wakeUpIndexChanged = true;
         }
     }
 
-    /** Writes the wake-up index back if the call changed it, and forgets it for the next key. */
-    private void flushWakeUps() throws Exception {
+    /**
+     * Writes the wake-up index back if the call changed it, and forgets it for the next key. A
+     * customer has one timer for all its detectors, at the earliest wake-up: when that moves, the
+     * timer moves (the one that fired, or was registered for the old earliest, need not stay).
+     */
+    private void flushWakeUps(Context context) throws Exception {
         if (wakeUpIndex != null && wakeUpIndexChanged) {
             if (wakeUpIndex.isEmpty()) {
                 wakeUps.clear();
             } else {
                 wakeUps.update(new WakeUps(wakeUpIndex));
+            }
+            Long earliest = earliest(wakeUpIndex);
+            if (!java.util.Objects.equals(earliest, earliestWakeUpBefore)) {
+                if (earliest != null && registerTimers) {
+                    context.timerService().registerEventTimeTimer(earliest);
+                }
+                if (earliestWakeUpBefore != null) {
+                    deleteTimerUnlessNeeded(earliestWakeUpBefore, earliest, context);
+                }
             }
         }
         wakeUpIndex = null;

@@ -79,4 +79,36 @@ class BrowseAbandonmentTest {
         assertThat(rules.due(ALICE, state, millis(HOUR))).isEmpty();
         assertThat(rules.nextWakeUp(state)).hasValue(millis(Duration.ofMinutes(50).plus(HOUR)));
     }
+
+    @Test
+    void aLongSessionKeepsDetailsOnlyOfTheListedProductsAndListsWhatAFullMemoryWould() {
+        // 300 views of 40 products, the price changing as the session goes: each view shows the product as it is then
+        java.util.Random random = new java.util.Random(5);
+        List<ClickstreamEvent> views = new java.util.ArrayList<>();
+        java.util.Map<String, Integer> count = new java.util.HashMap<>();
+        java.util.Map<String, ClickstreamEvent> last = new java.util.HashMap<>();
+        for (int i = 0; i < 300; i++) {
+            String id = "p" + (int) Math.min(39, Math.abs(random.nextGaussian() * 12));
+            ClickstreamEvent view = click(ALICE, Duration.ofSeconds(10L * i), ClickType.PRODUCT_VIEW, product(id, 100 + i), 1);
+            views.add(view);
+            count.merge(id, 1, Integer::sum);
+            last.put(id, view);
+        }
+        BrowseState state = replay(views.toArray(ClickstreamEvent[]::new));
+
+        // what a memory of every view would list: most views, then the latest view, with the details of that view
+        List<String> expected = last.values().stream()
+                .sorted(java.util.Comparator.<ClickstreamEvent>comparingInt(view -> count.get(view.getProduct().getProductId()))
+                        .reversed().thenComparing(ClickstreamEvent::getEventTime, java.util.Comparator.reverseOrder()))
+                .limit(2).map(view -> view.getProduct().toString()).toList();
+        long deadline = millis(Duration.ofSeconds(10L * 299).plus(HOUR));
+        assertThat(rules.due(ALICE, state, deadline)).singleElement().satisfies(candidate ->
+                assertThat(candidate.items()).extracting(line -> line.getProduct().toString()).isEqualTo(expected));
+
+        assertThat(state.getViewed()).hasSize(count.size());
+        assertThat(state.getViewed()).as("products with details: only the 2 a mail lists (maxItems)")
+                .filteredOn(view -> view.getProduct().getName() != null).hasSize(2);
+        assertThat(state.getViewed().stream().mapToInt(io.lifecyclemail.state.ViewedProduct::getViews).sum())
+                .as("every view counted").isEqualTo(300);
+    }
 }

@@ -426,4 +426,53 @@ class CustomerScenariosFunctionTest {
         assertThat(harness.numKeyedStateEntries()).as("consent, time zone and the customer's RFM (no order memory left)")
                 .isEqualTo(3);
     }
+
+    @Test
+    void aWakeUpIndexKeyedByStateNamesAsOlderVersionsWroteItIsStillHonoured() throws Exception {
+        push(profile(ALICE, Duration.ZERO, true));
+        push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
+        watermark(Duration.ofMinutes(1));
+        // rewrite the index as a version before the short keys had it: by the detector's state name
+        @SuppressWarnings("unchecked")
+        var backend = (org.apache.flink.runtime.state.KeyedStateBackend<String>)
+                (org.apache.flink.runtime.state.KeyedStateBackend<?>) harness.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(ALICE);
+        var wakeUps = backend.getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+                new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
+                        new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class)));
+        assertThat(wakeUps.value().getTimes()).as("written with short keys").hasSize(1)
+                .allSatisfy((key, time) -> assertThat(key).startsWith("#"));
+        long due = wakeUps.value().getTimes().values().iterator().next();
+        wakeUps.update(new io.lifecyclemail.state.WakeUps(java.util.Map.of("cart", due)));
+
+        watermark(Duration.ofMinutes(1).plus(WAIT));
+        assertThat(commands()).as("the cart reminder, found through the old key").hasSize(1);
+        backend.setCurrentKey(ALICE);
+        assertThat(wakeUps.value().getTimes()).as("the index written back with short keys only")
+                .isNotEmpty().allSatisfy((key, time) -> assertThat(key).startsWith("#"));
+    }
+
+    @Test
+    void aCustomerHasOneTimerForAllItsDetectorsAtTheEarliestWakeUp() throws Exception {
+        harness.close();
+        harness = harness(new CustomerScenariosFunction(List.of(new CartAbandonment(List.of(CART_2H), RETENTION),
+                new BrowseAbandonment(List.of(new BrowseAbandonmentScenario("browse-1h", 1, "", true, Duration.ofHours(1),
+                        "browse-abandonment", 3, 1)))),
+                Long.MAX_VALUE, new LatePolicy(Duration.ZERO, LatePolicy.Beyond.DROP))); // no id memory: its timers apart
+        push(profile(ALICE, Duration.ZERO, true));
+        push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
+        push(Events.click(ALICE, Duration.ofMinutes(2), ClickType.PRODUCT_VIEW, Events.product("cup", 500), 1));
+        watermark(Duration.ofMinutes(2));
+        assertThat(harness.numEventTimeTimers()).as("the browsing session ends at 1:02, the cart is due at 2:01: one timer")
+                .isEqualTo(1);
+
+        watermark(Duration.ofMinutes(1).plus(WAIT).minusMillis(1));
+        assertThat(commands()).as("the session had a cart addition: no browse mail").isEmpty();
+        assertThat(harness.numEventTimeTimers()).as("moved on to the cart").isEqualTo(1);
+        watermark(Duration.ofMinutes(1).plus(WAIT));
+        assertThat(commands()).singleElement().satisfies(command -> assertThat(command.getScenarioId()).isEqualTo("cart-2h"));
+        assertThat(harness.numEventTimeTimers()).as("the cart's retention").isEqualTo(1);
+    }
 }
+
