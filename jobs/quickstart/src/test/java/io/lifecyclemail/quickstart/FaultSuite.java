@@ -671,9 +671,23 @@ public final class FaultSuite {
             }
             AvroCodec<io.lifecyclemail.schema.Decision> decisionCodec = AvroCodec.of(io.lifecyclemail.schema.Decision.class);
             Map<String, String> decided = new HashMap<>();
+            Map<String, Integer> controlRules = new java.util.TreeMap<>();
             for (byte[] value : uncommittedValues("decisions-control")) {
                 var decision = decisionCodec.decode(value);
                 decided.merge(decision.getDecisionId(), decision.getOutcome() + " " + decision.getRule(), (a, b) -> a + ", " + b);
+                controlRules.merge(decision.getOutcome() + " " + decision.getRule(), 1, Integer::sum);
+            }
+            Map<String, Integer> rules = new java.util.TreeMap<>();
+            for (var decision : topics.read(LocalTopics.DECISIONS, io.lifecyclemail.schema.Decision.class)) {
+                rules.merge(decision.getOutcome() + " " + decision.getRule(), 1, Integer::sum);
+            }
+            java.util.Set<String> all = new java.util.TreeSet<>(rules.keySet());
+            all.addAll(controlRules.keySet());
+            for (String rule : all) {
+                if (!java.util.Objects.equals(rules.get(rule), controlRules.get(rule))) {
+                    System.out.printf("[faults] decisions %s: %d in the faulted run, %d in the control%n", rule,
+                            rules.getOrDefault(rule, 0), controlRules.getOrDefault(rule, 0));
+                }
             }
             List<String> missing = reference.keySet().stream().filter(id -> !written.contains(id)).sorted().toList();
             Map<String, Long> byScenario = new java.util.TreeMap<>();
