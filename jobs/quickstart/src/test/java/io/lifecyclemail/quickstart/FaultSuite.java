@@ -656,6 +656,11 @@ public final class FaultSuite {
             System.out.printf("[faults] control: %d send commands written, never committed%n", written);
             if (written < referenceCommands) {
                 explainControl(reference);
+            }
+            // The control must have run for its losses to mean something. It reads four days of input at
+            // once, where the jobs above read it as it came, and then decides a few percent of the
+            // sends differently (docs/reliability.md, "the control"): not all, but most of them.
+            if (written < referenceCommands * 9L / 10) {
                 throw new IllegalStateException("the control job wrote only " + written + " of " + referenceCommands
                         + " send commands: it did not run, so it shows nothing about the checker");
             }
