@@ -550,8 +550,15 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         return wakeUpIndex;
     }
 
+    /** The earliest of the wake-ups, null if none (a loop: this runs for every event). */
     private static Long earliest(Map<String, Long> index) {
-        return index.values().stream().min(Long::compare).orElse(null);
+        Long earliest = null;
+        for (Long time : index.values()) {
+            if (earliest == null || time < earliest) {
+                earliest = time;
+            }
+        }
+        return earliest;
     }
 
     private void setWakeUp(Slot<?> slot, OptionalLong wakeUp) throws Exception {
