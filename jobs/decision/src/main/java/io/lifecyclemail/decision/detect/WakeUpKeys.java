@@ -37,6 +37,11 @@ public final class WakeUpKeys {
         return keys;
     }
 
+    /** Whether a key of an index is a code, not a state name as older versions wrote it. */
+    public static boolean isKey(String key) {
+        return key.startsWith("#");
+    }
+
     static String code(String stateName) {
         return "#" + Integer.toString(stateName.hashCode() & Integer.MAX_VALUE, Character.MAX_RADIX);
     }

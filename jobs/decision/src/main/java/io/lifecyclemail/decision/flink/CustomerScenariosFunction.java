@@ -27,6 +27,7 @@ import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.CustomerInput;
 import io.lifecyclemail.state.EntryLog;
+import io.lifecyclemail.state.PendingInputs;
 import io.lifecyclemail.state.RecentEventIds;
 import io.lifecyclemail.state.WakeUps;
 import java.time.ZoneId;
@@ -84,9 +85,17 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private transient ValueState<String> timezone;
     /** The rank and scores the rank stage last published for the customer (audience rules, content by rank). */
     private transient ValueState<RankStanding> standing;
-    private transient ListState<CustomerInput> pending;
-    /** Ids of applied events by the time they may be forgotten (a span of the allowed lateness). */
-    private transient MapState<Long, RecentEventIds> recentIds;
+    /**
+     * Inputs waiting for the watermark, by event time: releasing an instant reads only its own inputs,
+     * however many more a busy customer has waiting.
+     */
+    private transient MapState<Long, PendingInputs> pending;
+    /** Where versions before {@link #pending} kept waiting inputs, in one list: moved over when met. */
+    private transient ListState<CustomerInput> pendingAsList;
+    /** Ids of applied events -> when they may be forgotten: remembering one is a write, never a read of the others. */
+    private transient MapState<String, Long> appliedIds;
+    /** Where versions before {@link #appliedIds} kept them: a list per span of the allowed lateness, pruned as before. */
+    private transient MapState<Long, RecentEventIds> appliedIdsBySpan;
     private transient ValueState<WakeUps> wakeUps;
     /** State name -> wake-up key: an index written by a version that keyed it by name is read with it. */
     private transient Map<String, String> keysOfNames;
@@ -95,8 +104,6 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private transient boolean wakeUpIndexChanged;
     /** The earliest wake-up of the current key when its index was read: where its timer is. */
     private transient Long earliestWakeUpBefore;
-    /** Times of the inputs still waiting while a release applies the others; null outside a release. */
-    private transient java.util.Set<Long> waitingTimes;
     private transient Counter lateEvents;
     private transient Counter tooLateEvents;
     private transient Counter duplicateEvents;
@@ -174,9 +181,12 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         timezone = getRuntimeContext().getState(new ValueStateDescriptor<>("timezone", Types.STRING));
         standing = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("rank-standing", new AvroTypeInfo<>(RankStanding.class)));
-        pending = getRuntimeContext().getListState(
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-inputs-by-time", Types.LONG,
+                new AvroTypeInfo<>(PendingInputs.class)));
+        pendingAsList = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("pending-inputs", new AvroTypeInfo<>(CustomerInput.class)));
-        recentIds = getRuntimeContext().getMapState(new MapStateDescriptor<>("recent-event-ids", Types.LONG,
+        appliedIds = getRuntimeContext().getMapState(new MapStateDescriptor<>("applied-event-ids", Types.STRING, Types.LONG));
+        appliedIdsBySpan = getRuntimeContext().getMapState(new MapStateDescriptor<>("recent-event-ids", Types.LONG,
                 new AvroTypeInfo<>(RecentEventIds.class)));
         wakeUps = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-ups", new AvroTypeInfo<>(WakeUps.class)));
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
@@ -190,6 +200,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     @Override
     public void processElement(CustomerInput input, Context context, Collector<Decision> decisions) throws Exception {
         Collector<Decision> out = countedDecisions.to(decisions);
+        movePendingFromList();
         long time = CustomerInputs.eventTime(input);
         long watermark = context.timerService().currentWatermark();
         LatePolicy.Verdict verdict = late.classify(time, watermark);
@@ -198,7 +209,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
         switch (verdict) {
             case ON_TIME -> {
-                pending.add(input);
+                hold(input, time);
                 context.timerService().registerEventTimeTimer(time);
                 return;
             }
@@ -233,9 +244,10 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         // Past the cutoff nothing more is decided, so no timers: one registered now would fire at once, forever.
         registerTimers = decideUpTo == time;
         try {
-            releaseInputsUpTo(time, context, out);
+            movePendingFromList();
+            release(time, context, out);
             if (late.remembersIds() && late.isPruneTime(time)) {
-                recentIds.remove(time); // copies of these would now be too late anyway
+                forgetIdsUpTo(time); // copies of these would now be too late anyway
             }
             Map<String, Long> index = wakeUpIndex();
             List<Governor.Proposal> proposals = new ArrayList<>();
@@ -257,27 +269,38 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
     }
 
-    private void releaseInputsUpTo(long time, Context context, Collector<Decision> out) throws Exception {
-        List<CustomerInput> reached = new ArrayList<>();
-        List<CustomerInput> waiting = new ArrayList<>();
-        for (CustomerInput input : pending.get()) {
-            (CustomerInputs.eventTime(input) <= time ? reached : waiting).add(input);
-        }
-        if (reached.isEmpty()) {
+    private void hold(CustomerInput input, long time) throws Exception {
+        PendingInputs held = pending.get(time);
+        List<CustomerInput> inputs = held == null ? new ArrayList<>(1) : new ArrayList<>(held.getInputs());
+        inputs.add(input);
+        pending.put(time, new PendingInputs(inputs));
+    }
+
+    /**
+     * Applies the inputs of one instant. Every waiting instant has its timer, and timers fire in
+     * event-time order, so when this one fires no earlier input is still waiting.
+     */
+    private void release(long time, Context context, Collector<Decision> out) throws Exception {
+        PendingInputs held = pending.get(time);
+        if (held == null) {
             return;
         }
+        pending.remove(time);
+        List<CustomerInput> reached = new ArrayList<>(held.getInputs());
         reached.sort(CustomerInputs.EVENT_TIME_ORDER);
-        pending.update(waiting);
-        // the inputs still waiting, known now: a timer deletion while applying need not read them again
-        waitingTimes = new java.util.HashSet<>();
-        for (CustomerInput input : waiting) {
-            waitingTimes.add(CustomerInputs.eventTime(input));
+        applyInOrder(reached, context, out);
+    }
+
+    /** Inputs a savepoint of an older version holds in one list go to their instants (their timers are set). */
+    private void movePendingFromList() throws Exception {
+        Iterable<CustomerInput> listed = pendingAsList.get();
+        if (listed == null || !listed.iterator().hasNext()) {
+            return;
         }
-        try {
-            applyInOrder(reached, context, out);
-        } finally {
-            waitingTimes = null;
+        for (CustomerInput input : listed) {
+            hold(input, CustomerInputs.eventTime(input));
         }
+        pendingAsList.clear();
     }
 
     /**
@@ -301,19 +324,33 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
                 applied.computeIfAbsent(late.pruneAfter(CustomerInputs.eventTime(input)), k -> new ArrayList<>()).add(id);
             }
         }
-        // one read and write per span, however many events: remembering must cost little, since late copies are rare
         for (Map.Entry<Long, List<String>> span : applied.entrySet()) {
-            RecentEventIds ids = recentIds.get(span.getKey());
-            List<String> all = ids == null ? new ArrayList<>() : new ArrayList<>(ids.getIds());
-            all.addAll(span.getValue());
-            recentIds.put(span.getKey(), new RecentEventIds(all));
+            for (String appliedId : span.getValue()) {
+                appliedIds.put(appliedId, span.getKey());
+            }
             context.timerService().registerEventTimeTimer(span.getKey());
+        }
+    }
+
+    private void forgetIdsUpTo(long time) throws Exception {
+        appliedIdsBySpan.remove(time);
+        List<String> forgotten = new ArrayList<>();
+        for (Map.Entry<String, Long> applied : appliedIds.entries()) {
+            if (applied.getValue() <= time) {
+                forgotten.add(applied.getKey());
+            }
+        }
+        for (String id : forgotten) {
+            appliedIds.remove(id);
         }
     }
 
     /** Whether an event id was applied within the allowed lateness (only late events ask: a rare, slower path). */
     private boolean seenRecently(String eventId) throws Exception {
-        for (RecentEventIds ids : recentIds.values()) {
+        if (appliedIds.contains(eventId)) {
+            return true;
+        }
+        for (RecentEventIds ids : appliedIdsBySpan.values()) {
             if (ids.getIds().contains(eventId)) {
                 return true;
             }
@@ -519,18 +556,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         if (Long.valueOf(time).equals(earliestWakeUp) || (late.remembersIds() && late.isPruneTime(time))) {
             return;
         }
-        if (waitingTimes != null) {
-            if (waitingTimes.contains(time)) {
-                return;
-            }
-        } else {
-            for (CustomerInput input : pending.get()) {
-                if (CustomerInputs.eventTime(input) == time) {
-                    return;
-                }
-            }
+        if (!pending.contains(time)) {
+            context.timerService().deleteEventTimeTimer(time);
         }
-        context.timerService().deleteEventTimeTimer(time);
     }
 
     private Map<String, Long> wakeUpIndex() throws Exception {
@@ -540,7 +568,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             wakeUpIndexChanged = false;
             if (stored != null) {
                 stored.getTimes().forEach((key, time) -> {
-                    String current = keysOfNames.getOrDefault(key, key); // a name, from before the codes
+                    String current = WakeUpKeys.isKey(key) ? key : keysOfNames.getOrDefault(key, key); // a name, from before the codes
                     wakeUpIndexChanged |= !current.equals(key);
                     wakeUpIndex.merge(current, time, Math::min);
                 });

@@ -427,20 +427,92 @@ class CustomerScenariosFunctionTest {
                 .isEqualTo(3);
     }
 
+    @SuppressWarnings("unchecked")
+    org.apache.flink.runtime.state.KeyedStateBackend<String> backend() {
+        return (org.apache.flink.runtime.state.KeyedStateBackend<String>)
+                (org.apache.flink.runtime.state.KeyedStateBackend<?>) harness.getOperator().getKeyedStateBackend();
+    }
+
+    /** A customer's keyed state as the function sees it: to write it as an older version laid it out. */
+    <S extends org.apache.flink.api.common.state.State> S stateOf(
+            String customer, org.apache.flink.api.common.state.StateDescriptor<S, ?> descriptor) throws Exception {
+        backend().setCurrentKey(customer);
+        return backend().getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE, descriptor);
+    }
+
+    @Test
+    void inputsAnOlderVersionHeldInOneListAreStillAppliedInOrder() throws Exception {
+        push(profile(ALICE, Duration.ZERO, true));
+        push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
+        push(purchase(ALICE, Duration.ofMinutes(20)));
+        push(cartAdd(ALICE, Duration.ofMinutes(30), "cup", 1));
+        // move the waiting inputs into the one list older versions kept them in (their timers are set)
+        var byTime = stateOf(ALICE, new org.apache.flink.api.common.state.MapStateDescriptor<>("pending-inputs-by-time",
+                Types.LONG, new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.PendingInputs.class)));
+        var asList = stateOf(ALICE, new org.apache.flink.api.common.state.ListStateDescriptor<>("pending-inputs",
+                new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(CustomerInput.class)));
+        List<CustomerInput> waiting = new java.util.ArrayList<>();
+        byTime.values().forEach(held -> waiting.addAll(held.getInputs()));
+        assertThat(waiting).as("profile, add, purchase, add").hasSize(4);
+        java.util.Collections.reverse(waiting);
+        byTime.clear();
+        asList.update(waiting);
+
+        watermark(Duration.ofMinutes(30).plus(WAIT));
+        assertThat(commands()).as("the first cart was bought; the second is reminded").singleElement().satisfies(command ->
+                assertThat(command.getItems()).extracting(line -> line.getProduct().getProductId()).containsExactly("cup"));
+        backend().setCurrentKey(ALICE);
+        assertThat(asList.get()).as("the list is emptied").isNullOrEmpty();
+        assertThat(byTime.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aLateCopyOfAnEventAnOlderVersionRememberedBySpanIsIgnored() throws Exception {
+        push(profile(ALICE, Duration.ZERO, true));
+        var add = cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1);
+        push(add);
+        watermark(Duration.ofMinutes(30)); // the add is applied and its id remembered
+        var ids = stateOf(ALICE, new org.apache.flink.api.common.state.MapStateDescriptor<>("applied-event-ids",
+                Types.STRING, Types.LONG));
+        var bySpan = stateOf(ALICE, new org.apache.flink.api.common.state.MapStateDescriptor<>("recent-event-ids",
+                Types.LONG, new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.RecentEventIds.class)));
+        assertThat(ids.contains(add.getEventId())).isTrue();
+        long forgetAt = ids.get(add.getEventId());
+        // remember it as older versions did: in a list per span of the allowed lateness
+        java.util.Map<String, Long> all = new java.util.HashMap<>();
+        ids.entries().forEach(entry -> all.put(entry.getKey(), entry.getValue()));
+        ids.clear();
+        all.forEach((id, span) -> {
+            try {
+                var listed = bySpan.get(span);
+                List<String> spanIds = new java.util.ArrayList<>(listed == null ? List.of() : listed.getIds());
+                spanIds.add(id);
+                bySpan.put(span, new io.lifecyclemail.state.RecentEventIds(spanIds));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        push(add); // a copy 29 minutes behind the watermark, within the allowed lateness
+        watermark(Duration.ofHours(3));
+        assertThat(commands()).singleElement().satisfies(command ->
+                assertThat(command.getItems().get(0).getQuantity()).isEqualTo(1));
+        assertThat(forgetAt).as("forgotten within two spans of the allowed lateness (an hour)")
+                .isBetween(millis(Duration.ofHours(1)), millis(Duration.ofHours(3)));
+        backend().setCurrentKey(ALICE);
+        assertThat(bySpan.isEmpty()).as("the span is forgotten at its time").isTrue();
+        assertThat(ids.isEmpty()).isTrue();
+    }
+
     @Test
     void aWakeUpIndexKeyedByStateNamesAsOlderVersionsWroteItIsStillHonoured() throws Exception {
         push(profile(ALICE, Duration.ZERO, true));
         push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
         watermark(Duration.ofMinutes(1));
         // rewrite the index as a version before the short keys had it: by the detector's state name
-        @SuppressWarnings("unchecked")
-        var backend = (org.apache.flink.runtime.state.KeyedStateBackend<String>)
-                (org.apache.flink.runtime.state.KeyedStateBackend<?>) harness.getOperator().getKeyedStateBackend();
-        backend.setCurrentKey(ALICE);
-        var wakeUps = backend.getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
-                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
-                new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
-                        new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class)));
+        var wakeUps = stateOf(ALICE, new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
+                new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class)));
         assertThat(wakeUps.value().getTimes()).as("written with short keys").hasSize(1)
                 .allSatisfy((key, time) -> assertThat(key).startsWith("#"));
         long due = wakeUps.value().getTimes().values().iterator().next();
@@ -448,7 +520,7 @@ class CustomerScenariosFunctionTest {
 
         watermark(Duration.ofMinutes(1).plus(WAIT));
         assertThat(commands()).as("the cart reminder, found through the old key").hasSize(1);
-        backend.setCurrentKey(ALICE);
+        backend().setCurrentKey(ALICE);
         assertThat(wakeUps.value().getTimes()).as("the index written back with short keys only")
                 .isNotEmpty().allSatisfy((key, time) -> assertThat(key).startsWith("#"));
     }
