@@ -26,6 +26,7 @@ import io.lifecyclemail.state.RfmState;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.CustomerInput;
+import io.lifecyclemail.state.AppliedEventIds;
 import io.lifecyclemail.state.EntryLog;
 import io.lifecyclemail.state.PendingInputs;
 import io.lifecyclemail.state.RecentEventIds;
@@ -92,8 +93,12 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private transient MapState<Long, PendingInputs> pending;
     /** Where versions before {@link #pending} kept waiting inputs, in one list: moved over when met. */
     private transient ListState<CustomerInput> pendingAsList;
-    /** Ids of applied events -> when they may be forgotten: remembering one is a write, never a read of the others. */
-    private transient MapState<String, Long> appliedIds;
+    /**
+     * Ids of applied events with when they may be forgotten, appended: remembering them never reads the
+     * others (a list, not a map: forgetting reads it once, where a map's iterator would have to step
+     * over RocksDB's markers of every id forgotten before).
+     */
+    private transient ListState<AppliedEventIds> appliedIds;
     /** Where versions before {@link #appliedIds} kept them: a list per span of the allowed lateness, pruned as before. */
     private transient MapState<Long, RecentEventIds> appliedIdsBySpan;
     private transient ValueState<WakeUps> wakeUps;
@@ -185,7 +190,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
                 new AvroTypeInfo<>(PendingInputs.class)));
         pendingAsList = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("pending-inputs", new AvroTypeInfo<>(CustomerInput.class)));
-        appliedIds = getRuntimeContext().getMapState(new MapStateDescriptor<>("applied-event-ids", Types.STRING, Types.LONG));
+        appliedIds = getRuntimeContext().getListState(
+                new ListStateDescriptor<>("applied-event-ids", new AvroTypeInfo<>(AppliedEventIds.class)));
         appliedIdsBySpan = getRuntimeContext().getMapState(new MapStateDescriptor<>("recent-event-ids", Types.LONG,
                 new AvroTypeInfo<>(RecentEventIds.class)));
         wakeUps = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-ups", new AvroTypeInfo<>(WakeUps.class)));
@@ -325,30 +331,33 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             }
         }
         for (Map.Entry<Long, List<String>> span : applied.entrySet()) {
-            for (String appliedId : span.getValue()) {
-                appliedIds.put(appliedId, span.getKey());
-            }
+            appliedIds.add(new AppliedEventIds(span.getKey(), span.getValue()));
             context.timerService().registerEventTimeTimer(span.getKey());
         }
     }
 
     private void forgetIdsUpTo(long time) throws Exception {
         appliedIdsBySpan.remove(time);
-        List<String> forgotten = new ArrayList<>();
-        for (Map.Entry<String, Long> applied : appliedIds.entries()) {
-            if (applied.getValue() <= time) {
-                forgotten.add(applied.getKey());
+        List<AppliedEventIds> kept = new ArrayList<>();
+        boolean forgotAny = false;
+        for (AppliedEventIds applied : appliedIds.get()) {
+            if (applied.getForgetAt() > time) {
+                kept.add(applied);
+            } else {
+                forgotAny = true;
             }
         }
-        for (String id : forgotten) {
-            appliedIds.remove(id);
+        if (forgotAny) {
+            appliedIds.update(kept); // an empty list clears the state
         }
     }
 
     /** Whether an event id was applied within the allowed lateness (only late events ask: a rare, slower path). */
     private boolean seenRecently(String eventId) throws Exception {
-        if (appliedIds.contains(eventId)) {
-            return true;
+        for (AppliedEventIds applied : appliedIds.get()) {
+            if (applied.getIds().contains(eventId)) {
+                return true;
+            }
         }
         for (RecentEventIds ids : appliedIdsBySpan.values()) {
             if (ids.getIds().contains(eventId)) {
