@@ -26,7 +26,6 @@ import io.lifecyclemail.state.RfmState;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.CustomerInput;
-import io.lifecyclemail.state.AppliedEventIds;
 import io.lifecyclemail.state.EntryLog;
 import io.lifecyclemail.state.PendingInputs;
 import io.lifecyclemail.state.RecentEventIds;
@@ -94,13 +93,12 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     /** Where versions before {@link #pending} kept waiting inputs, in one list: moved over when met. */
     private transient ListState<CustomerInput> pendingAsList;
     /**
-     * Ids of applied events with when they may be forgotten, appended: remembering them never reads the
-     * others (a list, not a map: forgetting reads it once, where a map's iterator would have to step
-     * over RocksDB's markers of every id forgotten before).
+     * Ids of applied events by the time they may be forgotten (a span of the allowed lateness), at most
+     * {@link #IDS_PER_ENTRY} per entry: a span continues under its time plus 1, 2, ... Forgetting a
+     * span deletes its entries by key; iterating the map would, on RocksDB, step over the deletion
+     * markers of every span forgotten before.
      */
-    private transient ListState<AppliedEventIds> appliedIds;
-    /** Where versions before {@link #appliedIds} kept them: a list per span of the allowed lateness, pruned as before. */
-    private transient MapState<Long, RecentEventIds> appliedIdsBySpan;
+    private transient MapState<Long, RecentEventIds> recentIds;
     private transient ValueState<WakeUps> wakeUps;
     /** State name -> wake-up key: an index written by a version that keyed it by name is read with it. */
     private transient Map<String, String> keysOfNames;
@@ -190,9 +188,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
                 new AvroTypeInfo<>(PendingInputs.class)));
         pendingAsList = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("pending-inputs", new AvroTypeInfo<>(CustomerInput.class)));
-        appliedIds = getRuntimeContext().getListState(
-                new ListStateDescriptor<>("applied-event-ids", new AvroTypeInfo<>(AppliedEventIds.class)));
-        appliedIdsBySpan = getRuntimeContext().getMapState(new MapStateDescriptor<>("recent-event-ids", Types.LONG,
+        recentIds = getRuntimeContext().getMapState(new MapStateDescriptor<>("recent-event-ids", Types.LONG,
                 new AvroTypeInfo<>(RecentEventIds.class)));
         wakeUps = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-ups", new AvroTypeInfo<>(WakeUps.class)));
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
@@ -331,35 +327,53 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             }
         }
         for (Map.Entry<Long, List<String>> span : applied.entrySet()) {
-            appliedIds.add(new AppliedEventIds(span.getKey(), span.getValue()));
+            remember(span.getKey(), span.getValue());
             context.timerService().registerEventTimeTimer(span.getKey());
         }
     }
 
+    /** Ids a span's entry holds before the next entry starts: remembering an id rewrites at most this many. */
+    static final int IDS_PER_ENTRY = 64;
+
+    private void remember(long span, List<String> ids) throws Exception {
+        RecentEventIds first = recentIds.get(span);
+        if (first == null) {
+            recentIds.put(span, new RecentEventIds(ids, 0));
+            return;
+        }
+        int more = first.getMore();
+        long lastKey = span + more;
+        RecentEventIds last = more == 0 ? first : recentIds.get(lastKey);
+        if (last == null) { // not written: nothing is lost by starting it
+            recentIds.put(lastKey, new RecentEventIds(ids, 0));
+            return;
+        }
+        // the span's entries must stay below the next span's time (only with an allowed lateness of milliseconds)
+        boolean roomForAnother = more + 1 < late.allowedLateness().toMillis();
+        if (last.getIds().size() < IDS_PER_ENTRY || !roomForAnother) {
+            List<String> all = new ArrayList<>(last.getIds());
+            all.addAll(ids);
+            recentIds.put(lastKey, new RecentEventIds(all, last.getMore()));
+            return;
+        }
+        recentIds.put(span + more + 1, new RecentEventIds(ids, 0));
+        recentIds.put(span, new RecentEventIds(first.getIds(), more + 1));
+    }
+
     private void forgetIdsUpTo(long time) throws Exception {
-        appliedIdsBySpan.remove(time);
-        List<AppliedEventIds> kept = new ArrayList<>();
-        boolean forgotAny = false;
-        for (AppliedEventIds applied : appliedIds.get()) {
-            if (applied.getForgetAt() > time) {
-                kept.add(applied);
-            } else {
-                forgotAny = true;
-            }
+        RecentEventIds first = recentIds.get(time);
+        if (first == null) {
+            return;
         }
-        if (forgotAny) {
-            appliedIds.update(kept); // an empty list clears the state
+        for (int entry = 1; entry <= first.getMore(); entry++) {
+            recentIds.remove(time + entry);
         }
+        recentIds.remove(time);
     }
 
     /** Whether an event id was applied within the allowed lateness (only late events ask: a rare, slower path). */
     private boolean seenRecently(String eventId) throws Exception {
-        for (AppliedEventIds applied : appliedIds.get()) {
-            if (applied.getIds().contains(eventId)) {
-                return true;
-            }
-        }
-        for (RecentEventIds ids : appliedIdsBySpan.values()) {
+        for (RecentEventIds ids : recentIds.values()) {
             if (ids.getIds().contains(eventId)) {
                 return true;
             }
