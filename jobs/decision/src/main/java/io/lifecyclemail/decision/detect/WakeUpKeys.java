@@ -38,7 +38,7 @@ public final class WakeUpKeys {
     }
 
     /** Whether a key of an index is a code, not a state name as older versions wrote it. */
-    public static boolean isKey(String key) {
+    public static boolean isCode(String key) {
         return key.startsWith("#");
     }
 

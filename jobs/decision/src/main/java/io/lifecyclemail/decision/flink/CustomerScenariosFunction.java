@@ -202,7 +202,6 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     @Override
     public void processElement(CustomerInput input, Context context, Collector<Decision> decisions) throws Exception {
         Collector<Decision> out = countedDecisions.to(decisions);
-        movePendingFromList();
         long time = CustomerInputs.eventTime(input);
         long watermark = context.timerService().currentWatermark();
         LatePolicy.Verdict verdict = late.classify(time, watermark);
@@ -293,7 +292,11 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         applyInOrder(reached, context, out);
     }
 
-    /** Inputs a savepoint of an older version holds in one list go to their instants (their timers are set). */
+    /**
+     * Inputs a savepoint of an older version holds in one list go to their instants (their timers are
+     * set). Asked on timers and before a timer is deleted, not per event: an input still in the list is
+     * later than the watermark, so its timer has not fired and no event is applied before it.
+     */
     private void movePendingFromList() throws Exception {
         Iterable<CustomerInput> listed = pendingAsList.get();
         if (listed == null || !listed.iterator().hasNext()) {
@@ -579,6 +582,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         if (Long.valueOf(time).equals(earliestWakeUp) || (late.remembersIds() && late.isPruneTime(time))) {
             return;
         }
+        movePendingFromList();
         if (!pending.contains(time)) {
             context.timerService().deleteEventTimeTimer(time);
         }
@@ -591,7 +595,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             wakeUpIndexChanged = false;
             if (stored != null) {
                 stored.getTimes().forEach((key, time) -> {
-                    String current = WakeUpKeys.isKey(key) ? key : keysOfNames.getOrDefault(key, key); // a name, from before the codes
+                    // a name, from before the codes
+                    String current = WakeUpKeys.isCode(key) ? key : keysOfNames.getOrDefault(key, key);
                     wakeUpIndexChanged |= !current.equals(key);
                     wakeUpIndex.merge(current, time, Math::min);
                 });

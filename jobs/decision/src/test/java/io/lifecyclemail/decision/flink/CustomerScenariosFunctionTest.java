@@ -554,14 +554,18 @@ class CustomerScenariosFunctionTest {
         }
 
         @Override
-        public io.lifecyclemail.state.RecentEventIds deserialize(org.apache.flink.core.memory.DataInputView source) {
-            throw new UnsupportedOperationException("only written");
+        @SuppressWarnings("unchecked")
+        public io.lifecyclemail.state.RecentEventIds deserialize(org.apache.flink.core.memory.DataInputView source)
+                throws java.io.IOException {
+            List<Object> ids = (List<Object>) generic.deserialize(source).get("ids");
+            return new io.lifecyclemail.state.RecentEventIds(ids.stream().map(Object::toString).toList(), 0);
         }
 
         @Override
         public io.lifecyclemail.state.RecentEventIds deserialize(io.lifecyclemail.state.RecentEventIds reuse,
-                                                                org.apache.flink.core.memory.DataInputView source) {
-            throw new UnsupportedOperationException("only written");
+                                                                org.apache.flink.core.memory.DataInputView source)
+                throws java.io.IOException {
+            return deserialize(source);
         }
 
         @Override
@@ -614,6 +618,11 @@ class CustomerScenariosFunctionTest {
 
     @Test
     void idsRememberedWithTheOlderSchemaAreReadAndForgottenOnHeapAndRocksDb() throws Exception {
+        var then = OlderIdMemory.serializerOfThen();
+        var bytes = new org.apache.flink.core.memory.DataOutputSerializer(64);
+        then.serialize(new io.lifecyclemail.state.RecentEventIds(List.of("e1", "e2"), 0), bytes);
+        assertThat(then.deserialize(new org.apache.flink.core.memory.DataInputDeserializer(bytes.getCopyOfBuffer()))
+                .getIds()).as("the serializer of then reads what it wrote").containsExactly("e1", "e2");
         var add = cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1);
         long span = LatePolicy.DEFAULT.pruneAfter(millis(Duration.ofMinutes(1)));
         for (StateBackend backend : List.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend())) {
