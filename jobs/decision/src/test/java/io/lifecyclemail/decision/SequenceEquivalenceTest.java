@@ -160,6 +160,92 @@ class SequenceEquivalenceTest {
         });
     }
 
+    static final Step PRICING_PAGE = new Step(EventType.PAGE_VIEW, "pricing", null, null, null, null, null, 1, false);
+    static final Step THREE_VIEWS_OF_ONE_PRODUCT =
+            new Step(EventType.PRODUCT_VIEW, null, null, null, null, null, null, 3, true);
+
+    /**
+     * {@code sameProduct} with {@code times: 3}, first or after another step, against a plain scan of
+     * each customer's events: a match ends at the earliest view that completes one (three views of a
+     * product within the time of the first step's event, after the end of the previous match).
+     */
+    @Test
+    void sameProductMatchesWhereAPlainScanOfTheEventsFindsThem() throws Exception {
+        Duration within = Duration.ofHours(6);
+        List<Scenario> scenarios = List.of(
+                new SequenceScenario("pricing-then-3", 1, "", true, List.of(PRICING_PAGE, THREE_VIEWS_OF_ONE_PRODUCT),
+                        within, null, "browse-abandonment", EVERY_TIME),
+                new SequenceScenario("3-alone", 1, "", true, List.of(THREE_VIEWS_OF_ONE_PRODUCT),
+                        within, null, "browse-abandonment", EVERY_TIME));
+        Random random = new Random(41);
+        List<ClickstreamEvent> clicks = new ArrayList<>();
+        Set<Integer> usedSeconds = new java.util.HashSet<>();
+        for (int i = 0; i < 6000; i++) {
+            String customer = "c" + random.nextInt(120);
+            int second = random.nextInt(2 * 24 * 3600);
+            if (!usedSeconds.add(second)) {
+                continue; // distinct times: which of two events at one instant comes first is not defined
+            }
+            Duration at = Duration.ofSeconds(second);
+            double kind = random.nextDouble();
+            clicks.add(kind < 0.12 ? Events.page(customer, at, "pricing")
+                    : kind < 0.2 ? Events.page(customer, at, "home")
+                    : Events.click(customer, at, ClickType.PRODUCT_VIEW, Events.product("p" + random.nextInt(6), 900), 1));
+        }
+        clicks.sort(Comparator.comparing(ClickstreamEvent::getEventTime));
+
+        List<Decision> decisions = new ArrayList<>();
+        List<OrderEvent> noOrders = List.of(Events.purchase("someone-else", Duration.ZERO)); // a source needs one
+        run(clicks, noOrders, List.of(Events.profile("c0", Duration.ZERO, true)), scenarios, decisions, new ArrayList<>());
+
+        Set<Trigger> afterPricing = scanForThreeViews(clicks, true, within);
+        Set<Trigger> alone = scanForThreeViews(clicks, false, within);
+        assertThat(afterPricing).hasSizeGreaterThan(100);
+        assertThat(alone).hasSizeGreaterThan(afterPricing.size());
+        assertThat(triggers(decisions, "pricing-then-3")).containsExactlyInAnyOrderElementsOf(afterPricing);
+        assertThat(triggers(decisions, "3-alone")).containsExactlyInAnyOrderElementsOf(alone);
+    }
+
+    /** The matches of "[pricing page, then] three views of one product", found by looking back from every view. */
+    static Set<Trigger> scanForThreeViews(List<ClickstreamEvent> clicks, boolean afterPricing, Duration within) {
+        Set<Trigger> matches = new java.util.HashSet<>();
+        java.util.Map<String, List<ClickstreamEvent>> byCustomer = clicks.stream()
+                .collect(Collectors.groupingBy(ClickstreamEvent::getCustomerId));
+        for (List<ClickstreamEvent> events : byCustomer.values()) {
+            long previousMatchEnd = Long.MIN_VALUE;
+            for (int last = 0; last < events.size(); last++) {
+                ClickstreamEvent view = events.get(last);
+                if (view.getType() != ClickType.PRODUCT_VIEW) {
+                    continue;
+                }
+                long end = view.getEventTime().toEpochMilli();
+                String product = view.getProduct().getProductId();
+                boolean matched = false;
+                int earlierViews = 0; // of this product, between a candidate first event and this view
+                for (int first = last - 1; first >= 0 && !matched; first--) {
+                    ClickstreamEvent event = events.get(first);
+                    long start = event.getEventTime().toEpochMilli();
+                    if (start <= previousMatchEnd || end - start >= within.toMillis()) {
+                        break;
+                    }
+                    boolean sameProduct = event.getType() == ClickType.PRODUCT_VIEW
+                            && event.getProduct().getProductId().equals(product);
+                    if (afterPricing) {
+                        matched = "pricing".equals(event.getPageType()) && earlierViews >= 2;
+                    } else {
+                        matched = sameProduct && earlierViews >= 1;
+                    }
+                    earlierViews += sameProduct ? 1 : 0;
+                }
+                if (matched) {
+                    matches.add(new Trigger(view.getCustomerId(), view.getEventId(), end));
+                    previousMatchEnd = end;
+                }
+            }
+        }
+        return matches;
+    }
+
     static ClickstreamEvent view(String customer, int hour, String product) {
         return Events.click(customer, Duration.ofHours(hour), ClickType.PRODUCT_VIEW, Events.product(product, 900), 1);
     }

@@ -18,10 +18,11 @@ import org.apache.flink.util.Collector;
 /**
  * Compiles a Sequence scenario's positive steps to a Flink CEP pattern: each step a
  * {@code followedBy} (other events may come between), {@code times} as a loop (with
- * {@code sameProduct}, any combination of events, so that the repetitions can pick one product), the whole
+ * {@code sameProduct}, started by any matching event and continued by the next ones about its product), the whole
  * {@code within} the time of the first event. After a match the next one starts after its last
- * event, so one burst of clicks is one match. The "then not" part is not in the pattern: the
- * customer-keyed stage decides it on timers ({@link SequenceWait}).
+ * event, so one burst of clicks is one match: CEP's skip strategy sees to it, or, where matches may
+ * overlap ({@link SequenceScenario#matchesMayOverlap}), the customer-keyed stage. The "then not" part is
+ * not in the pattern: the customer-keyed stage decides it on timers ({@link SequenceWait}).
  */
 public final class SequencePatterns {
     private SequencePatterns() {}
@@ -30,22 +31,24 @@ public final class SequencePatterns {
     static final int MAX_ITEMS = 10;
 
     public static Pattern<CustomerInput, CustomerInput> compile(SequenceScenario scenario) {
+        AfterMatchSkipStrategy afterMatch = scenario.matchesMayOverlap() ? AfterMatchSkipStrategy.noSkip()
+                : AfterMatchSkipStrategy.skipPastLastEvent();
         Pattern<CustomerInput, CustomerInput> pattern = null;
         List<SequenceScenario.Step> steps = scenario.steps();
         for (int i = 0; i < steps.size(); i++) {
             SequenceScenario.Step step = steps.get(i);
             String name = "step-" + (i + 1);
-            // With sameProduct the first repetition must not be fixed to the first matching event
-            // (one p1 view, then three of p2 is a match): try every choice of events, not only the next.
-            boolean anyChoice = step.sameProduct() && step.times() > 1;
-            pattern = i == 0 ? Pattern.<CustomerInput>begin(name, AfterMatchSkipStrategy.skipPastLastEvent())
-                    : anyChoice ? pattern.followedByAny(name) : pattern.followedBy(name);
+            // With sameProduct the first repetition must not be fixed to the first matching event (one p1
+            // view, then three of p2 is a match): every matching event may start the step. The repetitions
+            // then take the next events about that product (the loop's default), not every combination of
+            // them: a match exists with a combination exactly when it exists with the next events, and is
+            // complete no later, while combinations grow with the cube of a customer's views.
+            boolean anyStart = step.sameProduct() && step.times() > 1;
+            pattern = i == 0 ? Pattern.<CustomerInput>begin(name, afterMatch)
+                    : anyStart ? pattern.followedByAny(name) : pattern.followedBy(name);
             pattern = pattern.where(new StepCondition(step, name));
             if (step.times() > 1) {
                 pattern = pattern.times(step.times());
-                if (anyChoice) {
-                    pattern = pattern.allowCombinations();
-                }
             }
         }
         return pattern.within(scenario.within());

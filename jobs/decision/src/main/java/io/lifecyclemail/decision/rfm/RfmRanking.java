@@ -81,7 +81,7 @@ public record RfmRanking(CustomerRanks ranks, List<RankChangeScenario> scenarios
                             "rank/" + time + "/" + from.label() + ">" + to.label(), time, "", List.of(),
                             "rank changed from " + from.label() + " to " + to.label() + " (" + values.getOrders()
                                     + " purchases, total " + values.getTotalMinor() + " " + currency
-                                    + ", against the rfm-summary as of " + summary.getAsOf() + ")"));
+                                    + ", against the rfm-summary as of " + summary.getAsOf() + ")", null));
                 }
             }
         }

@@ -19,6 +19,18 @@ public record SequenceScenario(String id, int version, String description, boole
     public static final String KIND = "Sequence";
     public static final String STEP = "match";
 
+    /**
+     * Whether two matches can overlap in time, so that "one match per burst" must be kept by the
+     * customer stage: a first step repeated about one product starts a partial match at every such
+     * event, each for its own product. Flink CEP's skip strategies would emit a match only once no
+     * partial match that started earlier is still open, which for another product can take until
+     * {@code within} has passed; these patterns therefore run without one.
+     */
+    public boolean matchesMayOverlap() {
+        Step first = steps.get(0);
+        return first.sameProduct() && first.times() > 1;
+    }
+
     /** The events a step can name, as written in YAML. */
     public enum EventType {
         PAGE_VIEW, PRODUCT_VIEW, CART_ADD, CART_REMOVE, LOGIN, FAVOURITE, NOTIFY_ME,

@@ -17,7 +17,9 @@ import java.util.OptionalLong;
  * The customer-keyed half of one Sequence scenario, free of Flink: a match reported by the CEP
  * stage fires at once or, with {@code thenNot}, once its time has passed without one of those
  * events (decided on the watermark like every absence). While a match waits, further matches do not
- * start another wait; an event at the same instant as the match's last step counts as before it.
+ * start another wait; an event at the same instant as the match's last step counts as before it. A
+ * match that starts at or before the end of the previous one overlaps it and does not count (CEP
+ * reports such matches only for patterns whose matches may overlap).
  */
 public final class SequenceWait extends OneScenarioDetector<SequenceWaitState, SequenceScenario> {
     private static final long serialVersionUID = 1L;
@@ -38,24 +40,29 @@ public final class SequenceWait extends OneScenarioDetector<SequenceWaitState, S
     @Override
     public SequenceWaitState apply(SequenceWaitState state, Object event) {
         if (event instanceof ScenarioTrigger trigger) {
-            if (state != null && state.getDeadline() >= trigger.getEventTime()) {
-                return state; // already waiting since an earlier match
+            Long firstEventTime = trigger.getFirstEventTime();
+            if (state != null && firstEventTime != null && firstEventTime <= state.getLastMatchEnd()) {
+                return state; // overlaps the previous match: one match per burst
+            }
+            long end = trigger.getEventTime();
+            if (state != null && !state.getEnded() && state.getDeadline() >= end) {
+                return new SequenceWaitState(state.getTrigger(), state.getDeadline(), false, end); // already waiting
             }
             long wait = scenario.thenNot() == null ? 0 : scenario.thenNot().within().toMillis();
-            return new SequenceWaitState(trigger, trigger.getEventTime() + wait);
+            return new SequenceWaitState(trigger, end + wait, false, end);
         }
-        if (state == null) {
-            return null;
+        if (state == null || state.getEnded()) {
+            return state;
         }
         long time = event instanceof ClickstreamEvent click ? click.getEventTime().toEpochMilli()
                 : ((OrderEvent) event).getEventTime().toEpochMilli();
         boolean ends = time > state.getTrigger().getEventTime() && time <= state.getDeadline();
-        return ends ? null : state;
+        return ends ? ended(state) : state;
     }
 
     @Override
     public List<Candidate> due(String customerId, SequenceWaitState state, long time) {
-        if (state.getDeadline() > time) {
+        if (state.getEnded() || state.getDeadline() > time) {
             return List.of();
         }
         ScenarioTrigger trigger = state.getTrigger();
@@ -68,12 +75,31 @@ public final class SequenceWait extends OneScenarioDetector<SequenceWaitState, S
 
     @Override
     public SequenceWaitState expire(SequenceWaitState state, long time) {
-        return state != null && state.getDeadline() <= time ? null : state;
+        if (state == null) {
+            return null;
+        }
+        if (!state.getEnded()) {
+            return state.getDeadline() <= time ? ended(state) : state;
+        }
+        return state.getLastMatchEnd() + scenario.within().toMillis() <= time ? null : state;
+    }
+
+    /**
+     * The wait is over. Where matches may overlap, the state stays until {@code within} after the last
+     * match: a match that started before its end (and so overlaps it) cannot complete later than that.
+     */
+    private SequenceWaitState ended(SequenceWaitState state) {
+        return scenario.matchesMayOverlap()
+                ? new SequenceWaitState(state.getTrigger(), state.getDeadline(), true, state.getLastMatchEnd()) : null;
     }
 
     @Override
     public OptionalLong nextWakeUp(SequenceWaitState state) {
-        return state == null ? OptionalLong.empty() : OptionalLong.of(state.getDeadline());
+        if (state == null) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(state.getEnded() ? state.getLastMatchEnd() + scenario.within().toMillis()
+                : state.getDeadline());
     }
 
     /** The steps in words, for reasons: {@code cart_add, order_placed}. */
@@ -112,6 +138,7 @@ public final class SequenceWait extends OneScenarioDetector<SequenceWaitState, S
                 .setItems(new java.util.ArrayList<>(items.values()))
                 .setReason("sequence " + describe(scenario.steps()) + " matched by " + matchedEvents.size()
                         + " events from " + Instant.ofEpochMilli(firstTime) + " to " + Instant.ofEpochMilli(lastTime))
+                .setFirstEventTime(firstTime)
                 .build();
     }
 

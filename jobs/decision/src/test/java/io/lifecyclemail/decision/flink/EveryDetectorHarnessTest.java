@@ -131,6 +131,15 @@ class EveryDetectorHarnessTest {
                         Duration.ofDays(1), new SequenceScenario.Absence(List.of(SequenceScenario.Step.of(SequenceScenario.EventType.ORDER_PLACED)),
                         Duration.ofHours(2)), "t"),
                         List.of(trigger("s", Duration.ofHours(1))), Duration.ofHours(3),
+                        order(Duration.ofHours(2), OrderEventType.PLACED, "o1", null), null),
+                // a first step repeated about one product: matches may overlap, and the stage keeps the last one's end
+                new Story("sequence-of-one-product", new SequenceScenario("s", 1, "", true,
+                        List.of(new SequenceScenario.Step(SequenceScenario.EventType.PRODUCT_VIEW, null, null, null, null,
+                                null, null, 2, true)),
+                        Duration.ofDays(1), new SequenceScenario.Absence(List.of(SequenceScenario.Step.of(SequenceScenario.EventType.ORDER_PLACED)),
+                        Duration.ofHours(2)), "t"),
+                        List.of(ScenarioTrigger.newBuilder(trigger("s", Duration.ofHours(1)))
+                                .setFirstEventTime(millis(Duration.ofMinutes(30))).build()), Duration.ofHours(3),
                         order(Duration.ofHours(2), OrderEventType.PLACED, "o1", null), null));
     }
 
