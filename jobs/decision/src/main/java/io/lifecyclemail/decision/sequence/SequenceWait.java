@@ -46,7 +46,8 @@ public final class SequenceWait extends OneScenarioDetector<SequenceWaitState, S
             }
             long end = trigger.getEventTime();
             if (state != null && !state.getEnded() && state.getDeadline() >= end) {
-                return new SequenceWaitState(state.getTrigger(), state.getDeadline(), false, end); // already waiting
+                return new SequenceWaitState(state.getTrigger(), state.getDeadline(), false,
+                        Math.max(end, state.getLastMatchEnd())); // already waiting since an earlier match
             }
             long wait = scenario.thenNot() == null ? 0 : scenario.thenNot().within().toMillis();
             return new SequenceWaitState(trigger, end + wait, false, end);
