@@ -33,6 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Built-in scenarios that can also be written as a Sequence (compiled to Flink CEP): both run in one
  * job on the same random stream, and must fire the same triggers (customer, triggering event, time).
+ * Sequences with {@code sameProduct} are held to a plain scan of the same events.
  */
 class SequenceEquivalenceTest {
     @RegisterExtension

@@ -42,7 +42,7 @@ public final class SequencePatterns {
             // view, then three of p2 is a match): every matching event may start the step. The repetitions
             // then take the next events about that product (the loop's default), not every combination of
             // them: a match exists with a combination exactly when it exists with the next events, and is
-            // complete no later, while combinations grow with the cube of a customer's views.
+            // complete no later, while combinations grow exponentially with times.
             boolean anyStart = step.sameProduct() && step.times() > 1;
             pattern = i == 0 ? Pattern.<CustomerInput>begin(name, afterMatch)
                     : anyStart ? pattern.followedByAny(name) : pattern.followedBy(name);

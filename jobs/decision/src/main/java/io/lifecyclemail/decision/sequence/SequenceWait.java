@@ -82,7 +82,12 @@ public final class SequenceWait extends OneScenarioDetector<SequenceWaitState, S
         if (!state.getEnded()) {
             return state.getDeadline() <= time ? ended(state) : state;
         }
-        return state.getLastMatchEnd() + scenario.within().toMillis() <= time ? null : state;
+        return forgetAt(state) <= time ? null : state;
+    }
+
+    /** When an ended wait is forgotten: no match that overlaps the last one can complete later. */
+    private long forgetAt(SequenceWaitState state) {
+        return state.getLastMatchEnd() + scenario.within().toMillis();
     }
 
     /**
@@ -99,8 +104,7 @@ public final class SequenceWait extends OneScenarioDetector<SequenceWaitState, S
         if (state == null) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(state.getEnded() ? state.getLastMatchEnd() + scenario.within().toMillis()
-                : state.getDeadline());
+        return OptionalLong.of(state.getEnded() ? forgetAt(state) : state.getDeadline());
     }
 
     /** The steps in words, for reasons: {@code cart_add, order_placed}. */
