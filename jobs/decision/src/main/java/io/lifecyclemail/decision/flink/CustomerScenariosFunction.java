@@ -105,6 +105,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     /** The current key's wake-ups while one call handles it; written back at the end of the call. */
     private transient Map<String, Long> wakeUpIndex;
     private transient boolean wakeUpIndexChanged;
+    /** Whether {@link #wakeUpIndex} is this call's own copy, not the stored map (which must not change). */
+    private transient boolean wakeUpIndexOwned;
     /** The earliest wake-up of the current key when its index was read: where its timer is. */
     private transient Long earliestWakeUpBefore;
     private transient Counter lateEvents;
@@ -250,15 +252,15 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             if (late.remembersIds() && late.isPruneTime(time)) {
                 forgetIdsUpTo(time); // copies of these would now be too late anyway
             }
-            Map<String, Long> index = wakeUpIndex();
             List<Governor.Proposal> proposals = new ArrayList<>();
             for (Slot<?> slot : slots) {
-                Long wakeUp = index.get(slot.wakeUpKey);
+                // read for each: a detector deciding may move a later one's wake-up (the re-entry gate's)
+                Long wakeUp = wakeUpIndex().get(slot.wakeUpKey);
                 if (slot != governed && wakeUp != null && wakeUp <= decideUpTo) { // only the detectors due: one state read each
                     decide(slot, decideUpTo, context, out, proposals);
                 }
             }
-            Long governorWakeUp = index.get(governed.wakeUpKey);
+            Long governorWakeUp = wakeUpIndex().get(governed.wakeUpKey);
             if (!proposals.isEmpty() || governorWakeUp != null && governorWakeUp <= decideUpTo) {
                 GovernorState state = governor.decide(governed.state.value(), proposals, decideUpTo, zone(),
                         governorOut(context, out));
@@ -588,12 +590,22 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
     }
 
+    /**
+     * The current key's wake-up index: the stored map itself, read only, until a wake-up changes
+     * ({@link #setWakeUp} copies it then). Most calls change none: a copy per read was wasted (W1's profile).
+     */
     private Map<String, Long> wakeUpIndex() throws Exception {
         if (wakeUpIndex == null) {
             WakeUps stored = wakeUps.value();
-            wakeUpIndex = new HashMap<>();
             wakeUpIndexChanged = false;
-            if (stored != null) {
+            wakeUpIndexOwned = false;
+            if (stored == null) {
+                wakeUpIndex = Map.of();
+            } else if (allCodes(stored.getTimes())) {
+                wakeUpIndex = stored.getTimes();
+            } else {
+                wakeUpIndex = new HashMap<>();
+                wakeUpIndexOwned = true;
                 stored.getTimes().forEach((key, time) -> {
                     // a name, from before the codes
                     String current = WakeUpKeys.isCode(key) ? key : keysOfNames.getOrDefault(key, key);
@@ -604,6 +616,15 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             earliestWakeUpBefore = earliest(wakeUpIndex);
         }
         return wakeUpIndex;
+    }
+
+    private static boolean allCodes(Map<String, Long> index) {
+        for (String key : index.keySet()) {
+            if (!WakeUpKeys.isCode(key)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The earliest of the wake-ups, null if none (a loop: this runs for every event). */
@@ -619,10 +640,20 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
 
     private void setWakeUp(Slot<?> slot, OptionalLong wakeUp) throws Exception {
         Map<String, Long> index = wakeUpIndex();
-        Long before = wakeUp.isPresent() ? index.put(slot.wakeUpKey, wakeUp.getAsLong()) : index.remove(slot.wakeUpKey);
-        if (!java.util.Objects.equals(before, wakeUp.isPresent() ? wakeUp.getAsLong() : null)) {
-            wakeUpIndexChanged = true;
+        Long wanted = wakeUp.isPresent() ? wakeUp.getAsLong() : null;
+        if (java.util.Objects.equals(index.get(slot.wakeUpKey), wanted)) {
+            return;
         }
+        if (!wakeUpIndexOwned) {
+            wakeUpIndex = index = new HashMap<>(index);
+            wakeUpIndexOwned = true;
+        }
+        if (wanted == null) {
+            index.remove(slot.wakeUpKey);
+        } else {
+            index.put(slot.wakeUpKey, wanted);
+        }
+        wakeUpIndexChanged = true;
     }
 
     /**
