@@ -38,6 +38,7 @@ public final class LocalFlink implements AutoCloseable {
         config.setString("execution.checkpointing.interval", checkpointInterval.toMillis() + " ms");
         config.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
         config.setString("state.backend.rocksdb.localdir", workDir.resolve("rocksdb").toString());
+        config.setString("state.backend.rocksdb.use-bloom-filter", "true");
         config.setString("pipeline.auto-generate-uids", "false");
         config.setString("restart-strategy.type", "fixed-delay");
         config.setString("restart-strategy.fixed-delay.attempts", "5");

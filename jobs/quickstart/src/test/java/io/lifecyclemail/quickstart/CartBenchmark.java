@@ -359,9 +359,16 @@ public final class CartBenchmark {
         Configuration config = new Configuration();
         config.setString("state.backend.type", backend);
         config.setString("state.backend.rocksdb.localdir", "/tmp/lcm-bench-rocksdb");
+        config.setString("state.backend.rocksdb.use-bloom-filter", "true"); // as deploy/flink/config.yaml
+        // RocksDB's memory as a TaskManager of deploy/local has it (3 GB process: about 1 GB managed); a
+        // local environment has 128 MB, for every RocksDB instance of the job, which starved them
+        config.setString("taskmanager.memory.managed.size", "1g");
         config.setString("pipeline.auto-generate-uids", "false");
         // as the jobs set it (DecisionJob.wire); -Dw1.object-reuse=false (in benchmark.jvm) shows what it saves
         config.setString("pipeline.object-reuse", System.getProperty("w1.object-reuse", "true"));
+        // any Flink option, to compare settings: -Dflink.<key>=<value> in benchmark.jvm
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("flink."))
+                .forEach(name -> config.setString(name.substring("flink.".length()), System.getProperty(name)));
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
     }
 
