@@ -423,7 +423,7 @@ public final class Governor implements PassiveDetector<GovernorState> {
      * item lines of each mail sent). Only for records whose values are replaced, never changed in place,
      * as the governor's commands and decisions are.
      */
-    static <T extends SpecificRecordBase> T sharingValues(T record, Supplier<T> empty) {
+    private static <T extends SpecificRecordBase> T sharingValues(T record, Supplier<T> empty) {
         T copy = empty.get();
         int fields = record.getSchema().getFields().size();
         for (int field = 0; field < fields; field++) {
