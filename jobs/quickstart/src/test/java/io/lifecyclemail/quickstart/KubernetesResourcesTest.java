@@ -105,6 +105,24 @@ class KubernetesResourcesTest {
         }
     }
 
+    /**
+     * The quickstart's mini cluster runs RocksDB as a cluster does: a RocksDB setting added to
+     * config.yaml (bloom filters doubled W3's events/s) must not be left out of it.
+     */
+    @Test
+    void theQuickstartsRocksDbSettingsAreTheShippedOnes() throws Exception {
+        Map<String, Object> shipped = documents(ROOT.resolve("deploy/flink/config.yaml")).get(0);
+        var local = LocalFlink.configuration(Path.of("/tmp/unused"), java.time.Duration.ofSeconds(30)).toMap();
+        List<String> rocksDbKeys = shipped.keySet().stream()
+                .filter(key -> key.equals("state.backend.type") || key.startsWith("state.backend.rocksdb."))
+                .filter(key -> !key.endsWith(".localdir")) // a path of the machine
+                .toList();
+        assertThat(rocksDbKeys).contains("state.backend.type", "state.backend.rocksdb.use-bloom-filter");
+        for (String key : rocksDbKeys) {
+            assertThat(local.get(key)).as(key).isEqualTo(String.valueOf(shipped.get(key)));
+        }
+    }
+
     @Test
     void kafkaTopicsAreTheDocumentedTopics() throws Exception {
         Map<String, Map<String, String>> conf = new LinkedHashMap<>();
