@@ -70,6 +70,11 @@ public final class SinceLast implements Detector<SinceLastState> {
     }
 
     @Override
+    public boolean usesCustomerZone() {
+        return true;
+    }
+
+    @Override
     public SinceLastState apply(SinceLastState state, Object event, ZoneId customerZone) {
         long time;
         String eventId;

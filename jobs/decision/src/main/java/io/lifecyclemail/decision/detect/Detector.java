@@ -33,6 +33,14 @@ public interface Detector<S extends SpecificRecordBase> extends Serializable {
         return apply(state, event);
     }
 
+    /**
+     * Whether {@link #apply(SpecificRecordBase, Object, java.time.ZoneId)} uses the zone; the caller
+     * reads the customer's zone from state only for detectors that do (one state read per event less).
+     */
+    default boolean usesCustomerZone() {
+        return false;
+    }
+
     /** Triggers due at or before {@code time} and not decided yet; marks them decided in {@code state}. */
     List<Candidate> due(String customerId, S state, long time);
 

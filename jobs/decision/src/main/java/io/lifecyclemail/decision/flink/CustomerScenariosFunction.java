@@ -332,26 +332,29 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             }
         }
         for (Map.Entry<Long, List<String>> span : applied.entrySet()) {
-            remember(span.getKey(), span.getValue());
-            context.timerService().registerEventTimeTimer(span.getKey());
+            if (remember(span.getKey(), span.getValue())) {
+                // the span's first ids: its timer forgets them; later ids of the span share it
+                context.timerService().registerEventTimeTimer(span.getKey());
+            }
         }
     }
 
     /** Ids a span's entry holds before the next entry starts: remembering an id rewrites at most this many. */
     static final int IDS_PER_ENTRY = 64;
 
-    private void remember(long span, List<String> ids) throws Exception {
+    /** @return whether this started the span (it had no entry) */
+    private boolean remember(long span, List<String> ids) throws Exception {
         RecentEventIds first = recentIds.get(span);
         if (first == null) {
             recentIds.put(span, new RecentEventIds(ids, 0));
-            return;
+            return true;
         }
         int more = first.getMore();
         long lastKey = span + more;
         RecentEventIds last = more == 0 ? first : recentIds.get(lastKey);
         if (last == null) { // not written: nothing is lost by starting it
             recentIds.put(lastKey, new RecentEventIds(ids, 0));
-            return;
+            return false;
         }
         // the span's entries must stay below the next span's time (only with an allowed lateness of milliseconds)
         boolean roomForAnother = more + 1 < late.allowedLateness().toMillis();
@@ -359,10 +362,11 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             List<String> all = new ArrayList<>(last.getIds());
             all.addAll(ids);
             recentIds.put(lastKey, new RecentEventIds(all, last.getMore()));
-            return;
+            return false;
         }
         recentIds.put(span + more + 1, new RecentEventIds(ids, 0));
         recentIds.put(span, new RecentEventIds(first.getIds(), more + 1));
+        return false;
     }
 
     private void forgetIdsUpTo(long time) throws Exception {
@@ -490,7 +494,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
         for (Slot<?> slot : slots) {
             if (slot.detector.accepts(event)) {
-                apply(slot, event, CustomerInputs.eventTime(input), facts.zone(), context);
+                apply(slot, event, CustomerInputs.eventTime(input),
+                        slot.detector.usesCustomerZone() ? facts.zone() : null, context);
             }
         }
     }

@@ -67,6 +67,11 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis, boole
      * whole history; an order placed before the seed's time that arrives later is in the seed already.
      */
     @Override
+    public boolean usesCustomerZone() {
+        return true;
+    }
+
+    @Override
     public RfmState apply(RfmState state, Object event, ZoneId zone) {
         if (event instanceof RfmSeed seed) {
             return RfmState.newBuilder(seed.getState()).setSeededUntil(seed.getAsOf()).build();
