@@ -75,7 +75,10 @@ public final class ReentryGate implements PassiveDetector<EntryLog> {
         if (log == null) {
             return OptionalLong.empty();
         }
-        long next = log.getEntries().values().stream().mapToLong(ScenarioEntry::getForgetAt).min().orElse(Long.MAX_VALUE);
+        long next = Long.MAX_VALUE; // a loop: a customer's log may hold many entries, and this runs on every admission
+        for (ScenarioEntry entry : log.getEntries().values()) {
+            next = Math.min(next, entry.getForgetAt());
+        }
         return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);
     }
 

@@ -604,32 +604,32 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             WakeUps stored = wakeUps.value();
             wakeUpIndexChanged = false;
             wakeUpIndexOwned = false;
-            if (stored == null) {
-                wakeUpIndex = Map.of();
-            } else if (allCodes(stored.getTimes())) {
-                wakeUpIndex = stored.getTimes();
-            } else {
+            Map<String, Long> times = stored == null ? Map.of() : stored.getTimes();
+            // one pass for both (this runs for every timer): are all keys codes, and the earliest
+            boolean named = false;
+            long earliest = Long.MAX_VALUE;
+            for (Map.Entry<String, Long> wakeUp : times.entrySet()) {
+                if (!WakeUpKeys.isCode(wakeUp.getKey())) {
+                    named = true;
+                    break;
+                }
+                earliest = Math.min(earliest, wakeUp.getValue());
+            }
+            if (!named) {
+                wakeUpIndex = times;
+                earliestWakeUpBefore = times.isEmpty() ? null : earliest;
+            } else { // keyed by a name, from before the codes
                 wakeUpIndex = new HashMap<>();
                 wakeUpIndexOwned = true;
-                stored.getTimes().forEach((key, time) -> {
-                    // a name, from before the codes
+                times.forEach((key, time) -> {
                     String current = WakeUpKeys.isCode(key) ? key : keysOfNames.getOrDefault(key, key);
                     wakeUpIndexChanged |= !current.equals(key);
                     wakeUpIndex.merge(current, time, Math::min);
                 });
+                earliestWakeUpBefore = earliest(wakeUpIndex);
             }
-            earliestWakeUpBefore = earliest(wakeUpIndex);
         }
         return wakeUpIndex;
-    }
-
-    private static boolean allCodes(Map<String, Long> index) {
-        for (String key : index.keySet()) {
-            if (!WakeUpKeys.isCode(key)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The earliest of the wake-ups, null if none (a loop: this runs for every event). */
