@@ -60,17 +60,17 @@ public record RollingRfm(CurrencyTable currencies, long orderMemoryMillis, boole
         return apply(state, event, null);
     }
 
+    @Override
+    public boolean usesCustomerZone() {
+        return true;
+    }
+
     /**
      * The state after an order or seed, its last purchase day counted in {@code zone} (the profile's,
      * else UTC). A seed replaces the state: it is applied at its as-of time, in event-time order, so
      * whatever the job built before then came from orders before it, which the seed counted from the
      * whole history; an order placed before the seed's time that arrives later is in the seed already.
      */
-    @Override
-    public boolean usesCustomerZone() {
-        return true;
-    }
-
     @Override
     public RfmState apply(RfmState state, Object event, ZoneId zone) {
         if (event instanceof RfmSeed seed) {
