@@ -26,15 +26,18 @@ import java.util.OptionalLong;
  */
 public final class SinceLast implements Detector<SinceLastState> {
     private static final long serialVersionUID = 1L;
-    /** Lines of the last order kept for the mail. */
-    static final int MAX_LINES = 5;
-
     private final String kind;
     private final Waits<SinceLastScenario> waits;
+    /**
+     * How many lines any of the mails lists: only these are kept (the first lines of the last order,
+     * the most recently viewed products). The products after them could never reach a mail.
+     */
+    private final int listed;
 
     public SinceLast(String kind, List<SinceLastScenario> scenarios) {
         this.kind = kind;
         this.waits = new Waits<>(scenarios.stream().filter(s -> s.kind().equals(kind)).toList());
+        this.listed = waits.scenarios().stream().mapToInt(SinceLastScenario::maxItems).max().orElse(0);
     }
 
     @Override
@@ -83,7 +86,7 @@ public final class SinceLast implements Detector<SinceLastState> {
             time = order.getEventTime().toEpochMilli();
             eventId = order.getEventId();
             if (kind.equals(SinceLastScenario.DORMANCY)) {
-                lines = new ArrayList<>(order.getLines().subList(0, Math.min(MAX_LINES, order.getLines().size())));
+                lines = new ArrayList<>(order.getLines().subList(0, Math.min(listed, order.getLines().size())));
             }
         } else {
             ClickstreamEvent click = (ClickstreamEvent) event;
@@ -99,15 +102,19 @@ public final class SinceLast implements Detector<SinceLastState> {
         return new SinceLastState(time, eventId, lines, time, customerZone == null ? null : customerZone.getId());
     }
 
-    /** A product view after a login joins the products the no-login mail shows; before any login it means nothing. */
-    private static SinceLastState viewedSinceLogin(SinceLastState state, ClickstreamEvent view) {
-        if (state == null || view.getEventTime().toEpochMilli() < state.getLastTime()) {
+    /**
+     * A product view after a login joins the products the no-login mail shows; before any login it means
+     * nothing. The most recent first, each once: the first {@link #listed} of that order depend only on
+     * the first {@link #listed} before the view, so the others need not be kept.
+     */
+    private SinceLastState viewedSinceLogin(SinceLastState state, ClickstreamEvent view) {
+        if (state == null || view.getEventTime().toEpochMilli() < state.getLastTime() || listed == 0) {
             return state;
         }
         List<ItemLine> lines = new ArrayList<>();
         lines.add(new ItemLine(view.getProduct(), 1));
         for (ItemLine line : state.getLines()) {
-            if (lines.size() < MAX_LINES && !line.getProduct().getProductId().equals(view.getProduct().getProductId())) {
+            if (lines.size() < listed && !line.getProduct().getProductId().equals(view.getProduct().getProductId())) {
                 lines.add(line);
             }
         }

@@ -75,8 +75,8 @@ public final class BrowseAbandonment implements Detector<BrowseState> {
         if (click.getType() == ClickType.CART_ADD) {
             return converted(state, time, click.getEventId());
         }
-        if (click.getType() != ClickType.PRODUCT_VIEW) {
-            // other activity keeps a session going but does not start one
+        if (click.getType() != ClickType.PRODUCT_VIEW || state != null && state.getConverted()) {
+            // other activity keeps a session going but does not start one; a converted session only goes on
             return state == null ? null : touched(state, time, click.getEventId());
         }
         BrowseState next = state == null ? new BrowseState(new ArrayList<>(), false, time, click.getEventId(), time)
@@ -125,11 +125,12 @@ public final class BrowseAbandonment implements Detector<BrowseState> {
         return new BrowseState(state.getViewed(), state.getConverted(), time, eventId, time);
     }
 
+    /**
+     * A session with a cart addition or purchase is not mailed, whatever is viewed after: only its end
+     * is kept, not its products (most sessions convert, and their products were most of this state).
+     */
     private static BrowseState converted(BrowseState state, long time, String eventId) {
-        BrowseState next = state == null ? new BrowseState(new ArrayList<>(), true, time, eventId, time)
-                : touched(state, time, eventId);
-        next.setConverted(true);
-        return next;
+        return new BrowseState(new ArrayList<>(), true, time, eventId, time);
     }
 
     @Override

@@ -81,6 +81,31 @@ class SinceLastTest {
     }
 
     @Test
+    void keepsOnlyTheLinesAMailListsAndListsWhatAFullMemoryWould() {
+        SinceLastState bought = dormancy.apply(null, order(Duration.ZERO, "tea", "cup", "pot", "whisk"));
+        assertThat(bought.getLines()).extracting(line -> line.getProduct().getProductId()).containsExactly("tea", "cup");
+
+        SinceLast noLogin = new SinceLast(SinceLastScenario.NO_LOGIN,
+                List.of(scenario(SinceLastScenario.NO_LOGIN, "come-back", Duration.ofDays(30))));
+        SinceLastState state = noLogin.apply(null,
+                Events.click(ALICE, Duration.ZERO, io.lifecyclemail.schema.ClickType.LOGIN, null, 1));
+        // 200 views of 12 products; a full memory lists the most recently viewed, each once
+        java.util.Random random = new java.util.Random(7);
+        java.util.List<String> mostRecentFirst = new java.util.ArrayList<>();
+        for (int i = 1; i <= 200; i++) {
+            String product = "p" + random.nextInt(12);
+            state = noLogin.apply(state, Events.click(ALICE, Duration.ofMinutes(i), io.lifecyclemail.schema.ClickType.PRODUCT_VIEW,
+                    Events.product(product, 100), 1));
+            mostRecentFirst.remove(product);
+            mostRecentFirst.add(0, product);
+            assertThat(state.getLines()).as("at most maxItems kept").hasSizeLessThanOrEqualTo(2);
+        }
+        assertThat(noLogin.due(ALICE, state, millis(Duration.ofDays(31)))).singleElement().satisfies(candidate ->
+                assertThat(candidate.items()).extracting(line -> line.getProduct().getProductId())
+                        .containsExactlyElementsOf(mostRecentFirst.subList(0, 2)));
+    }
+
+    @Test
     void aLateOlderEventDoesNotMoveTheAnchorBack() {
         SinceLastState state = dormancy.apply(null, order(Duration.ofDays(10), "tea"));
         assertThat(dormancy.apply(state, order(Duration.ofDays(2), "cup"))).isSameAs(state);

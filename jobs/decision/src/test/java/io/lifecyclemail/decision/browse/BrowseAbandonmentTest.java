@@ -63,6 +63,26 @@ class BrowseAbandonmentTest {
     }
 
     @Test
+    void aConvertedSessionKeepsNoProductsButGoesOnUntilItsEnd() {
+        BrowseState state = replay(view(Duration.ZERO, "tea"), view(Duration.ofMinutes(1), "cup"),
+                cartAdd(ALICE, Duration.ofMinutes(2), "tea", 1), view(Duration.ofMinutes(3), "pot"),
+                view(Duration.ofMinutes(4), "pot"), view(Duration.ofMinutes(5), "cup"));
+        assertThat(state.getConverted()).isTrue();
+        assertThat(state.getViewed()).as("no mail can list them, so none are kept").isEmpty();
+        assertThat(state.getLastActivityTime()).as("views after the cart addition keep the session going")
+                .isEqualTo(millis(Duration.ofMinutes(5)));
+        long sessionEnd = millis(Duration.ofMinutes(5).plus(HOUR));
+        assertThat(rules.due(ALICE, state, sessionEnd)).isEmpty();
+        assertThat(rules.expire(state, sessionEnd - 1)).as("still the same session").isNotNull();
+        assertThat(rules.expire(state, sessionEnd)).isNull();
+
+        // the next session starts afresh and is mailed
+        BrowseState next = replay(view(Duration.ofHours(3), "tea"), view(Duration.ofHours(3).plusMinutes(1), "cup"),
+                view(Duration.ofHours(3).plusMinutes(2), "tea"));
+        assertThat(rules.due(ALICE, next, millis(Duration.ofHours(3).plusMinutes(2).plus(HOUR)))).hasSize(1);
+    }
+
+    @Test
     void tooFewProductViewsIsNotBrowsing() {
         BrowseState state = replay(view(Duration.ZERO, "tea"));
         assertThat(rules.due(ALICE, state, millis(Duration.ofHours(5)))).isEmpty();
