@@ -5,44 +5,46 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The keys under which a customer's wake-up index remembers each detector: a short code of the
- * detector's state name ("#" and base 36 of its {@link String#hashCode}, at most 7 characters)
- * instead of the name, which is often 20 to 40 characters and is stored in every customer's index.
- * Derived from the name alone (the hash is fixed by the Java specification), so a detector keeps its
- * key when other scenarios are added or removed; state names never start with "#", so an index
- * written by an older version, keyed by names, is recognised.
+ * The codes under which a customer's wake-up index ({@link WakeUpIndex}) remembers each detector: the
+ * {@link String#hashCode} of the detector's state name, without its sign, instead of the name, which is
+ * often 20 to 40 characters and would be stored in every customer's index. Derived from the name alone
+ * (the hash is fixed by the Java specification), so a detector keeps its code when other scenarios are
+ * added or removed.
  */
 public final class WakeUpKeys {
     private WakeUpKeys() {
     }
 
     /**
-     * State name -> its key in the wake-up index, for the detectors of one job.
+     * State name -> its code in the wake-up index, for the detectors of one job.
      *
      * @throws IllegalArgumentException if two names have the same code (about one pair in two
      *     billion): the job must not start, since their wake-ups would be mixed up
      */
-    public static Map<String, String> of(Collection<String> stateNames) {
-        Map<String, String> keys = new HashMap<>();
-        Map<String, String> names = new HashMap<>();
+    public static Map<String, Integer> of(Collection<String> stateNames) {
+        Map<String, Integer> codes = new HashMap<>();
+        Map<Integer, String> names = new HashMap<>();
         for (String name : stateNames) {
-            String code = code(name);
+            int code = code(name);
             String other = names.putIfAbsent(code, name);
             if (other != null && !other.equals(name)) {
                 throw new IllegalArgumentException("scenario states " + other + " and " + name
                         + " have the same wake-up key " + code + ": rename one of the scenarios");
             }
-            keys.put(name, code);
+            codes.put(name, code);
         }
-        return keys;
+        return codes;
     }
 
-    /** Whether a key of an index is a code, not a state name as older versions wrote it. */
-    public static boolean isCode(String key) {
-        return key.startsWith("#");
+    /**
+     * The code of a key in an index as older versions wrote it, as a map: "#" and the code in base 36,
+     * or before that the state name itself (state names never start with "#").
+     */
+    public static int codeOfOlderKey(String key) {
+        return key.startsWith("#") ? Integer.parseInt(key.substring(1), Character.MAX_RADIX) : code(key);
     }
 
-    static String code(String stateName) {
-        return "#" + Integer.toString(stateName.hashCode() & Integer.MAX_VALUE, Character.MAX_RADIX);
+    static int code(String stateName) {
+        return stateName.hashCode() & Integer.MAX_VALUE;
     }
 }

@@ -7,6 +7,7 @@ import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.detect.EngagementMemory;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.detect.ReentryGate;
+import io.lifecyclemail.decision.detect.WakeUpIndex;
 import io.lifecyclemail.decision.detect.WakeUpKeys;
 import io.lifecyclemail.decision.govern.Governor;
 import io.lifecyclemail.decision.scenario.Audience;
@@ -100,13 +101,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
      */
     private transient MapState<Long, RecentEventIds> recentIds;
     private transient ValueState<WakeUps> wakeUps;
-    /** State name -> wake-up key: an index written by a version that keyed it by name is read with it. */
-    private transient Map<String, String> keysOfNames;
     /** The current key's wake-ups while one call handles it; written back at the end of the call. */
-    private transient Map<String, Long> wakeUpIndex;
+    private transient WakeUpIndex wakeUpIndex;
     private transient boolean wakeUpIndexChanged;
-    /** Whether {@link #wakeUpIndex} is this call's own copy, not the stored map (which must not change). */
-    private transient boolean wakeUpIndexOwned;
     /** The earliest wake-up of the current key when its index was read: where its timer is. */
     private transient Long earliestWakeUpBefore;
     private transient Counter lateEvents;
@@ -148,8 +145,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         final Detector<S> detector;
         final ValueState<S> state;
         final String name;
-        /** The detector's key in the wake-up index ({@link WakeUpKeys}). */
-        String wakeUpKey;
+        /** The detector's code in the wake-up index ({@link WakeUpKeys}). */
+        int wakeUpKey;
 
         Slot(Detector<S> detector, ValueState<S> state) {
             this.detector = detector;
@@ -180,9 +177,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         // after the re-entry gate: it decides what the others proposed at the same instant
         governed = slot(governor);
         slots.add(governed);
-        Map<String, String> keys = WakeUpKeys.of(slots.stream().map(slot -> slot.name).toList());
+        Map<String, Integer> keys = WakeUpKeys.of(slots.stream().map(slot -> slot.name).toList());
         slots.forEach(slot -> slot.wakeUpKey = keys.get(slot.name));
-        keysOfNames = keys;
         timezone = getRuntimeContext().getState(new ValueStateDescriptor<>("timezone", Types.STRING));
         standing = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("rank-standing", new AvroTypeInfo<>(RankStanding.class)));
@@ -596,69 +592,35 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     }
 
     /**
-     * The current key's wake-up index: the stored map itself, read only, until a wake-up changes
-     * ({@link #setWakeUp} copies it then). Most calls change none: a copy per read was wasted (W1's profile).
+     * The current key's wake-up index, read once per call. An index an older version wrote as a map
+     * (keyed by codes, or before them by state names) is read from it and written back packed.
      */
-    private Map<String, Long> wakeUpIndex() throws Exception {
+    private WakeUpIndex wakeUpIndex() throws Exception {
         if (wakeUpIndex == null) {
             WakeUps stored = wakeUps.value();
             wakeUpIndexChanged = false;
-            wakeUpIndexOwned = false;
-            Map<String, Long> times = stored == null ? Map.of() : stored.getTimes();
-            // one pass for both (this runs for every timer): are all keys codes, and the earliest
-            boolean named = false;
-            long earliest = Long.MAX_VALUE;
-            for (Map.Entry<String, Long> wakeUp : times.entrySet()) {
-                if (!WakeUpKeys.isCode(wakeUp.getKey())) {
-                    named = true;
-                    break;
+            if (stored == null) {
+                wakeUpIndex = WakeUpIndex.EMPTY;
+            } else {
+                WakeUpIndex index = WakeUpIndex.unpack(stored.getPacked());
+                for (Map.Entry<String, Long> older : stored.getTimes().entrySet()) {
+                    index = index.withEarliest(WakeUpKeys.codeOfOlderKey(older.getKey()), older.getValue());
+                    wakeUpIndexChanged = true;
                 }
-                earliest = Math.min(earliest, wakeUp.getValue());
+                wakeUpIndex = index;
             }
-            if (!named) {
-                wakeUpIndex = times;
-                earliestWakeUpBefore = times.isEmpty() ? null : earliest;
-            } else { // keyed by a name, from before the codes
-                wakeUpIndex = new HashMap<>();
-                wakeUpIndexOwned = true;
-                times.forEach((key, time) -> {
-                    String current = WakeUpKeys.isCode(key) ? key : keysOfNames.getOrDefault(key, key);
-                    wakeUpIndexChanged |= !current.equals(key);
-                    wakeUpIndex.merge(current, time, Math::min);
-                });
-                earliestWakeUpBefore = earliest(wakeUpIndex);
-            }
+            earliestWakeUpBefore = wakeUpIndex.earliest();
         }
         return wakeUpIndex;
     }
 
-    /** The earliest of the wake-ups, null if none (a loop: this runs for every event). */
-    private static Long earliest(Map<String, Long> index) {
-        Long earliest = null;
-        for (Long time : index.values()) {
-            if (earliest == null || time < earliest) {
-                earliest = time;
-            }
-        }
-        return earliest;
-    }
-
     private void setWakeUp(Slot<?> slot, OptionalLong wakeUp) throws Exception {
-        Map<String, Long> index = wakeUpIndex();
-        Long wanted = wakeUp.isPresent() ? wakeUp.getAsLong() : null;
-        if (java.util.Objects.equals(index.get(slot.wakeUpKey), wanted)) {
-            return;
+        WakeUpIndex index = wakeUpIndex();
+        WakeUpIndex next = index.with(slot.wakeUpKey, wakeUp.isPresent() ? wakeUp.getAsLong() : null);
+        if (next != index) {
+            wakeUpIndex = next;
+            wakeUpIndexChanged = true;
         }
-        if (!wakeUpIndexOwned) {
-            wakeUpIndex = index = new HashMap<>(index);
-            wakeUpIndexOwned = true;
-        }
-        if (wanted == null) {
-            index.remove(slot.wakeUpKey);
-        } else {
-            index.put(slot.wakeUpKey, wanted);
-        }
-        wakeUpIndexChanged = true;
     }
 
     /**
@@ -671,9 +633,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             if (wakeUpIndex.isEmpty()) {
                 wakeUps.clear();
             } else {
-                wakeUps.update(new WakeUps(wakeUpIndex));
+                wakeUps.update(new WakeUps(Map.of(), wakeUpIndex.pack()));
             }
-            Long earliest = earliest(wakeUpIndex);
+            Long earliest = wakeUpIndex.earliest();
             if (!java.util.Objects.equals(earliest, earliestWakeUpBefore)) {
                 if (earliest != null && registerTimers) {
                     context.timerService().registerEventTimeTimer(earliest);
