@@ -495,83 +495,97 @@ class CustomerScenariosFunctionTest {
 
     /** Writes a customer's applied ids as versions before the continued entries did (their schema had only ids). */
     static final class OlderIdMemory extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, CustomerInput, Decision> {
-        static final org.apache.avro.Schema SCHEMA = new org.apache.avro.Schema.Parser().parse("""
-                {"type": "record", "name": "RecentEventIds", "namespace": "io.lifecyclemail.state", "fields": [
-                  {"name": "ids", "type": {"type": "array", "items": "string"}, "default": []}]}""");
         private final long span;
 
         OlderIdMemory(long span) {
             this.span = span;
         }
 
-        /**
-         * The serializer an older version had, as its savepoint names it: today's record class with the
-         * schema of then. Flink derives a record class's schema from the class, so this writes through a
-         * generic serializer of the old schema and describes itself with Flink's own (not public) snapshot.
-         */
-        static org.apache.flink.api.common.typeutils.TypeSerializer<io.lifecyclemail.state.RecentEventIds> serializerOfThen() {
-            return new SerializerOfThen();
-        }
-
         @Override
         public void processElement(CustomerInput input, Context context, org.apache.flink.util.Collector<Decision> out)
                 throws Exception {
             var ids = getRuntimeContext().getMapState(new org.apache.flink.api.common.state.MapStateDescriptor<>(
-                    "recent-event-ids", org.apache.flink.api.common.typeutils.base.LongSerializer.INSTANCE, serializerOfThen()));
+                    "recent-event-ids", org.apache.flink.api.common.typeutils.base.LongSerializer.INSTANCE, new IdsOfThen()));
             var remembered = new io.lifecyclemail.state.RecentEventIds(List.of(CustomerInputs.eventId(input)), 0);
             ids.put(span, remembered);
             context.timerService().registerEventTimeTimer(span);
         }
     }
 
-    static final class SerializerOfThen
-            extends org.apache.flink.api.common.typeutils.TypeSerializer<io.lifecyclemail.state.RecentEventIds> {
+    /**
+     * A record's serializer as an older version had it, as its savepoint names it: today's record class
+     * with the schema of then. Flink derives a record class's schema from the class, so this writes
+     * through a generic serializer of the old schema and describes itself with Flink's own (not public)
+     * snapshot.
+     */
+    abstract static class SerializerOfThen<T extends org.apache.avro.specific.SpecificRecordBase>
+            extends org.apache.flink.api.common.typeutils.TypeSerializer<T> {
         private static final long serialVersionUID = 1L;
-        private final org.apache.flink.formats.avro.typeutils.AvroSerializer<org.apache.avro.generic.GenericRecord> generic =
-                new org.apache.flink.formats.avro.typeutils.AvroSerializer<>(
-                        org.apache.avro.generic.GenericRecord.class, OlderIdMemory.SCHEMA);
+        private final Class<T> type;
+        private final String schemaOfThen;
+        private transient org.apache.avro.Schema schema;
+        private transient org.apache.flink.formats.avro.typeutils.AvroSerializer<org.apache.avro.generic.GenericRecord> generic;
+
+        SerializerOfThen(Class<T> type, String schemaOfThen) {
+            this.type = type;
+            this.schemaOfThen = schemaOfThen;
+        }
+
+        /** Today's record as the schema of then holds it. */
+        abstract void fill(org.apache.avro.generic.GenericRecord then, T value);
+
+        /** The record of then as today's class. */
+        abstract T read(org.apache.avro.generic.GenericRecord then);
+
+        org.apache.avro.Schema schema() {
+            if (schema == null) {
+                schema = new org.apache.avro.Schema.Parser().parse(schemaOfThen);
+            }
+            return schema;
+        }
+
+        private org.apache.flink.formats.avro.typeutils.AvroSerializer<org.apache.avro.generic.GenericRecord> generic() {
+            if (generic == null) {
+                generic = new org.apache.flink.formats.avro.typeutils.AvroSerializer<>(
+                        org.apache.avro.generic.GenericRecord.class, schema());
+            }
+            return generic;
+        }
 
         @Override
-        public void serialize(io.lifecyclemail.state.RecentEventIds ids, org.apache.flink.core.memory.DataOutputView target)
-                throws java.io.IOException {
-            var record = new org.apache.avro.generic.GenericData.Record(OlderIdMemory.SCHEMA);
-            record.put("ids", ids.getIds());
-            generic.serialize(record, target);
+        public void serialize(T value, org.apache.flink.core.memory.DataOutputView target) throws java.io.IOException {
+            var record = new org.apache.avro.generic.GenericData.Record(schema());
+            fill(record, value);
+            generic().serialize(record, target);
+        }
+
+        @Override
+        public T deserialize(org.apache.flink.core.memory.DataInputView source) throws java.io.IOException {
+            return read(generic().deserialize(source));
         }
 
         @Override
         @SuppressWarnings("unchecked")
-        public org.apache.flink.api.common.typeutils.TypeSerializerSnapshot<io.lifecyclemail.state.RecentEventIds>
-                snapshotConfiguration() {
+        public org.apache.flink.api.common.typeutils.TypeSerializerSnapshot<T> snapshotConfiguration() {
             try {
                 var constructor = org.apache.flink.formats.avro.typeutils.AvroSerializerSnapshot.class
                         .getDeclaredConstructor(org.apache.avro.Schema.class, Class.class);
                 constructor.setAccessible(true);
-                return constructor.newInstance(OlderIdMemory.SCHEMA, io.lifecyclemail.state.RecentEventIds.class);
+                return constructor.newInstance(schema(), type);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
         }
 
         @Override
-        @SuppressWarnings("unchecked")
-        public io.lifecyclemail.state.RecentEventIds deserialize(org.apache.flink.core.memory.DataInputView source)
-                throws java.io.IOException {
-            List<Object> ids = (List<Object>) generic.deserialize(source).get("ids");
-            return new io.lifecyclemail.state.RecentEventIds(ids.stream().map(Object::toString).toList(), 0);
-        }
-
-        @Override
-        public io.lifecyclemail.state.RecentEventIds deserialize(io.lifecyclemail.state.RecentEventIds reuse,
-                                                                org.apache.flink.core.memory.DataInputView source)
-                throws java.io.IOException {
+        public T deserialize(T reuse, org.apache.flink.core.memory.DataInputView source) throws java.io.IOException {
             return deserialize(source);
         }
 
         @Override
         public void copy(org.apache.flink.core.memory.DataInputView source, org.apache.flink.core.memory.DataOutputView target)
                 throws java.io.IOException {
-            generic.copy(source, target);
+            generic().copy(source, target);
         }
 
         @Override
@@ -580,23 +594,31 @@ class CustomerScenariosFunctionTest {
         }
 
         @Override
-        public org.apache.flink.api.common.typeutils.TypeSerializer<io.lifecyclemail.state.RecentEventIds> duplicate() {
-            return new SerializerOfThen();
+        @SuppressWarnings("unchecked")
+        public org.apache.flink.api.common.typeutils.TypeSerializer<T> duplicate() {
+            try {
+                return getClass().getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         @Override
-        public io.lifecyclemail.state.RecentEventIds createInstance() {
-            return new io.lifecyclemail.state.RecentEventIds();
+        public T createInstance() {
+            try {
+                return type.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         @Override
-        public io.lifecyclemail.state.RecentEventIds copy(io.lifecyclemail.state.RecentEventIds from) {
+        public T copy(T from) {
             return from;
         }
 
         @Override
-        public io.lifecyclemail.state.RecentEventIds copy(io.lifecyclemail.state.RecentEventIds from,
-                                                         io.lifecyclemail.state.RecentEventIds reuse) {
+        public T copy(T from, T reuse) {
             return from;
         }
 
@@ -607,18 +629,112 @@ class CustomerScenariosFunctionTest {
 
         @Override
         public boolean equals(Object other) {
-            return other instanceof SerializerOfThen;
+            return other != null && other.getClass() == getClass();
         }
 
         @Override
         public int hashCode() {
-            return SerializerOfThen.class.hashCode();
+            return getClass().hashCode();
+        }
+    }
+
+    /** RecentEventIds before the field {@code more}. */
+    static final class IdsOfThen extends SerializerOfThen<io.lifecyclemail.state.RecentEventIds> {
+        IdsOfThen() {
+            super(io.lifecyclemail.state.RecentEventIds.class, """
+                    {"type": "record", "name": "RecentEventIds", "namespace": "io.lifecyclemail.state", "fields": [
+                      {"name": "ids", "type": {"type": "array", "items": "string"}, "default": []}]}""");
+        }
+
+        @Override
+        void fill(org.apache.avro.generic.GenericRecord then, io.lifecyclemail.state.RecentEventIds ids) {
+            then.put("ids", ids.getIds());
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        io.lifecyclemail.state.RecentEventIds read(org.apache.avro.generic.GenericRecord then) {
+            List<Object> ids = (List<Object>) then.get("ids");
+            return new io.lifecyclemail.state.RecentEventIds(ids.stream().map(Object::toString).toList(), 0);
+        }
+    }
+
+    /** WakeUps before the packed form: a map of "#" and the code in base 36 to the time. */
+    static final class WakeUpsOfThen extends SerializerOfThen<io.lifecyclemail.state.WakeUps> {
+        WakeUpsOfThen() {
+            super(io.lifecyclemail.state.WakeUps.class, """
+                    {"type": "record", "name": "WakeUps", "namespace": "io.lifecyclemail.state", "fields": [
+                      {"name": "times", "type": {"type": "map", "values": "long"}, "default": {}}]}""");
+        }
+
+        @Override
+        void fill(org.apache.avro.generic.GenericRecord then, io.lifecyclemail.state.WakeUps wakeUps) {
+            then.put("times", wakeUps.getTimes());
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        io.lifecyclemail.state.WakeUps read(org.apache.avro.generic.GenericRecord then) {
+            java.util.Map<String, Long> times = new java.util.HashMap<>();
+            ((java.util.Map<Object, Long>) then.get("times")).forEach((key, time) -> times.put(key.toString(), time));
+            return new io.lifecyclemail.state.WakeUps(times, java.nio.ByteBuffer.allocate(0));
+        }
+    }
+
+    /** Keeps a customer's cart, and its wake-up in the index as versions before the packed form wrote it. */
+    static final class OlderWakeUpIndex extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, CustomerInput, Decision> {
+        private final CartAbandonment cart = new CartAbandonment(List.of(CART_2H), RETENTION);
+
+        @Override
+        public void processElement(CustomerInput input, Context context, org.apache.flink.util.Collector<Decision> out)
+                throws Exception {
+            var cartState = getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>(
+                    cart.stateName(), new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(cart.stateClass())));
+            var wakeUps = getRuntimeContext().getState(
+                    new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups", new WakeUpsOfThen()));
+            var state = cart.apply(cartState.value(), input.getEvent());
+            cartState.update(state);
+            long wakeUp = cart.nextWakeUp(state).getAsLong();
+            wakeUps.update(new io.lifecyclemail.state.WakeUps(java.util.Map.of(
+                    "#" + Integer.toString(cart.stateName().hashCode() & Integer.MAX_VALUE, Character.MAX_RADIX), wakeUp),
+                    java.nio.ByteBuffer.allocate(0)));
+            context.timerService().registerEventTimeTimer(wakeUp);
+        }
+    }
+
+    @Test
+    void aWakeUpIndexWrittenWithTheOlderSchemaIsRestoredOnHeapAndRocksDb() throws Exception {
+        for (StateBackend backend : List.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend())) {
+            harness.close();
+            harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new OlderWakeUpIndex()),
+                    CustomerInputs::customerId, Types.STRING);
+            harness.setStateBackend(backend);
+            harness.open();
+            push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1)); // kept by the older version
+            OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+            harness.close();
+
+            harness = newHarness(backend);
+            harness.initializeState(snapshot);
+            harness.open();
+            watermark(Duration.ofMinutes(30));
+            push(profile(ALICE, Duration.ofMinutes(2), true)); // late, within the allowed lateness: applied
+            watermark(Duration.ofMinutes(1).plus(WAIT).minusMillis(1));
+            assertThat(commands()).as(backend.getName() + ": not yet due").isEmpty();
+            watermark(Duration.ofMinutes(1).plus(WAIT));
+            assertThat(commands()).as(backend.getName() + ": the cart reminder, through the index of then").singleElement()
+                    .satisfies(command -> assertThat(command.getCustomerId()).isEqualTo(ALICE));
+            var wakeUps = stateOf(ALICE, new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
+                    new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class)));
+            assertThat(wakeUps.value().getTimes()).as(backend.getName() + ": written back packed").isEmpty();
+            assertThat(io.lifecyclemail.decision.detect.WakeUpIndex.unpack(wakeUps.value().getPacked()).earliest())
+                    .as(backend.getName() + ": the cart's retention is next").isNotNull();
         }
     }
 
     @Test
     void idsRememberedWithTheOlderSchemaAreReadAndForgottenOnHeapAndRocksDb() throws Exception {
-        var then = OlderIdMemory.serializerOfThen();
+        var then = new IdsOfThen();
         var bytes = new org.apache.flink.core.memory.DataOutputSerializer(64);
         then.serialize(new io.lifecyclemail.state.RecentEventIds(List.of("e1", "e2"), 0), bytes);
         assertThat(then.deserialize(new org.apache.flink.core.memory.DataInputDeserializer(bytes.getCopyOfBuffer()))
