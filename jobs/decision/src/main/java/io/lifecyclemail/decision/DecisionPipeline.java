@@ -25,6 +25,7 @@ import io.lifecyclemail.state.ScenarioTrigger;
 import org.apache.flink.util.Collector;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
+import io.lifecyclemail.decision.flink.CustomerScenariosOperator;
 import io.lifecyclemail.decision.scenario.BrowseAbandonmentScenario;
 import io.lifecyclemail.decision.scenario.BirthdayScenario;
 import io.lifecyclemail.decision.birthday.Birthday;
@@ -204,8 +205,9 @@ public final class DecisionPipeline {
 
         SingleOutputStreamOperator<Decision> decisions = customerInputs
                 .keyBy(CustomerInputs::customerId)
-                .process(new CustomerScenariosFunction(detectors, cutoff, tuning.late(),
-                        new Governor(configuration.policy(), scenarios)), new AvroTypeInfo<>(Decision.class))
+                .transform("customer-scenarios", new AvroTypeInfo<>(Decision.class),
+                        new CustomerScenariosOperator(new CustomerScenariosFunction(detectors, cutoff, tuning.late(),
+                                new Governor(configuration.policy(), scenarios))))
                 .name("customer-scenarios").uid("customer-scenarios");
         return new Outputs(decisions.getSideOutput(CustomerScenariosFunction.SEND_COMMANDS), decisions,
                 rfm == null ? null : rfm.records(), rfm == null ? null : rfm.summaries(),

@@ -3,6 +3,7 @@ package io.lifecyclemail.decision;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.flink.CustomerRankFunction;
 import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
+import io.lifecyclemail.decision.flink.CustomerScenariosOperator;
 import io.lifecyclemail.decision.flink.PopulationMergeFunction;
 import io.lifecyclemail.decision.flink.PopulationShardFunction;
 import io.lifecyclemail.decision.rfm.RfmRanking;
@@ -68,8 +69,8 @@ public final class RfmPipeline {
         }
         SingleOutputStreamOperator<Decision> stage = inputs
                 .keyBy(CustomerInputs::customerId)
-                .process(new CustomerScenariosFunction(List.of(rolling), endOfInputCutoff, late),
-                        new AvroTypeInfo<>(Decision.class))
+                .transform("customer-rfm", new AvroTypeInfo<>(Decision.class),
+                        new CustomerScenariosOperator(new CustomerScenariosFunction(List.of(rolling), endOfInputCutoff, late)))
                 .name("customer-rfm").uid("customer-rfm");
         // (its decisions are only LATE_EVENT records, which the customer stage writes for the same events)
         return stage.getSideOutput(CustomerScenariosFunction.RFM_CHANGES);

@@ -72,6 +72,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     public static final OutputTag<Conversion> CONVERSIONS =
             new OutputTag<>("conversions", new AvroTypeInfo<>(Conversion.class));
 
+    /** The state name of {@link #pendingAsList}. */
+    static final String PENDING_AS_LIST = "pending-inputs";
+
     private final List<Detector<?>> detectors;
     private final long endOfInputCutoff;
     private final LatePolicy late;
@@ -93,6 +96,11 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private transient MapState<Long, PendingInputs> pending;
     /** Where versions before {@link #pending} kept waiting inputs, in one list: moved over when met. */
     private transient ListState<CustomerInput> pendingAsList;
+    /**
+     * Whether {@link #pendingAsList} may hold inputs: unless {@link CustomerScenariosOperator} found it
+     * empty in the whole restored state, it is looked at on every timer.
+     */
+    private transient boolean pendingAsListMayHoldInputs;
     /**
      * Ids of applied events by the time they may be forgotten (a span of the allowed lateness), at most
      * {@link #IDS_PER_ENTRY} per entry: a span continues under its time plus 1, 2, ... Forgetting a
@@ -185,7 +193,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-inputs-by-time", Types.LONG,
                 new AvroTypeInfo<>(PendingInputs.class)));
         pendingAsList = getRuntimeContext().getListState(
-                new ListStateDescriptor<>("pending-inputs", new AvroTypeInfo<>(CustomerInput.class)));
+                new ListStateDescriptor<>(PENDING_AS_LIST, new AvroTypeInfo<>(CustomerInput.class)));
+        pendingAsListMayHoldInputs = true;
         recentIds = getRuntimeContext().getMapState(new MapStateDescriptor<>("recent-event-ids", Types.LONG,
                 new AvroTypeInfo<>(RecentEventIds.class)));
         wakeUps = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-ups", new AvroTypeInfo<>(WakeUps.class)));
@@ -268,6 +277,16 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
     }
 
+    /** No key of this subtask has inputs in the list older versions kept: only inputs by instant from now on. */
+    void pendingAsListIsEmpty() {
+        pendingAsListMayHoldInputs = false;
+    }
+
+    /** Whether the list older versions kept is looked at on timers. */
+    boolean looksAtPendingAsList() {
+        return pendingAsListMayHoldInputs;
+    }
+
     private void hold(CustomerInput input, long time) throws Exception {
         PendingInputs held = pending.get(time);
         List<CustomerInput> inputs = held == null ? new ArrayList<>(1) : new ArrayList<>(held.getInputs());
@@ -296,6 +315,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
      * later than the watermark, so its timer has not fired and no event is applied before it.
      */
     private void movePendingFromList() throws Exception {
+        if (!pendingAsListMayHoldInputs) {
+            return;
+        }
         Iterable<CustomerInput> listed = pendingAsList.get();
         if (listed == null || !listed.iterator().hasNext()) {
             return;

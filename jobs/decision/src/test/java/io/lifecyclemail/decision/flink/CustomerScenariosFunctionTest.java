@@ -442,6 +442,46 @@ class CustomerScenariosFunctionTest {
     }
 
     @Test
+    void theOperatorHasTheFunctionLookAtTheOlderListOnlyIfTheRestoredStateHasOne() throws Exception {
+        for (StateBackend backend : List.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend())) {
+            harness.close();
+            harness = newHarness(backend);
+            harness.open();
+            push(profile(ALICE, Duration.ZERO, true));
+            push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
+            OperatorSubtaskState byInstant = harness.snapshot(1L, 1L);
+            // the same waiting inputs as an older version kept them: in one list
+            var byTime = stateOf(ALICE, new org.apache.flink.api.common.state.MapStateDescriptor<>("pending-inputs-by-time",
+                    Types.LONG, new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.PendingInputs.class)));
+            var asList = stateOf(ALICE, new org.apache.flink.api.common.state.ListStateDescriptor<>("pending-inputs",
+                    new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(CustomerInput.class)));
+            List<CustomerInput> waiting = new java.util.ArrayList<>();
+            byTime.values().forEach(held -> waiting.addAll(held.getInputs()));
+            byTime.clear();
+            asList.update(waiting);
+            OperatorSubtaskState inOneList = harness.snapshot(2L, 2L);
+            harness.close();
+
+            for (boolean older : List.of(false, true)) {
+                harness = new KeyedOneInputStreamOperatorTestHarness<>(new CustomerScenariosOperator(
+                        new CustomerScenariosFunction(List.of(new CartAbandonment(List.of(CART_2H), RETENTION)))),
+                        CustomerInputs::customerId, Types.STRING);
+                harness.setStateBackend(backend);
+                harness.initializeState(older ? inOneList : byInstant);
+                harness.open();
+                var function = (CustomerScenariosFunction) ((CustomerScenariosOperator) harness.getOperator()).getUserFunction();
+                assertThat(function.looksAtPendingAsList()).as(backend.getName() + (older ? ": inputs in the older list"
+                        : ": no older list")).isEqualTo(older);
+                watermark(Duration.ofMinutes(1).plus(WAIT));
+                assertThat(commands()).as(backend.getName() + ": the cart reminder either way").hasSize(1);
+                harness.close();
+            }
+            harness = newHarness(backend);
+            harness.open();
+        }
+    }
+
+    @Test
     void inputsAnOlderVersionHeldInOneListAreStillAppliedInOrder() throws Exception {
         push(profile(ALICE, Duration.ZERO, true));
         push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
