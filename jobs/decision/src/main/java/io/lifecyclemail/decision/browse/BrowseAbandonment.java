@@ -68,12 +68,12 @@ public final class BrowseAbandonment implements Detector<BrowseState> {
     @Override
     public BrowseState apply(BrowseState state, Object event) {
         if (event instanceof OrderEvent order) {
-            return converted(state, order.getEventTime().toEpochMilli(), order.getEventId());
+            return converted(order.getEventTime().toEpochMilli(), order.getEventId());
         }
         ClickstreamEvent click = (ClickstreamEvent) event;
         long time = click.getEventTime().toEpochMilli();
         if (click.getType() == ClickType.CART_ADD) {
-            return converted(state, time, click.getEventId());
+            return converted(time, click.getEventId());
         }
         if (click.getType() != ClickType.PRODUCT_VIEW || state != null && state.getConverted()) {
             // other activity keeps a session going but does not start one; a converted session only goes on
@@ -129,7 +129,7 @@ public final class BrowseAbandonment implements Detector<BrowseState> {
      * A session with a cart addition or purchase is not mailed, whatever is viewed after: only its end
      * is kept, not its products (most sessions convert, and their products were most of this state).
      */
-    private static BrowseState converted(BrowseState state, long time, String eventId) {
+    private static BrowseState converted(long time, String eventId) {
         return new BrowseState(new ArrayList<>(), true, time, eventId, time);
     }
 

@@ -441,6 +441,27 @@ class CustomerScenariosFunctionTest {
                 org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE, descriptor);
     }
 
+    org.apache.flink.api.common.state.MapState<Long, io.lifecyclemail.state.PendingInputs> pendingByTime(String customer)
+            throws Exception {
+        return stateOf(customer, new org.apache.flink.api.common.state.MapStateDescriptor<>("pending-inputs-by-time",
+                Types.LONG, new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.PendingInputs.class)));
+    }
+
+    /** The one list older versions kept waiting inputs in. */
+    org.apache.flink.api.common.state.ListState<CustomerInput> pendingAsList(String customer) throws Exception {
+        return stateOf(customer, new org.apache.flink.api.common.state.ListStateDescriptor<>("pending-inputs",
+                new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(CustomerInput.class)));
+    }
+
+    /** The customer's inputs waiting by instant, taken out (their timers stay). */
+    List<CustomerInput> takeWaitingByInstant(String customer) throws Exception {
+        var byTime = pendingByTime(customer);
+        List<CustomerInput> waiting = new java.util.ArrayList<>();
+        byTime.values().forEach(held -> waiting.addAll(held.getInputs()));
+        byTime.clear();
+        return waiting;
+    }
+
     @Test
     void theOperatorHasTheFunctionLookAtTheOlderListOnlyIfTheRestoredStateHasOne() throws Exception {
         for (StateBackend backend : List.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend())) {
@@ -451,14 +472,7 @@ class CustomerScenariosFunctionTest {
             push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
             OperatorSubtaskState byInstant = harness.snapshot(1L, 1L);
             // the same waiting inputs as an older version kept them: in one list
-            var byTime = stateOf(ALICE, new org.apache.flink.api.common.state.MapStateDescriptor<>("pending-inputs-by-time",
-                    Types.LONG, new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.PendingInputs.class)));
-            var asList = stateOf(ALICE, new org.apache.flink.api.common.state.ListStateDescriptor<>("pending-inputs",
-                    new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(CustomerInput.class)));
-            List<CustomerInput> waiting = new java.util.ArrayList<>();
-            byTime.values().forEach(held -> waiting.addAll(held.getInputs()));
-            byTime.clear();
-            asList.update(waiting);
+            pendingAsList(ALICE).update(takeWaitingByInstant(ALICE));
             OperatorSubtaskState inOneList = harness.snapshot(2L, 2L);
             harness.close();
 
@@ -488,16 +502,12 @@ class CustomerScenariosFunctionTest {
         push(purchase(ALICE, Duration.ofMinutes(20)));
         push(cartAdd(ALICE, Duration.ofMinutes(30), "cup", 1));
         // move the waiting inputs into the one list older versions kept them in (their timers are set)
-        var byTime = stateOf(ALICE, new org.apache.flink.api.common.state.MapStateDescriptor<>("pending-inputs-by-time",
-                Types.LONG, new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.PendingInputs.class)));
-        var asList = stateOf(ALICE, new org.apache.flink.api.common.state.ListStateDescriptor<>("pending-inputs",
-                new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(CustomerInput.class)));
-        List<CustomerInput> waiting = new java.util.ArrayList<>();
-        byTime.values().forEach(held -> waiting.addAll(held.getInputs()));
+        List<CustomerInput> waiting = takeWaitingByInstant(ALICE);
         assertThat(waiting).as("profile, add, purchase, add").hasSize(4);
         java.util.Collections.reverse(waiting);
-        byTime.clear();
+        var asList = pendingAsList(ALICE);
         asList.update(waiting);
+        var byTime = pendingByTime(ALICE);
 
         watermark(Duration.ofMinutes(30).plus(WAIT));
         assertThat(commands()).as("the first cart was bought; the second is reminded").singleElement().satisfies(command ->
@@ -533,6 +543,24 @@ class CustomerScenariosFunctionTest {
         assertThat(ids.isEmpty()).as("the span's entries are forgotten together").isTrue();
     }
 
+    /** Runs {@code older} on {@code backend} over the events, then today's function restored from its snapshot. */
+    void restoreFromAnOlderVersion(org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, CustomerInput, Decision> older,
+                                   StateBackend backend, Object... events) throws Exception {
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(older),
+                CustomerInputs::customerId, Types.STRING);
+        harness.setStateBackend(backend);
+        harness.open();
+        for (Object event : events) {
+            push(event);
+        }
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+        harness = newHarness(backend);
+        harness.initializeState(snapshot);
+        harness.open();
+    }
+
     /** Writes a customer's applied ids as versions before the continued entries did (their schema had only ids). */
     static final class OlderIdMemory extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, CustomerInput, Decision> {
         private final long span;
@@ -545,7 +573,7 @@ class CustomerScenariosFunctionTest {
         public void processElement(CustomerInput input, Context context, org.apache.flink.util.Collector<Decision> out)
                 throws Exception {
             var ids = getRuntimeContext().getMapState(new org.apache.flink.api.common.state.MapStateDescriptor<>(
-                    "recent-event-ids", org.apache.flink.api.common.typeutils.base.LongSerializer.INSTANCE, new IdsOfThen()));
+                    "recent-event-ids", org.apache.flink.api.common.typeutils.base.LongSerializer.INSTANCE, idsOfThen()));
             var remembered = new io.lifecyclemail.state.RecentEventIds(List.of(CustomerInputs.eventId(input)), 0);
             ids.put(span, remembered);
             context.timerService().registerEventTimeTimer(span);
@@ -556,9 +584,10 @@ class CustomerScenariosFunctionTest {
      * A record's serializer as an older version had it, as its savepoint names it: today's record class
      * with the schema of then. Flink derives a record class's schema from the class, so this writes
      * through a generic serializer of the old schema and describes itself with Flink's own (not public)
-     * snapshot.
+     * snapshot. The schema of then has a subset of today's fields; reading, Avro's schema resolution
+     * gives the others their defaults, as it does for the job on restore.
      */
-    abstract static class SerializerOfThen<T extends org.apache.avro.specific.SpecificRecordBase>
+    static final class SerializerOfThen<T extends org.apache.avro.specific.SpecificRecordBase>
             extends org.apache.flink.api.common.typeutils.TypeSerializer<T> {
         private static final long serialVersionUID = 1L;
         private final Class<T> type;
@@ -571,11 +600,23 @@ class CustomerScenariosFunctionTest {
             this.schemaOfThen = schemaOfThen;
         }
 
-        /** Today's record as the schema of then holds it. */
-        abstract void fill(org.apache.avro.generic.GenericRecord then, T value);
+        /** Today's record as the schema of then holds it: the fields it had. */
+        private org.apache.avro.generic.GenericRecord then(T value) {
+            var then = new org.apache.avro.generic.GenericData.Record(schema());
+            schema().getFields().forEach(field -> then.put(field.name(), value.get(field.name())));
+            return then;
+        }
 
         /** The record of then as today's class. */
-        abstract T read(org.apache.avro.generic.GenericRecord then);
+        private T today(org.apache.avro.generic.GenericRecord then) throws java.io.IOException {
+            var bytes = new java.io.ByteArrayOutputStream();
+            var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+            new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(schema()).write(then, encoder);
+            encoder.flush();
+            return new org.apache.avro.specific.SpecificDatumReader<T>(schema(),
+                    org.apache.avro.specific.SpecificData.get().getSchema(type))
+                    .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+        }
 
         org.apache.avro.Schema schema() {
             if (schema == null) {
@@ -594,14 +635,12 @@ class CustomerScenariosFunctionTest {
 
         @Override
         public void serialize(T value, org.apache.flink.core.memory.DataOutputView target) throws java.io.IOException {
-            var record = new org.apache.avro.generic.GenericData.Record(schema());
-            fill(record, value);
-            generic().serialize(record, target);
+            generic().serialize(then(value), target);
         }
 
         @Override
         public T deserialize(org.apache.flink.core.memory.DataInputView source) throws java.io.IOException {
-            return read(generic().deserialize(source));
+            return today(generic().deserialize(source));
         }
 
         @Override
@@ -634,13 +673,8 @@ class CustomerScenariosFunctionTest {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public org.apache.flink.api.common.typeutils.TypeSerializer<T> duplicate() {
-            try {
-                return getClass().getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
+            return new SerializerOfThen<>(type, schemaOfThen);
         }
 
         @Override
@@ -669,56 +703,27 @@ class CustomerScenariosFunctionTest {
 
         @Override
         public boolean equals(Object other) {
-            return other != null && other.getClass() == getClass();
+            return other instanceof SerializerOfThen<?> then && then.type == type && then.schemaOfThen.equals(schemaOfThen);
         }
 
         @Override
         public int hashCode() {
-            return getClass().hashCode();
+            return schemaOfThen.hashCode();
         }
     }
 
     /** RecentEventIds before the field {@code more}. */
-    static final class IdsOfThen extends SerializerOfThen<io.lifecyclemail.state.RecentEventIds> {
-        IdsOfThen() {
-            super(io.lifecyclemail.state.RecentEventIds.class, """
-                    {"type": "record", "name": "RecentEventIds", "namespace": "io.lifecyclemail.state", "fields": [
-                      {"name": "ids", "type": {"type": "array", "items": "string"}, "default": []}]}""");
-        }
-
-        @Override
-        void fill(org.apache.avro.generic.GenericRecord then, io.lifecyclemail.state.RecentEventIds ids) {
-            then.put("ids", ids.getIds());
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        io.lifecyclemail.state.RecentEventIds read(org.apache.avro.generic.GenericRecord then) {
-            List<Object> ids = (List<Object>) then.get("ids");
-            return new io.lifecyclemail.state.RecentEventIds(ids.stream().map(Object::toString).toList(), 0);
-        }
+    static SerializerOfThen<io.lifecyclemail.state.RecentEventIds> idsOfThen() {
+        return new SerializerOfThen<>(io.lifecyclemail.state.RecentEventIds.class, """
+                {"type": "record", "name": "RecentEventIds", "namespace": "io.lifecyclemail.state", "fields": [
+                  {"name": "ids", "type": {"type": "array", "items": "string"}, "default": []}]}""");
     }
 
     /** WakeUps before the packed form: a map of "#" and the code in base 36 to the time. */
-    static final class WakeUpsOfThen extends SerializerOfThen<io.lifecyclemail.state.WakeUps> {
-        WakeUpsOfThen() {
-            super(io.lifecyclemail.state.WakeUps.class, """
-                    {"type": "record", "name": "WakeUps", "namespace": "io.lifecyclemail.state", "fields": [
-                      {"name": "times", "type": {"type": "map", "values": "long"}, "default": {}}]}""");
-        }
-
-        @Override
-        void fill(org.apache.avro.generic.GenericRecord then, io.lifecyclemail.state.WakeUps wakeUps) {
-            then.put("times", wakeUps.getTimes());
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        io.lifecyclemail.state.WakeUps read(org.apache.avro.generic.GenericRecord then) {
-            java.util.Map<String, Long> times = new java.util.HashMap<>();
-            ((java.util.Map<Object, Long>) then.get("times")).forEach((key, time) -> times.put(key.toString(), time));
-            return new io.lifecyclemail.state.WakeUps(times, java.nio.ByteBuffer.allocate(0));
-        }
+    static SerializerOfThen<io.lifecyclemail.state.WakeUps> wakeUpsOfThen() {
+        return new SerializerOfThen<>(io.lifecyclemail.state.WakeUps.class, """
+                {"type": "record", "name": "WakeUps", "namespace": "io.lifecyclemail.state", "fields": [
+                  {"name": "times", "type": {"type": "map", "values": "long"}, "default": {}}]}""");
     }
 
     /** Keeps a customer's cart, and its wake-up in the index as versions before the packed form wrote it. */
@@ -731,7 +736,7 @@ class CustomerScenariosFunctionTest {
             var cartState = getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>(
                     cart.stateName(), new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(cart.stateClass())));
             var wakeUps = getRuntimeContext().getState(
-                    new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups", new WakeUpsOfThen()));
+                    new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups", wakeUpsOfThen()));
             var state = cart.apply(cartState.value(), input.getEvent());
             cartState.update(state);
             long wakeUp = cart.nextWakeUp(state).getAsLong();
@@ -745,18 +750,7 @@ class CustomerScenariosFunctionTest {
     @Test
     void aWakeUpIndexWrittenWithTheOlderSchemaIsRestoredOnHeapAndRocksDb() throws Exception {
         for (StateBackend backend : List.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend())) {
-            harness.close();
-            harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new OlderWakeUpIndex()),
-                    CustomerInputs::customerId, Types.STRING);
-            harness.setStateBackend(backend);
-            harness.open();
-            push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1)); // kept by the older version
-            OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
-            harness.close();
-
-            harness = newHarness(backend);
-            harness.initializeState(snapshot);
-            harness.open();
+            restoreFromAnOlderVersion(new OlderWakeUpIndex(), backend, cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
             watermark(Duration.ofMinutes(30));
             push(profile(ALICE, Duration.ofMinutes(2), true)); // late, within the allowed lateness: applied
             watermark(Duration.ofMinutes(1).plus(WAIT).minusMillis(1));
@@ -774,7 +768,7 @@ class CustomerScenariosFunctionTest {
 
     @Test
     void idsRememberedWithTheOlderSchemaAreReadAndForgottenOnHeapAndRocksDb() throws Exception {
-        var then = new IdsOfThen();
+        var then = idsOfThen();
         var bytes = new org.apache.flink.core.memory.DataOutputSerializer(64);
         then.serialize(new io.lifecyclemail.state.RecentEventIds(List.of("e1", "e2"), 0), bytes);
         assertThat(then.deserialize(new org.apache.flink.core.memory.DataInputDeserializer(bytes.getCopyOfBuffer()))
@@ -782,18 +776,7 @@ class CustomerScenariosFunctionTest {
         var add = cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1);
         long span = LatePolicy.DEFAULT.pruneAfter(millis(Duration.ofMinutes(1)));
         for (StateBackend backend : List.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend())) {
-            harness.close();
-            harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new OlderIdMemory(span)),
-                    CustomerInputs::customerId, Types.STRING);
-            harness.setStateBackend(backend);
-            harness.open();
-            push(add); // applied and remembered by the older version
-            OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
-            harness.close();
-
-            harness = newHarness(backend);
-            harness.initializeState(snapshot);
-            harness.open();
+            restoreFromAnOlderVersion(new OlderIdMemory(span), backend, add); // applied and remembered by the older version
             watermark(Duration.ofMinutes(30));
             push(profile(ALICE, Duration.ofMinutes(2), true));
             push(profile(BOB, Duration.ofMinutes(2), true));
