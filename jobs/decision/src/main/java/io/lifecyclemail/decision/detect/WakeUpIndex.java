@@ -36,6 +36,16 @@ public final class WakeUpIndex {
         return codes.length == 0 ? null : times[0];
     }
 
+    /** The earliest wake-up later than {@code after}, null if there is none. */
+    public Long earliestAfter(long after) {
+        for (long time : times) {
+            if (time > after) {
+                return time;
+            }
+        }
+        return null;
+    }
+
     /** The wake-up of the detector with this code, null if it has none. */
     public Long get(int code) {
         for (int i = 0; i < codes.length; i++) {
@@ -128,6 +138,32 @@ public final class WakeUpIndex {
     public WakeUpIndex withEarliest(int code, long time) {
         Long present = get(code);
         return present != null && present <= time ? this : with(code, time);
+    }
+
+    /** Sorted times packed as this index packs its times: the first zig-zag encoded, the others as distances. */
+    static ByteBuffer packTimes(long[] sorted) {
+        ByteBuffer packed = ByteBuffer.allocate(sorted.length * 10);
+        for (int i = 0; i < sorted.length; i++) {
+            putVarLong(packed, i == 0 ? (sorted[0] << 1) ^ (sorted[0] >> 63) : sorted[i] - sorted[i - 1]);
+        }
+        packed.flip();
+        return packed;
+    }
+
+    /** Reads times written by {@link #packTimes} without moving the buffer's position. */
+    static long[] unpackTimes(ByteBuffer packed) {
+        if (packed == null || !packed.hasRemaining()) {
+            return new long[0];
+        }
+        ByteBuffer in = packed.duplicate();
+        long[] times = new long[in.remaining()];
+        int size = 0;
+        while (in.hasRemaining()) {
+            long value = getVarLong(in);
+            times[size] = size == 0 ? (value >>> 1) ^ -(value & 1) : times[size - 1] + value;
+            size++;
+        }
+        return Arrays.copyOf(times, size);
     }
 
     private static void putVarLong(ByteBuffer out, long value) {

@@ -1,13 +1,13 @@
 package io.lifecyclemail.decision.flink;
 
 import io.lifecyclemail.decision.CustomerInputs;
+import io.lifecyclemail.decision.detect.Agenda;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.detect.EngagementMemory;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.detect.ReentryGate;
-import io.lifecyclemail.decision.detect.WakeUpIndex;
 import io.lifecyclemail.decision.detect.WakeUpKeys;
 import io.lifecyclemail.decision.govern.Governor;
 import io.lifecyclemail.decision.scenario.Audience;
@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
+import java.util.Objects;
 import java.util.OptionalLong;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -56,6 +57,8 @@ import org.apache.flink.util.OutputTag;
  * Per customer: holds inputs until event time (the watermark of every input) reaches them, applies
  * them in event-time order to every {@link Detector}, and asks each for what is due once the
  * watermark has passed it, so no cancelling event at or before a deadline can still arrive on time.
+ * A customer has one timer, at the earliest entry of its {@link Agenda}: when it fires, every instant
+ * of the customer up to the watermark is handled in event-time order, in one call.
  * Candidates their scenario admits go to the {@link Governor}, which decides who gets mail: a final
  * decision for every candidate, a send command for those sent, conversions for orders after them.
  * The rules are in the detectors and the governor; this class only loads and stores state and sets timers.
@@ -74,6 +77,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
 
     /** The state name of {@link #pendingAsList}. */
     static final String PENDING_AS_LIST = "pending-inputs";
+    /** The state name of {@link #pending}. */
+    static final String PENDING_BY_INSTANT = "pending-inputs-by-time";
 
     private final List<Detector<?>> detectors;
     private final long endOfInputCutoff;
@@ -85,22 +90,17 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private transient Slot<GovernorState> governed;
     /** Opens and clicks, when some audience asks about them; else null. */
     private transient Slot<EngagementLog> engaged;
-    private transient boolean registerTimers;
     private transient ValueState<String> timezone;
     /** The rank and scores the rank stage last published for the customer (audience rules, content by rank). */
     private transient ValueState<RankStanding> standing;
     /**
-     * Inputs waiting for the watermark, by event time: releasing an instant reads only its own inputs,
-     * however many more a busy customer has waiting.
+     * Inputs waiting for the watermark beyond the few the agenda holds, by event time (the agenda lists
+     * their instants): releasing an instant reads only its own inputs, however many more a busy
+     * customer has waiting. Before the agenda, every waiting input was here, with a timer per instant.
      */
     private transient MapState<Long, PendingInputs> pending;
-    /** Where versions before {@link #pending} kept waiting inputs, in one list: moved over when met. */
+    /** Where versions before {@link #pending} kept waiting inputs, in one list: moved over at start. */
     private transient ListState<CustomerInput> pendingAsList;
-    /**
-     * Whether {@link #pendingAsList} may hold inputs: unless {@link CustomerScenariosOperator} found it
-     * empty in the whole restored state, it is looked at on every timer.
-     */
-    private transient boolean pendingAsListMayHoldInputs;
     /**
      * Ids of applied events by the time they may be forgotten (a span of the allowed lateness), at most
      * {@link #IDS_PER_ENTRY} per entry: a span continues under its time plus 1, 2, ... Forgetting a
@@ -108,12 +108,10 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
      * markers of every span forgotten before.
      */
     private transient MapState<Long, RecentEventIds> recentIds;
-    private transient ValueState<WakeUps> wakeUps;
-    /** The current key's wake-ups while one call handles it; written back at the end of the call. */
-    private transient WakeUpIndex wakeUpIndex;
-    private transient boolean wakeUpIndexChanged;
-    /** The earliest wake-up of the current key when its index was read: where its timer is. */
-    private transient Long earliestWakeUpBefore;
+    /** The customer's {@link Agenda} (state name "wake-ups": it began as the detectors' wake-ups alone). */
+    private transient ValueState<WakeUps> agendaState;
+    /** The current key's agenda while one call handles it; written back at the end of the call. */
+    private transient Agenda agenda;
     private transient Counter lateEvents;
     private transient Counter tooLateEvents;
     private transient Counter duplicateEvents;
@@ -190,20 +188,19 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         timezone = getRuntimeContext().getState(new ValueStateDescriptor<>("timezone", Types.STRING));
         standing = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("rank-standing", new AvroTypeInfo<>(RankStanding.class)));
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-inputs-by-time", Types.LONG,
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(PENDING_BY_INSTANT, Types.LONG,
                 new AvroTypeInfo<>(PendingInputs.class)));
         pendingAsList = getRuntimeContext().getListState(
                 new ListStateDescriptor<>(PENDING_AS_LIST, new AvroTypeInfo<>(CustomerInput.class)));
-        pendingAsListMayHoldInputs = true;
         recentIds = getRuntimeContext().getMapState(new MapStateDescriptor<>("recent-event-ids", Types.LONG,
                 new AvroTypeInfo<>(RecentEventIds.class)));
-        wakeUps = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-ups", new AvroTypeInfo<>(WakeUps.class)));
+        agendaState = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("wake-ups", new AvroTypeInfo<>(WakeUps.class)));
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
         tooLateEvents = getRuntimeContext().getMetricGroup().counter("tooLateEvents");
         duplicateEvents = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
         candidates = getRuntimeContext().getMetricGroup().counter("candidates");
         countedDecisions = new CountingDecisions();
-        registerTimers = true;
     }
 
     @Override
@@ -217,8 +214,14 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
         switch (verdict) {
             case ON_TIME -> {
-                hold(input, time);
-                context.timerService().registerEventTimeTimer(time);
+                try {
+                    if (!agenda().holdInline(input)) {
+                        hold(input, time);
+                        agenda().heldElsewhereAt(time);
+                    }
+                } finally {
+                    flushAgenda(context, null);
+                }
                 return;
             }
             case LATE -> lateEvents.inc();
@@ -240,51 +243,77 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             }
             applyInOrder(List.of(input), context, out);
         } finally {
-            flushWakeUps(context);
+            flushAgenda(context, null);
         }
     }
 
     @Override
     public void onTimer(long time, OnTimerContext context, Collector<Decision> decisions) throws Exception {
         Collector<Decision> out = countedDecisions.to(decisions);
-        boolean endOfInput = context.timerService().currentWatermark() == Long.MAX_VALUE;
-        long decideUpTo = endOfInput ? Math.min(time, endOfInputCutoff) : time;
-        // Past the cutoff nothing more is decided, so no timers: one registered now would fire at once, forever.
-        registerTimers = decideUpTo == time;
+        long watermark = context.timerService().currentWatermark();
+        boolean endOfInput = watermark == Long.MAX_VALUE;
+        // When a bounded input ends, decide only up to the cutoff; inputs after it are still applied.
+        long wakeUpsUpTo = endOfInput ? Math.min(watermark, endOfInputCutoff) : watermark;
         try {
-            movePendingFromList();
-            release(time, context, out);
-            if (late.remembersIds() && late.isPruneTime(time)) {
-                forgetIdsUpTo(time); // copies of these would now be too late anyway
+            if (late.remembersIds() && late.isPruneTime(time) && !agenda().forgets(time)) {
+                forgetIdsUpTo(time); // a timer an older version set for its id memory
             }
-            List<Governor.Proposal> proposals = new ArrayList<>();
-            for (Slot<?> slot : slots) {
-                // read for each: a detector deciding may move a later one's wake-up (the re-entry gate's)
-                Long wakeUp = wakeUpIndex().get(slot.wakeUpKey);
-                if (slot != governed && wakeUp != null && wakeUp <= decideUpTo) { // only the detectors due: one state read each
-                    decide(slot, decideUpTo, context, out, proposals);
-                }
-            }
-            Long governorWakeUp = wakeUpIndex().get(governed.wakeUpKey);
-            if (!proposals.isEmpty() || governorWakeUp != null && governorWakeUp <= decideUpTo) {
-                GovernorState state = governor.decide(governed.state.value(), proposals, decideUpTo, zone(),
-                        governorOut(context, out));
-                store(governed, state);
+            long handled = Long.MIN_VALUE;
+            for (Long instant = agenda().next(watermark, handled, wakeUpsUpTo); instant != null;
+                 instant = agenda().next(watermark, handled, wakeUpsUpTo)) {
+                handle(instant, Math.min(instant, wakeUpsUpTo), context, out);
+                handled = instant;
             }
         } finally {
-            flushWakeUps(context);
-            registerTimers = true;
+            flushAgenda(context, time);
         }
     }
 
-    /** No key of this subtask has inputs in the list older versions kept: only inputs by instant from now on. */
-    void pendingAsListIsEmpty() {
-        pendingAsListMayHoldInputs = false;
+    /**
+     * One instant of the customer, as a timer of its own once handled it: the inputs of that instant,
+     * then ids to forget, then every detector due up to {@code decideUpTo}, then the governor.
+     */
+    private void handle(long instant, long decideUpTo, Context context, Collector<Decision> out) throws Exception {
+        release(instant, context, out);
+        if (agenda().takeForgetAt(instant)) {
+            forgetIdsUpTo(instant); // copies of these would now be too late anyway
+        }
+        List<Governor.Proposal> proposals = new ArrayList<>();
+        for (Slot<?> slot : slots) {
+            // read for each: a detector deciding may move a later one's wake-up (the re-entry gate's)
+            Long wakeUp = agenda().wakeUps().get(slot.wakeUpKey);
+            if (slot != governed && wakeUp != null && wakeUp <= decideUpTo) { // only the detectors due: one state read each
+                decide(slot, decideUpTo, context, out, proposals);
+            }
+        }
+        Long governorWakeUp = agenda().wakeUps().get(governed.wakeUpKey);
+        if (!proposals.isEmpty() || governorWakeUp != null && governorWakeUp <= decideUpTo) {
+            GovernorState state = governor.decide(governed.state.value(), proposals, decideUpTo, zone(),
+                    governorOut(context, out));
+            store(governed, state);
+        }
     }
 
-    /** Whether the list older versions kept is looked at on timers. */
-    boolean looksAtPendingAsList() {
-        return pendingAsListMayHoldInputs;
+    /**
+     * Takes waiting inputs as older versions kept them into the current key's agenda: inputs in one list
+     * go to the map by instant, and every instant there is listed. Their timers were restored with them.
+     * {@link CustomerScenariosOperator} calls this at start, for each key with such inputs.
+     */
+    void adoptWaitingInputs() throws Exception {
+        Iterable<CustomerInput> listed = pendingAsList.get();
+        if (listed != null) {
+            for (CustomerInput input : listed) {
+                hold(input, CustomerInputs.eventTime(input));
+            }
+            pendingAsList.clear();
+        }
+        for (Long instant : pending.keys()) {
+            agenda().heldElsewhereAt(instant);
+        }
+        if (agenda.changed()) {
+            storeAgenda();
+        }
+        agenda = null;
     }
 
     private void hold(CustomerInput input, long time) throws Exception {
@@ -295,37 +324,23 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     }
 
     /**
-     * Applies the inputs of one instant. Every waiting instant has its timer, and timers fire in
-     * event-time order, so when this one fires no earlier input is still waiting.
+     * Applies the inputs of one instant. Instants are handled in event-time order, so no earlier input
+     * is still waiting.
      */
     private void release(long time, Context context, Collector<Decision> out) throws Exception {
-        PendingInputs held = pending.get(time);
-        if (held == null) {
+        List<CustomerInput> reached = agenda().takeHeldAt(time);
+        if (agenda().takeHeldElsewhereAt(time)) {
+            PendingInputs elsewhere = pending.get(time);
+            if (elsewhere != null) {
+                reached.addAll(elsewhere.getInputs());
+            }
+            pending.remove(time);
+        }
+        if (reached.isEmpty()) {
             return;
         }
-        pending.remove(time);
-        List<CustomerInput> reached = new ArrayList<>(held.getInputs());
         reached.sort(CustomerInputs.EVENT_TIME_ORDER);
         applyInOrder(reached, context, out);
-    }
-
-    /**
-     * Inputs a savepoint of an older version holds in one list go to their instants (their timers are
-     * set). Asked on timers and before a timer is deleted, not per event: an input still in the list is
-     * later than the watermark, so its timer has not fired and no event is applied before it.
-     */
-    private void movePendingFromList() throws Exception {
-        if (!pendingAsListMayHoldInputs) {
-            return;
-        }
-        Iterable<CustomerInput> listed = pendingAsList.get();
-        if (listed == null || !listed.iterator().hasNext()) {
-            return;
-        }
-        for (CustomerInput input : listed) {
-            hold(input, CustomerInputs.eventTime(input));
-        }
-        pendingAsList.clear();
     }
 
     /**
@@ -351,8 +366,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
         for (Map.Entry<Long, List<String>> span : applied.entrySet()) {
             if (remember(span.getKey(), span.getValue())) {
-                // the span's first ids: its timer forgets them; later ids of the span share it
-                context.timerService().registerEventTimeTimer(span.getKey());
+                agenda().forgetAt(span.getKey()); // the span's first ids; later ids of the span are forgotten with them
             }
         }
     }
@@ -587,7 +601,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
 
     /**
      * Stores a detector's state and its next wake-up in the index; null leaves no state behind. The
-     * timer follows from the index when the call ends ({@link #flushWakeUps}).
+     * timer follows from the index when the call ends ({@link #flushAgenda}).
      */
     private <S extends SpecificRecordBase> void store(Slot<S> slot, S state) throws Exception {
         if (state == null) {
@@ -599,75 +613,52 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         setWakeUp(slot, slot.detector.nextWakeUp(state));
     }
 
-    /**
-     * A timer is shared by the earliest wake-up, pending inputs and the id memory at that instant:
-     * delete it only if none of them needs it.
-     */
-    private void deleteTimerUnlessNeeded(long time, Long earliestWakeUp, Context context) throws Exception {
-        if (Long.valueOf(time).equals(earliestWakeUp) || (late.remembersIds() && late.isPruneTime(time))) {
-            return;
+    /** The current key's agenda, read once per call. */
+    private Agenda agenda() throws Exception {
+        if (agenda == null) {
+            agenda = Agenda.of(agendaState.value());
         }
-        movePendingFromList();
-        if (!pending.contains(time)) {
-            context.timerService().deleteEventTimeTimer(time);
-        }
-    }
-
-    /**
-     * The current key's wake-up index, read once per call. An index an older version wrote as a map
-     * (keyed by codes, or before them by state names) is read from it and written back packed.
-     */
-    private WakeUpIndex wakeUpIndex() throws Exception {
-        if (wakeUpIndex == null) {
-            WakeUps stored = wakeUps.value();
-            wakeUpIndexChanged = false;
-            if (stored == null) {
-                wakeUpIndex = WakeUpIndex.EMPTY;
-            } else {
-                WakeUpIndex index = WakeUpIndex.unpack(stored.getPacked());
-                for (Map.Entry<String, Long> older : stored.getTimes().entrySet()) {
-                    index = index.withEarliest(WakeUpKeys.codeOfOlderKey(older.getKey()), older.getValue());
-                    wakeUpIndexChanged = true;
-                }
-                wakeUpIndex = index;
-            }
-            earliestWakeUpBefore = wakeUpIndex.earliest();
-        }
-        return wakeUpIndex;
+        return agenda;
     }
 
     private void setWakeUp(Slot<?> slot, OptionalLong wakeUp) throws Exception {
-        WakeUpIndex index = wakeUpIndex();
-        WakeUpIndex next = index.with(slot.wakeUpKey, wakeUp.isPresent() ? wakeUp.getAsLong() : null);
-        if (next != index) {
-            wakeUpIndex = next;
-            wakeUpIndexChanged = true;
+        agenda().wakeUps(agenda().wakeUps().with(slot.wakeUpKey, wakeUp.isPresent() ? wakeUp.getAsLong() : null));
+    }
+
+    private void storeAgenda() throws Exception {
+        WakeUps record = agenda.toRecord();
+        if (record == null) {
+            agendaState.clear();
+        } else {
+            agendaState.update(record);
         }
     }
 
     /**
-     * Writes the wake-up index back if the call changed it, and forgets it for the next key. A
-     * customer has one timer for all its detectors, at the earliest wake-up: when that moves, the
-     * timer moves (the one that fired, or was registered for the old earliest, need not stay).
+     * Writes the agenda back if the call changed it, and forgets it for the next key. The customer's
+     * one timer stands at the agenda's earliest entry: when that moves, the timer moves.
+     *
+     * @param fired the time of the timer that fired, which no longer stands; null outside a timer
      */
-    private void flushWakeUps(Context context) throws Exception {
-        if (wakeUpIndex != null && wakeUpIndexChanged) {
-            if (wakeUpIndex.isEmpty()) {
-                wakeUps.clear();
-            } else {
-                wakeUps.update(new WakeUps(Map.of(), wakeUpIndex.pack()));
+    private void flushAgenda(Context context, Long fired) throws Exception {
+        if (agenda == null) {
+            return;
+        }
+        if (agenda.changed()) {
+            storeAgenda();
+        }
+        Long earliest = agenda.earliest();
+        Long standing = Objects.equals(agenda.earliestBefore(), fired) ? null : agenda.earliestBefore();
+        // Once the input has ended (watermark at the end of time) every instant was handled in the call.
+        if (!Objects.equals(earliest, standing) && context.timerService().currentWatermark() != Long.MAX_VALUE) {
+            if (earliest != null) {
+                context.timerService().registerEventTimeTimer(earliest);
             }
-            Long earliest = wakeUpIndex.earliest();
-            if (!java.util.Objects.equals(earliest, earliestWakeUpBefore)) {
-                if (earliest != null && registerTimers) {
-                    context.timerService().registerEventTimeTimer(earliest);
-                }
-                if (earliestWakeUpBefore != null) {
-                    deleteTimerUnlessNeeded(earliestWakeUpBefore, earliest, context);
-                }
+            // a timer older versions set for the id memory may stand at the same time: kept
+            if (standing != null && !(late.remembersIds() && late.isPruneTime(standing))) {
+                context.timerService().deleteEventTimeTimer(standing);
             }
         }
-        wakeUpIndex = null;
-        wakeUpIndexChanged = false;
+        agenda = null;
     }
 }

@@ -72,8 +72,8 @@ class WakeUpIndexTest {
             index = index.with(code, NOW + ahead[i]);
             older.put("#" + Integer.toString(code, Character.MAX_RADIX), NOW + ahead[i]);
         }
-        int packed = avroBytes(new WakeUps(Map.of(), index.pack()));
-        int map = avroBytes(new WakeUps(older, ByteBuffer.allocate(0)));
+        int packed = avroBytes(WakeUps.newBuilder().setPacked(index.pack()).build());
+        int map = avroBytes(WakeUps.newBuilder().setTimes(older).build());
         assertThat(packed).as("packed %d bytes, as a map %d", packed, map).isLessThan(map * 2 / 3);
     }
 

@@ -68,7 +68,7 @@ class CustomerScenariosFunctionTest {
             throws Exception {
         CustomerScenariosFunction function = new CustomerScenariosFunction(List.of(new CartAbandonment(List.of(CART_2H), RETENTION)));
         KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function),
+                new KeyedOneInputStreamOperatorTestHarness<>(new CustomerScenariosOperator(function),
                         CustomerInputs::customerId, Types.STRING);
         harness.setStateBackend(backend);
         return harness;
@@ -78,7 +78,7 @@ class CustomerScenariosFunctionTest {
     static KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> harness(
             CustomerScenariosFunction function) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function),
+                new KeyedOneInputStreamOperatorTestHarness<>(new CustomerScenariosOperator(function),
                         CustomerInputs::customerId, Types.STRING);
         harness.setStateBackend(new HashMapStateBackend());
         harness.open();
@@ -462,58 +462,80 @@ class CustomerScenariosFunctionTest {
         return waiting;
     }
 
-    @Test
-    void theOperatorHasTheFunctionLookAtTheOlderListOnlyIfTheRestoredStateHasOne() throws Exception {
-        for (StateBackend backend : List.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend())) {
-            harness.close();
-            harness = newHarness(backend);
-            harness.open();
-            push(profile(ALICE, Duration.ZERO, true));
-            push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
-            OperatorSubtaskState byInstant = harness.snapshot(1L, 1L);
-            // the same waiting inputs as an older version kept them: in one list
-            pendingAsList(ALICE).update(takeWaitingByInstant(ALICE));
-            OperatorSubtaskState inOneList = harness.snapshot(2L, 2L);
-            harness.close();
+    /**
+     * Holds every input for the watermark as older versions did, with a timer at its instant: in the map
+     * by instant, or before that in one list.
+     */
+    static final class OlderWaitingInputs extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, CustomerInput, Decision> {
+        private final boolean inOneList;
 
-            for (boolean older : List.of(false, true)) {
-                harness = new KeyedOneInputStreamOperatorTestHarness<>(new CustomerScenariosOperator(
-                        new CustomerScenariosFunction(List.of(new CartAbandonment(List.of(CART_2H), RETENTION)))),
-                        CustomerInputs::customerId, Types.STRING);
-                harness.setStateBackend(backend);
-                harness.initializeState(older ? inOneList : byInstant);
-                harness.open();
-                var function = (CustomerScenariosFunction) ((CustomerScenariosOperator) harness.getOperator()).getUserFunction();
-                assertThat(function.looksAtPendingAsList()).as(backend.getName() + (older ? ": inputs in the older list"
-                        : ": no older list")).isEqualTo(older);
-                watermark(Duration.ofMinutes(1).plus(WAIT));
-                assertThat(commands()).as(backend.getName() + ": the cart reminder either way").hasSize(1);
-                harness.close();
+        OlderWaitingInputs(boolean inOneList) {
+            this.inOneList = inOneList;
+        }
+
+        @Override
+        public void processElement(CustomerInput input, Context context, org.apache.flink.util.Collector<Decision> out)
+                throws Exception {
+            long time = CustomerInputs.eventTime(input);
+            if (inOneList) {
+                getRuntimeContext().getListState(new org.apache.flink.api.common.state.ListStateDescriptor<>(
+                        CustomerScenariosFunction.PENDING_AS_LIST,
+                        new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(CustomerInput.class))).add(input);
+            } else {
+                var byTime = getRuntimeContext().getMapState(new org.apache.flink.api.common.state.MapStateDescriptor<>(
+                        CustomerScenariosFunction.PENDING_BY_INSTANT, Types.LONG,
+                        new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.PendingInputs.class)));
+                var held = byTime.get(time);
+                List<CustomerInput> inputs = held == null ? new java.util.ArrayList<>() : new java.util.ArrayList<>(held.getInputs());
+                inputs.add(input);
+                byTime.put(time, new io.lifecyclemail.state.PendingInputs(inputs));
             }
-            harness = newHarness(backend);
-            harness.open();
+            context.timerService().registerEventTimeTimer(time);
         }
     }
 
     @Test
-    void inputsAnOlderVersionHeldInOneListAreStillAppliedInOrder() throws Exception {
-        push(profile(ALICE, Duration.ZERO, true));
-        push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
-        push(purchase(ALICE, Duration.ofMinutes(20)));
-        push(cartAdd(ALICE, Duration.ofMinutes(30), "cup", 1));
-        // move the waiting inputs into the one list older versions kept them in (their timers are set)
-        List<CustomerInput> waiting = takeWaitingByInstant(ALICE);
-        assertThat(waiting).as("profile, add, purchase, add").hasSize(4);
-        java.util.Collections.reverse(waiting);
-        var asList = pendingAsList(ALICE);
-        asList.update(waiting);
-        var byTime = pendingByTime(ALICE);
+    void inputsAnOlderVersionHeldWaitingAreTakenIntoTheAgendaAndAppliedInOrder() throws Exception {
+        for (StateBackend backend : List.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend())) {
+            for (boolean inOneList : List.of(false, true)) {
+                String layout = backend.getName() + (inOneList ? ", in one list" : ", by instant");
+                restoreFromAnOlderVersion(new OlderWaitingInputs(inOneList), backend, profile(ALICE, Duration.ZERO, true),
+                        purchase(ALICE, Duration.ofMinutes(20)), cartAdd(ALICE, Duration.ofMinutes(30), "cup", 1),
+                        cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
+                // today's inputs between the older ones: the tea is bought at 0:20, the cup and the mug are left
+                push(cartAdd(ALICE, Duration.ofMinutes(10), "mug", 1));
+                push(cartAdd(ALICE, Duration.ofMinutes(40), "mug", 1));
+                watermark(Duration.ofMinutes(40).plus(WAIT));
+                assertThat(commands()).as(layout).singleElement().satisfies(command ->
+                        assertThat(command.getItems()).extracting(line -> line.getProduct().getProductId())
+                                .containsExactlyInAnyOrder("cup", "mug"));
+                assertThat(pendingAsList(ALICE).get()).as(layout + ": the list is emptied").isNullOrEmpty();
+                assertThat(pendingByTime(ALICE).isEmpty()).as(layout + ": nothing left waiting by instant").isTrue();
+            }
+        }
+    }
 
-        watermark(Duration.ofMinutes(30).plus(WAIT));
-        assertThat(commands()).as("the first cart was bought; the second is reminded").singleElement().satisfies(command ->
+    @Test
+    void aBusyCustomersInputsBeyondWhatTheAgendaHoldsWaitByInstantAndAreAppliedInOrder() throws Exception {
+        push(profile(ALICE, Duration.ZERO, true));
+        int views = io.lifecyclemail.decision.detect.Agenda.HELD_INLINE * 3;
+        for (int second = 1; second <= views; second++) {
+            push(Events.click(ALICE, Duration.ofSeconds(second), ClickType.PAGE_VIEW, null, 1));
+        }
+        push(cartAdd(ALICE, Duration.ofSeconds(views + 1), "tea", 1));
+        push(purchase(ALICE, Duration.ofSeconds(views + 2)));
+        push(cartAdd(ALICE, Duration.ofSeconds(views + 3), "cup", 1));
+        var byTime = pendingByTime(ALICE);
+        List<Long> instants = new java.util.ArrayList<>();
+        byTime.keys().forEach(instants::add);
+        assertThat(instants).as("all but the first %d inputs wait by instant", io.lifecyclemail.decision.detect.Agenda.HELD_INLINE)
+                .hasSize(views + 4 - io.lifecyclemail.decision.detect.Agenda.HELD_INLINE);
+        assertThat(harness.numEventTimeTimers()).as("one timer for all").isEqualTo(1);
+
+        watermark(Duration.ofSeconds(views + 3).plus(WAIT));
+        assertThat(commands()).as("the tea was bought; the cup is reminded").singleElement().satisfies(command ->
                 assertThat(command.getItems()).extracting(line -> line.getProduct().getProductId()).containsExactly("cup"));
         backend().setCurrentKey(ALICE);
-        assertThat(asList.get()).as("the list is emptied").isNullOrEmpty();
         assertThat(byTime.isEmpty()).isTrue();
     }
 
@@ -740,9 +762,9 @@ class CustomerScenariosFunctionTest {
             var state = cart.apply(cartState.value(), input.getEvent());
             cartState.update(state);
             long wakeUp = cart.nextWakeUp(state).getAsLong();
-            wakeUps.update(new io.lifecyclemail.state.WakeUps(java.util.Map.of(
-                    "#" + Integer.toString(cart.stateName().hashCode() & Integer.MAX_VALUE, Character.MAX_RADIX), wakeUp),
-                    java.nio.ByteBuffer.allocate(0)));
+            wakeUps.update(io.lifecyclemail.state.WakeUps.newBuilder().setTimes(java.util.Map.of(
+                    "#" + Integer.toString(cart.stateName().hashCode() & Integer.MAX_VALUE, Character.MAX_RADIX), wakeUp))
+                    .build());
             context.timerService().registerEventTimeTimer(wakeUp);
         }
     }
@@ -806,7 +828,8 @@ class CustomerScenariosFunctionTest {
             var index = io.lifecyclemail.decision.detect.WakeUpIndex.unpack(wakeUps.value().getPacked());
             assertThat(index.size()).as("the cart's wake-up").isEqualTo(1);
             long due = index.earliest();
-            wakeUps.update(new io.lifecyclemail.state.WakeUps(java.util.Map.of(olderKey, due), java.nio.ByteBuffer.allocate(0)));
+            wakeUps.update(io.lifecyclemail.state.WakeUps.newBuilder(wakeUps.value()).setTimes(java.util.Map.of(olderKey, due))
+                    .setPacked(java.nio.ByteBuffer.allocate(0)).build());
 
             watermark(Duration.ofMinutes(1).plus(WAIT));
             assertThat(commands()).as("the cart reminder, found through the older key " + olderKey).hasSize(1);

@@ -1,0 +1,222 @@
+package io.lifecyclemail.decision.detect;
+
+import io.lifecyclemail.decision.CustomerInputs;
+import io.lifecyclemail.state.CustomerInput;
+import io.lifecyclemail.state.WakeUps;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a customer's one timer is for, in one state value: the detectors' wake-ups, the inputs
+ * waiting for the watermark to reach their event time, and when spans of remembered event ids may be
+ * forgotten. The timer stands at the earliest of them; when it fires, the customer's instants up to the
+ * watermark are handled in event-time order in one call ({@link #next}), instead of one timer and one
+ * call (each reading the same state again) per instant.
+ *
+ * <p>The first {@link #HELD_INLINE} waiting inputs are held here; a busy customer's further inputs
+ * wait in a map by instant and only their instants are listed here, so an event never rewrites more
+ * than a bounded number of inputs. Read once per call, changed in place, written back if it changed.
+ */
+public final class Agenda {
+    /** Waiting inputs held in the agenda itself: beyond these only their instants are. */
+    public static final int HELD_INLINE = 16;
+
+    private WakeUpIndex wakeUps;
+    private final List<CustomerInput> held;
+    private long[] heldElsewhere;
+    private long[] forgetAt;
+    private boolean changed;
+    private final Long earliestBefore;
+
+    private Agenda(WakeUpIndex wakeUps, List<CustomerInput> held, long[] heldElsewhere, long[] forgetAt, boolean changed) {
+        this.wakeUps = wakeUps;
+        this.held = held;
+        this.heldElsewhere = heldElsewhere;
+        this.forgetAt = forgetAt;
+        this.changed = changed;
+        this.earliestBefore = earliest();
+    }
+
+    /**
+     * The agenda as stored; null is an empty one. Wake-ups an older version wrote as a map (keyed by
+     * codes, or before them by state names) are taken over, and written back packed.
+     */
+    public static Agenda of(WakeUps stored) {
+        if (stored == null) {
+            return new Agenda(WakeUpIndex.EMPTY, new ArrayList<>(), new long[0], new long[0], false);
+        }
+        WakeUpIndex index = WakeUpIndex.unpack(stored.getPacked());
+        for (Map.Entry<String, Long> older : stored.getTimes().entrySet()) {
+            index = index.withEarliest(WakeUpKeys.codeOfOlderKey(older.getKey()), older.getValue());
+        }
+        return new Agenda(index, new ArrayList<>(stored.getHeld()), WakeUpIndex.unpackTimes(stored.getHeldElsewhere()),
+                WakeUpIndex.unpackTimes(stored.getForgetAt()), !stored.getTimes().isEmpty());
+    }
+
+    /** What to store: null when nothing is left. */
+    public WakeUps toRecord() {
+        if (isEmpty()) {
+            return null;
+        }
+        return new WakeUps(Map.of(), wakeUps.pack(), List.copyOf(held), WakeUpIndex.packTimes(heldElsewhere),
+                WakeUpIndex.packTimes(forgetAt));
+    }
+
+    public boolean isEmpty() {
+        return wakeUps.isEmpty() && held.isEmpty() && heldElsewhere.length == 0 && forgetAt.length == 0;
+    }
+
+    /** Whether anything changed since it was read. */
+    public boolean changed() {
+        return changed;
+    }
+
+    /** The earliest entry when the agenda was read: where the customer's timer stands. */
+    public Long earliestBefore() {
+        return earliestBefore;
+    }
+
+    /** The earliest entry of any kind: where the customer's timer must stand. */
+    public Long earliest() {
+        Long earliest = wakeUps.earliest();
+        earliest = min(earliest, earliestHeld());
+        earliest = min(earliest, heldElsewhere.length == 0 ? null : heldElsewhere[0]);
+        return min(earliest, forgetAt.length == 0 ? null : forgetAt[0]);
+    }
+
+    /**
+     * The next instant to handle: the earliest waiting input or span to forget up to {@code upTo}, or
+     * wake-up later than {@code wakeUpsAfter} up to {@code wakeUpsUpTo}; null if there is none. (A
+     * wake-up a decision set at or before the instant just handled waits for the next watermark, as
+     * a timer set behind the watermark would.)
+     */
+    public Long next(long upTo, long wakeUpsAfter, long wakeUpsUpTo) {
+        Long next = null;
+        Long input = min(earliestHeld(), heldElsewhere.length == 0 ? null : heldElsewhere[0]);
+        if (input != null && input <= upTo) {
+            next = input;
+        }
+        if (forgetAt.length > 0 && forgetAt[0] <= upTo) {
+            next = min(next, forgetAt[0]);
+        }
+        Long wakeUp = wakeUps.earliestAfter(wakeUpsAfter);
+        if (wakeUp != null && wakeUp <= wakeUpsUpTo) {
+            next = min(next, wakeUp);
+        }
+        return next;
+    }
+
+    public WakeUpIndex wakeUps() {
+        return wakeUps;
+    }
+
+    public void wakeUps(WakeUpIndex next) {
+        if (next != wakeUps) {
+            wakeUps = next;
+            changed = true;
+        }
+    }
+
+    /** Holds a waiting input here, unless {@link #HELD_INLINE} already are: then false, and it waits elsewhere. */
+    public boolean holdInline(CustomerInput input) {
+        if (held.size() >= HELD_INLINE) {
+            return false;
+        }
+        held.add(input);
+        changed = true;
+        return true;
+    }
+
+    /** Notes that inputs of this instant wait elsewhere. */
+    public void heldElsewhereAt(long time) {
+        long[] next = withTime(heldElsewhere, time);
+        if (next != heldElsewhere) {
+            heldElsewhere = next;
+            changed = true;
+        }
+    }
+
+    /** The inputs of this instant held here, in arrival order; they leave the agenda. */
+    public List<CustomerInput> takeHeldAt(long time) {
+        List<CustomerInput> taken = new ArrayList<>(1);
+        held.removeIf(input -> {
+            boolean at = CustomerInputs.eventTime(input) == time;
+            if (at) {
+                taken.add(input);
+            }
+            return at;
+        });
+        changed |= !taken.isEmpty();
+        return taken;
+    }
+
+    /** Whether inputs of this instant wait elsewhere; the instant leaves the agenda. */
+    public boolean takeHeldElsewhereAt(long time) {
+        long[] next = withoutTime(heldElsewhere, time);
+        boolean taken = next != heldElsewhere;
+        heldElsewhere = next;
+        changed |= taken;
+        return taken;
+    }
+
+    /** Notes that the span of remembered ids at this time is to be forgotten then. */
+    public void forgetAt(long time) {
+        long[] next = withTime(forgetAt, time);
+        if (next != forgetAt) {
+            forgetAt = next;
+            changed = true;
+        }
+    }
+
+    /** Whether a span of ids is to be forgotten at this time. */
+    public boolean forgets(long time) {
+        return Arrays.binarySearch(forgetAt, time) >= 0;
+    }
+
+    /** Whether a span of ids is to be forgotten at this time; it leaves the agenda. */
+    public boolean takeForgetAt(long time) {
+        long[] next = withoutTime(forgetAt, time);
+        boolean taken = next != forgetAt;
+        forgetAt = next;
+        changed |= taken;
+        return taken;
+    }
+
+    private Long earliestHeld() {
+        Long earliest = null;
+        for (CustomerInput input : held) {
+            earliest = min(earliest, CustomerInputs.eventTime(input));
+        }
+        return earliest;
+    }
+
+    private static Long min(Long a, Long b) {
+        return a == null ? b : b == null ? a : Long.valueOf(Math.min(a, b));
+    }
+
+    private static long[] withTime(long[] sorted, long time) {
+        int at = Arrays.binarySearch(sorted, time);
+        if (at >= 0) {
+            return sorted;
+        }
+        int insert = -at - 1;
+        long[] next = new long[sorted.length + 1];
+        System.arraycopy(sorted, 0, next, 0, insert);
+        next[insert] = time;
+        System.arraycopy(sorted, insert, next, insert + 1, sorted.length - insert);
+        return next;
+    }
+
+    private static long[] withoutTime(long[] sorted, long time) {
+        int at = Arrays.binarySearch(sorted, time);
+        if (at < 0) {
+            return sorted;
+        }
+        long[] next = new long[sorted.length - 1];
+        System.arraycopy(sorted, 0, next, 0, at);
+        System.arraycopy(sorted, at + 1, next, at, sorted.length - at - 1);
+        return next;
+    }
+}

@@ -1,0 +1,87 @@
+package io.lifecyclemail.decision.detect;
+
+import static io.lifecyclemail.decision.Events.ALICE;
+import static io.lifecyclemail.decision.Events.cartAdd;
+import static io.lifecyclemail.decision.Events.input;
+import static io.lifecyclemail.decision.Events.millis;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lifecyclemail.state.CustomerInput;
+import io.lifecyclemail.state.WakeUps;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgendaTest {
+    static final long MINUTE = 60_000;
+
+    static CustomerInput addAt(int minutes) {
+        return input(cartAdd(ALICE, Duration.ofMinutes(minutes), "p" + minutes, 1));
+    }
+
+    static String productOf(CustomerInput input) {
+        return ((io.lifecyclemail.schema.ClickstreamEvent) input.getEvent()).getProduct().getProductId();
+    }
+
+    @Test
+    void nextIsTheEarliestOfEveryKindUpToTheWatermarkAndWakeUpsOnlyAfterTheInstantHandled() {
+        Agenda agenda = Agenda.of(null);
+        assertThat(agenda.isEmpty()).isTrue();
+        assertThat(agenda.toRecord()).as("nothing to store").isNull();
+        long t0 = millis(Duration.ZERO);
+        agenda.holdInline(addAt(5));
+        agenda.heldElsewhereAt(t0 + 3 * MINUTE);
+        agenda.forgetAt(t0 + 4 * MINUTE);
+        agenda.wakeUps(WakeUpIndex.EMPTY.with(1, t0 + 2 * MINUTE).with(2, t0 + 9 * MINUTE));
+        assertThat(agenda.earliest()).isEqualTo(t0 + 2 * MINUTE);
+        assertThat(agenda.earliestBefore()).as("where the timer stood when read").isNull();
+
+        long upTo = t0 + 6 * MINUTE;
+        assertThat(agenda.next(upTo, Long.MIN_VALUE, upTo)).isEqualTo(t0 + 2 * MINUTE);
+        assertThat(agenda.next(upTo, t0 + 2 * MINUTE, upTo)).as("a wake-up at the instant handled waits")
+                .isEqualTo(t0 + 3 * MINUTE);
+        assertThat(agenda.next(t0 + MINUTE, Long.MIN_VALUE, upTo)).as("inputs only up to the watermark").isEqualTo(t0 + 2 * MINUTE);
+        assertThat(agenda.takeHeldElsewhereAt(t0 + 3 * MINUTE)).isTrue();
+        assertThat(agenda.takeHeldElsewhereAt(t0 + 3 * MINUTE)).as("taken once").isFalse();
+        assertThat(agenda.takeForgetAt(t0 + 4 * MINUTE)).isTrue();
+        assertThat(agenda.next(upTo, t0 + 4 * MINUTE, upTo)).isEqualTo(t0 + 5 * MINUTE);
+        assertThat(agenda.takeHeldAt(t0 + 5 * MINUTE)).extracting(AgendaTest::productOf).containsExactly("p5");
+        assertThat(agenda.next(upTo, t0 + 5 * MINUTE, upTo)).as("the wake-up at 0:09 is after the watermark").isNull();
+        assertThat(agenda.next(Long.MAX_VALUE, t0 + 5 * MINUTE, t0 + 8 * MINUTE)).as("and after the cutoff").isNull();
+    }
+
+    @Test
+    void holdsAFewInputsItselfAndStoresEveryKindOfEntry() {
+        Agenda agenda = Agenda.of(null);
+        for (int minute = 1; minute <= Agenda.HELD_INLINE; minute++) {
+            assertThat(agenda.holdInline(addAt(minute))).isTrue();
+        }
+        assertThat(agenda.holdInline(addAt(99))).as("full: it waits elsewhere").isFalse();
+        long t0 = millis(Duration.ZERO);
+        agenda.heldElsewhereAt(t0 + 99 * MINUTE);
+        agenda.heldElsewhereAt(t0 + 99 * MINUTE);
+        agenda.forgetAt(t0 + 120 * MINUTE);
+        agenda.wakeUps(WakeUpIndex.EMPTY.with(1, t0 + 180 * MINUTE));
+        WakeUps stored = agenda.toRecord();
+
+        Agenda read = Agenda.of(stored);
+        assertThat(read.changed()).isFalse();
+        assertThat(read.earliestBefore()).isEqualTo(t0 + MINUTE);
+        assertThat(read.takeHeldAt(t0 + 7 * MINUTE)).extracting(AgendaTest::productOf).containsExactly("p7");
+        assertThat(read.takeHeldElsewhereAt(t0 + 99 * MINUTE)).isTrue();
+        assertThat(read.takeHeldElsewhereAt(t0 + 99 * MINUTE)).as("listed once").isFalse();
+        assertThat(read.forgets(t0 + 120 * MINUTE)).isTrue();
+        assertThat(read.wakeUps().get(1)).isEqualTo(t0 + 180 * MINUTE);
+        assertThat(read.changed()).isTrue();
+    }
+
+    @Test
+    void wakeUpsAnOlderVersionWroteAsAMapAreTakenOverAndMarkTheAgendaChanged() {
+        long t0 = millis(Duration.ZERO);
+        Agenda agenda = Agenda.of(WakeUps.newBuilder().setTimes(Map.of("cart", t0, "browse", t0 + MINUTE)).build());
+        assertThat(agenda.changed()).as("written back packed").isTrue();
+        assertThat(agenda.wakeUps().get(WakeUpKeys.codeOfOlderKey("cart"))).isEqualTo(t0);
+        assertThat(agenda.wakeUps().size()).isEqualTo(2);
+        assertThat(agenda.toRecord().getTimes()).isEmpty();
+    }
+}
