@@ -2,6 +2,7 @@ package io.lifecyclemail.decision.detect;
 
 import io.lifecyclemail.decision.CustomerInputs;
 import io.lifecyclemail.state.CustomerInput;
+import io.lifecyclemail.state.IdsToForget;
 import io.lifecyclemail.state.WakeUps;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,7 +12,7 @@ import java.util.Map;
 /**
  * Everything a customer's one timer is for, in one state value: the detectors' wake-ups, the inputs
  * waiting for the watermark to reach their event time, and when spans of remembered event ids may be
- * forgotten. The timer stands at the earliest of them; when it fires, the customer's instants up to the
+ * forgotten (the first few of those ids too). The timer stands at the earliest of them; when it fires, the customer's instants up to the
  * watermark are handled in event-time order in one call ({@link #next}), instead of one timer and one
  * call (each reading the same state again) per instant.
  *
@@ -22,19 +23,25 @@ import java.util.Map;
 public final class Agenda {
     /** Waiting inputs held in the agenda itself: beyond these only their instants are. */
     public static final int HELD_INLINE = 16;
+    /** Ids of applied events held in the agenda itself: beyond these they are in a map by span. */
+    public static final int IDS_HELD = 32;
+    private static final long[] NO_TIMES = new long[0];
 
     private WakeUpIndex wakeUps;
     private final List<CustomerInput> held;
     private long[] heldElsewhere;
     private long[] forgetAt;
+    private final List<IdsToForget> idsHeld;
     private boolean changed;
     private final Long earliestBefore;
 
-    private Agenda(WakeUpIndex wakeUps, List<CustomerInput> held, long[] heldElsewhere, long[] forgetAt, boolean changed) {
+    private Agenda(WakeUpIndex wakeUps, List<CustomerInput> held, long[] heldElsewhere, long[] forgetAt,
+                   List<IdsToForget> idsHeld, boolean changed) {
         this.wakeUps = wakeUps;
         this.held = held;
         this.heldElsewhere = heldElsewhere;
         this.forgetAt = forgetAt;
+        this.idsHeld = idsHeld;
         this.changed = changed;
         this.earliestBefore = earliest();
     }
@@ -45,14 +52,18 @@ public final class Agenda {
      */
     public static Agenda of(WakeUps stored) {
         if (stored == null) {
-            return new Agenda(WakeUpIndex.EMPTY, new ArrayList<>(), new long[0], new long[0], false);
+            return new Agenda(WakeUpIndex.EMPTY, new ArrayList<>(), NO_TIMES, NO_TIMES, new ArrayList<>(), false);
         }
         WakeUpIndex index = WakeUpIndex.unpack(stored.getPacked());
         for (Map.Entry<String, Long> older : stored.getTimes().entrySet()) {
             index = index.withEarliest(WakeUpKeys.codeOfOlderKey(older.getKey()), older.getValue());
         }
-        return new Agenda(index, new ArrayList<>(stored.getHeld()), WakeUpIndex.unpackTimes(stored.getHeldElsewhere()),
-                WakeUpIndex.unpackTimes(stored.getForgetAt()), !stored.getTimes().isEmpty());
+        return new Agenda(index, new ArrayList<>(stored.getHeld()), times(stored.getHeldElsewhere()),
+                times(stored.getForgetAt()), new ArrayList<>(stored.getIdsHeld()), !stored.getTimes().isEmpty());
+    }
+
+    private static long[] times(java.nio.ByteBuffer packed) {
+        return packed == null || !packed.hasRemaining() ? NO_TIMES : WakeUpIndex.unpackTimes(packed);
     }
 
     /** What to store: null when nothing is left. */
@@ -61,11 +72,12 @@ public final class Agenda {
             return null;
         }
         return new WakeUps(Map.of(), wakeUps.pack(), List.copyOf(held), WakeUpIndex.packTimes(heldElsewhere),
-                WakeUpIndex.packTimes(forgetAt));
+                WakeUpIndex.packTimes(forgetAt), List.copyOf(idsHeld));
     }
 
     public boolean isEmpty() {
-        return wakeUps.isEmpty() && held.isEmpty() && heldElsewhere.length == 0 && forgetAt.length == 0;
+        return wakeUps.isEmpty() && held.isEmpty() && heldElsewhere.length == 0 && forgetAt.length == 0
+                && idsHeld.isEmpty();
     }
 
     /** Whether anything changed since it was read. */
@@ -83,29 +95,39 @@ public final class Agenda {
         Long earliest = wakeUps.earliest();
         earliest = min(earliest, earliestHeld());
         earliest = min(earliest, heldElsewhere.length == 0 ? null : heldElsewhere[0]);
-        return min(earliest, forgetAt.length == 0 ? null : forgetAt[0]);
+        return min(earliest, earliestForgetting());
     }
 
     /**
-     * The next instant to handle: the earliest waiting input or span to forget up to {@code upTo}, or
-     * wake-up later than {@code wakeUpsAfter} up to {@code wakeUpsUpTo}; null if there is none. (A
-     * wake-up a decision set at or before the instant just handled waits for the next watermark, as
-     * a timer set behind the watermark would.)
+     * The next instant after {@code after} to handle: the earliest waiting input or span to forget up
+     * to {@code upTo}, or wake-up up to {@code wakeUpsUpTo}; null if there is none. Each instant is
+     * handled once per call: a wake-up a decision set at or before the instant just handled is left to
+     * the timer the call ends with, as when every instant had a timer of its own.
      */
-    public Long next(long upTo, long wakeUpsAfter, long wakeUpsUpTo) {
+    public Long next(long upTo, long after, long wakeUpsUpTo) {
         Long next = null;
-        Long input = min(earliestHeld(), heldElsewhere.length == 0 ? null : heldElsewhere[0]);
-        if (input != null && input <= upTo) {
-            next = input;
+        for (CustomerInput input : held) {
+            next = earlierIfIn(next, CustomerInputs.eventTime(input), after, upTo);
         }
-        if (forgetAt.length > 0 && forgetAt[0] <= upTo) {
-            next = min(next, forgetAt[0]);
+        next = earlierIfIn(next, firstAfter(heldElsewhere, after), after, upTo);
+        next = earlierIfIn(next, firstAfter(forgetAt, after), after, upTo);
+        for (IdsToForget span : idsHeld) {
+            next = earlierIfIn(next, span.getForgetAt(), after, upTo);
         }
-        Long wakeUp = wakeUps.earliestAfter(wakeUpsAfter);
-        if (wakeUp != null && wakeUp <= wakeUpsUpTo) {
-            next = min(next, wakeUp);
+        return earlierIfIn(next, wakeUps.earliestAfter(after), after, wakeUpsUpTo);
+    }
+
+    private static Long earlierIfIn(Long next, Long time, long after, long upTo) {
+        return time != null && time > after && time <= upTo ? min(next, time) : next;
+    }
+
+    private static Long firstAfter(long[] sorted, long after) {
+        for (long time : sorted) {
+            if (time > after) {
+                return time;
+            }
         }
-        return next;
+        return null;
     }
 
     public WakeUpIndex wakeUps() {
@@ -182,6 +204,60 @@ public final class Agenda {
         forgetAt = next;
         changed |= taken;
         return taken;
+    }
+
+    /**
+     * Remembers ids of applied events here, to be forgotten at {@code span}, if there is room and the
+     * span has no ids in the map already; else false, and the caller keeps them there.
+     */
+    public boolean rememberHere(long span, List<String> ids) {
+        if (forgets(span)) {
+            return false;
+        }
+        int count = ids.size();
+        int at = -1;
+        for (int i = 0; i < idsHeld.size(); i++) {
+            count += idsHeld.get(i).getIds().size();
+            if (idsHeld.get(i).getForgetAt() == span) {
+                at = i;
+            }
+        }
+        if (count > IDS_HELD) {
+            return false;
+        }
+        if (at >= 0) {
+            List<String> all = new ArrayList<>(idsHeld.get(at).getIds());
+            all.addAll(ids);
+            idsHeld.set(at, new IdsToForget(span, all));
+        } else {
+            int insert = 0;
+            while (insert < idsHeld.size() && idsHeld.get(insert).getForgetAt() < span) {
+                insert++;
+            }
+            idsHeld.add(insert, new IdsToForget(span, List.copyOf(ids)));
+        }
+        changed = true;
+        return true;
+    }
+
+    /** Whether this id is among those held here. */
+    public boolean holdsId(String id) {
+        for (IdsToForget span : idsHeld) {
+            if (span.getIds().contains(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Forgets the ids held here that may be forgotten by this time. */
+    public void forgetHeldIdsUpTo(long time) {
+        changed |= idsHeld.removeIf(span -> span.getForgetAt() <= time);
+    }
+
+    private Long earliestForgetting() {
+        Long inMap = forgetAt.length == 0 ? null : forgetAt[0];
+        return min(inMap, idsHeld.isEmpty() ? null : idsHeld.get(0).getForgetAt());
     }
 
     private Long earliestHeld() {

@@ -102,7 +102,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     /** Where versions before {@link #pending} kept waiting inputs, in one list: moved over at start. */
     private transient ListState<CustomerInput> pendingAsList;
     /**
-     * Ids of applied events by the time they may be forgotten (a span of the allowed lateness), at most
+     * Ids of applied events beyond the few the agenda holds (a busy customer's), by the time they may be
+     * forgotten (a span of the allowed lateness), at most
      * {@link #IDS_PER_ENTRY} per entry: a span continues under its time plus 1, 2, ... Forgetting a
      * span deletes its entries by key; iterating the map would, on RocksDB, step over the deletion
      * markers of every span forgotten before.
@@ -275,8 +276,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
      */
     private void handle(long instant, long decideUpTo, Context context, Collector<Decision> out) throws Exception {
         release(instant, context, out);
+        agenda().forgetHeldIdsUpTo(instant); // copies of these would now be too late anyway
         if (agenda().takeForgetAt(instant)) {
-            forgetIdsUpTo(instant); // copies of these would now be too late anyway
+            forgetIdsUpTo(instant);
         }
         List<Governor.Proposal> proposals = new ArrayList<>();
         for (Slot<?> slot : slots) {
@@ -365,8 +367,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             }
         }
         for (Map.Entry<Long, List<String>> span : applied.entrySet()) {
-            if (remember(span.getKey(), span.getValue())) {
-                agenda().forgetAt(span.getKey()); // the span's first ids; later ids of the span are forgotten with them
+            if (!agenda().rememberHere(span.getKey(), span.getValue()) && remember(span.getKey(), span.getValue())) {
+                agenda().forgetAt(span.getKey()); // the span's first ids in the map; later ids of the span are forgotten with them
             }
         }
     }
@@ -414,6 +416,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
 
     /** Whether an event id was applied within the allowed lateness (only late events ask: a rare, slower path). */
     private boolean seenRecently(String eventId) throws Exception {
+        if (agenda().holdsId(eventId)) {
+            return true;
+        }
         for (RecentEventIds ids : recentIds.values()) {
             if (ids.getIds().contains(eventId)) {
                 return true;

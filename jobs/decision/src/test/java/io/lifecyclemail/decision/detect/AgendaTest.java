@@ -38,7 +38,7 @@ class AgendaTest {
 
         long upTo = t0 + 6 * MINUTE;
         assertThat(agenda.next(upTo, Long.MIN_VALUE, upTo)).isEqualTo(t0 + 2 * MINUTE);
-        assertThat(agenda.next(upTo, t0 + 2 * MINUTE, upTo)).as("a wake-up at the instant handled waits")
+        assertThat(agenda.next(upTo, t0 + 2 * MINUTE, upTo)).as("each instant once per call")
                 .isEqualTo(t0 + 3 * MINUTE);
         assertThat(agenda.next(t0 + MINUTE, Long.MIN_VALUE, upTo)).as("inputs only up to the watermark").isEqualTo(t0 + 2 * MINUTE);
         assertThat(agenda.takeHeldElsewhereAt(t0 + 3 * MINUTE)).isTrue();

@@ -540,29 +540,40 @@ class CustomerScenariosFunctionTest {
     }
 
     @Test
-    void aBusyCustomersIdsAreRememberedInShortEntriesAndForgottenTogether() throws Exception {
+    void aBusyCustomersIdsAreHeldInTheAgendaThenInShortEntriesAndForgottenTogether() throws Exception {
         push(profile(ALICE, Duration.ZERO, true));
         var add = cartAdd(ALICE, Duration.ofSeconds(1), "tea", 1);
         push(add);
-        for (int second = 2; second < 152; second++) {
+        for (int second = 2; second < 151; second++) {
             push(Events.click(ALICE, Duration.ofSeconds(second), ClickType.PAGE_VIEW, null, 1));
         }
+        var lastAdd = cartAdd(ALICE, Duration.ofSeconds(151), "cup", 1);
+        push(lastAdd);
         watermark(Duration.ofMinutes(30));
         var ids = stateOf(ALICE, new org.apache.flink.api.common.state.MapStateDescriptor<>("recent-event-ids",
                 Types.LONG, new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.RecentEventIds.class)));
         List<io.lifecyclemail.state.RecentEventIds> entries = new java.util.ArrayList<>();
         ids.values().forEach(entries::add);
-        assertThat(entries).as("152 ids in entries of at most %d", CustomerScenariosFunction.IDS_PER_ENTRY)
-                .hasSize(3).allSatisfy(entry -> assertThat(entry.getIds()).hasSizeLessThanOrEqualTo(
-                        CustomerScenariosFunction.IDS_PER_ENTRY))
-                .anySatisfy(first -> assertThat(first.getMore()).isEqualTo(2));
+        int inMap = 152 - io.lifecyclemail.decision.detect.Agenda.IDS_HELD;
+        assertThat(entries).as("the first %d ids in the agenda, %d in entries of at most %d",
+                        io.lifecyclemail.decision.detect.Agenda.IDS_HELD, inMap, CustomerScenariosFunction.IDS_PER_ENTRY)
+                .hasSize((inMap + CustomerScenariosFunction.IDS_PER_ENTRY - 1) / CustomerScenariosFunction.IDS_PER_ENTRY)
+                .allSatisfy(entry -> assertThat(entry.getIds()).hasSizeLessThanOrEqualTo(CustomerScenariosFunction.IDS_PER_ENTRY))
+                .anySatisfy(first -> assertThat(first.getMore()).isEqualTo(1));
+        assertThat(entries.stream().mapToInt(entry -> entry.getIds().size()).sum()).isEqualTo(inMap);
 
-        push(add); // a copy of the first event, 29 minutes behind the watermark, within the allowed lateness
+        // copies, 29 minutes behind the watermark, within the allowed lateness: one held in the agenda, one in the map
+        push(add);
+        push(lastAdd);
         watermark(Duration.ofHours(3));
-        assertThat(commands()).singleElement().satisfies(command ->
-                assertThat(command.getItems().get(0).getQuantity()).isEqualTo(1));
+        assertThat(commands()).as("each added once").singleElement().satisfies(command -> assertThat(command.getItems())
+                .extracting(line -> line.getProduct().getProductId(), line -> line.getQuantity())
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("tea", 1), org.assertj.core.groups.Tuple.tuple("cup", 1)));
         backend().setCurrentKey(ALICE);
         assertThat(ids.isEmpty()).as("the span's entries are forgotten together").isTrue();
+        var agenda = stateOf(ALICE, new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
+                new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class)));
+        assertThat(agenda.value().getIdsHeld()).as("and the ids the agenda held").isEmpty();
     }
 
     /** Runs {@code older} on {@code backend} over the events, then today's function restored from its snapshot. */
