@@ -27,22 +27,37 @@ public final class Agenda {
     public static final int IDS_HELD = 32;
     private static final long[] NO_TIMES = new long[0];
 
+    /** As read; null for a customer without one. Parts not changed are written back as they were read. */
+    private final WakeUps stored;
+    /** Decoded when first asked for: an input arriving only needs the earliest wake-up. */
     private WakeUpIndex wakeUps;
+    private boolean wakeUpsChanged;
     private final List<CustomerInput> held;
     private long[] heldElsewhere;
+    private boolean heldElsewhereChanged;
     private long[] forgetAt;
+    private boolean forgetAtChanged;
     private final List<IdsToForget> idsHeld;
     private boolean changed;
     private final Long earliestBefore;
 
-    private Agenda(WakeUpIndex wakeUps, List<CustomerInput> held, long[] heldElsewhere, long[] forgetAt,
-                   List<IdsToForget> idsHeld, boolean changed) {
-        this.wakeUps = wakeUps;
-        this.held = held;
-        this.heldElsewhere = heldElsewhere;
-        this.forgetAt = forgetAt;
-        this.idsHeld = idsHeld;
-        this.changed = changed;
+    private Agenda(WakeUps stored) {
+        this.stored = stored;
+        if (stored == null) {
+            wakeUps = WakeUpIndex.EMPTY;
+            held = new ArrayList<>();
+            heldElsewhere = NO_TIMES;
+            forgetAt = NO_TIMES;
+            idsHeld = new ArrayList<>();
+        } else {
+            held = new ArrayList<>(stored.getHeld());
+            heldElsewhere = times(stored.getHeldElsewhere());
+            forgetAt = times(stored.getForgetAt());
+            idsHeld = new ArrayList<>(stored.getIdsHeld());
+            if (!stored.getTimes().isEmpty()) {
+                wakeUps(); // wake-ups an older version wrote as a map: written back packed
+            }
+        }
         this.earliestBefore = earliest();
     }
 
@@ -51,15 +66,7 @@ public final class Agenda {
      * codes, or before them by state names) are taken over, and written back packed.
      */
     public static Agenda of(WakeUps stored) {
-        if (stored == null) {
-            return new Agenda(WakeUpIndex.EMPTY, new ArrayList<>(), NO_TIMES, NO_TIMES, new ArrayList<>(), false);
-        }
-        WakeUpIndex index = WakeUpIndex.unpack(stored.getPacked());
-        for (Map.Entry<String, Long> older : stored.getTimes().entrySet()) {
-            index = index.withEarliest(WakeUpKeys.codeOfOlderKey(older.getKey()), older.getValue());
-        }
-        return new Agenda(index, new ArrayList<>(stored.getHeld()), times(stored.getHeldElsewhere()),
-                times(stored.getForgetAt()), new ArrayList<>(stored.getIdsHeld()), !stored.getTimes().isEmpty());
+        return new Agenda(stored);
     }
 
     private static long[] times(java.nio.ByteBuffer packed) {
@@ -71,12 +78,15 @@ public final class Agenda {
         if (isEmpty()) {
             return null;
         }
-        return new WakeUps(Map.of(), wakeUps.pack(), List.copyOf(held), WakeUpIndex.packTimes(heldElsewhere),
-                WakeUpIndex.packTimes(forgetAt), List.copyOf(idsHeld));
+        // the lists are handed over: the agenda is not used after it is stored
+        boolean fresh = stored == null;
+        return new WakeUps(Map.of(), fresh || wakeUpsChanged ? wakeUps().pack() : stored.getPacked(), held,
+                fresh || heldElsewhereChanged ? WakeUpIndex.packTimes(heldElsewhere) : stored.getHeldElsewhere(),
+                fresh || forgetAtChanged ? WakeUpIndex.packTimes(forgetAt) : stored.getForgetAt(), idsHeld);
     }
 
     public boolean isEmpty() {
-        return wakeUps.isEmpty() && held.isEmpty() && heldElsewhere.length == 0 && forgetAt.length == 0
+        return earliestWakeUp() == null && held.isEmpty() && heldElsewhere.length == 0 && forgetAt.length == 0
                 && idsHeld.isEmpty();
     }
 
@@ -92,7 +102,7 @@ public final class Agenda {
 
     /** The earliest entry of any kind: where the customer's timer must stand. */
     public Long earliest() {
-        Long earliest = wakeUps.earliest();
+        Long earliest = earliestWakeUp();
         earliest = min(earliest, earliestHeld());
         earliest = min(earliest, heldElsewhere.length == 0 ? null : heldElsewhere[0]);
         return min(earliest, earliestForgetting());
@@ -114,7 +124,7 @@ public final class Agenda {
         for (IdsToForget span : idsHeld) {
             next = earlierIfIn(next, span.getForgetAt(), after, upTo);
         }
-        return earlierIfIn(next, wakeUps.earliestAfter(after), after, wakeUpsUpTo);
+        return earlierIfIn(next, wakeUps().earliestAfter(after), after, wakeUpsUpTo);
     }
 
     private static Long earlierIfIn(Long next, Long time, long after, long upTo) {
@@ -131,14 +141,28 @@ public final class Agenda {
     }
 
     public WakeUpIndex wakeUps() {
+        if (wakeUps == null) {
+            WakeUpIndex index = WakeUpIndex.unpack(stored.getPacked());
+            for (Map.Entry<String, Long> older : stored.getTimes().entrySet()) {
+                index = index.withEarliest(WakeUpKeys.codeOfOlderKey(older.getKey()), older.getValue());
+                wakeUpsChanged = true;
+                changed = true;
+            }
+            wakeUps = index;
+        }
         return wakeUps;
     }
 
     public void wakeUps(WakeUpIndex next) {
-        if (next != wakeUps) {
+        if (next != wakeUps()) {
             wakeUps = next;
+            wakeUpsChanged = true;
             changed = true;
         }
+    }
+
+    private Long earliestWakeUp() {
+        return wakeUps != null ? wakeUps.earliest() : WakeUpIndex.earliestPacked(stored.getPacked());
     }
 
     /** Holds a waiting input here, unless {@link #HELD_INLINE} already are: then false, and it waits elsewhere. */
@@ -156,6 +180,7 @@ public final class Agenda {
         long[] next = withTime(heldElsewhere, time);
         if (next != heldElsewhere) {
             heldElsewhere = next;
+            heldElsewhereChanged = true;
             changed = true;
         }
     }
@@ -179,6 +204,7 @@ public final class Agenda {
         long[] next = withoutTime(heldElsewhere, time);
         boolean taken = next != heldElsewhere;
         heldElsewhere = next;
+        heldElsewhereChanged |= taken;
         changed |= taken;
         return taken;
     }
@@ -188,6 +214,7 @@ public final class Agenda {
         long[] next = withTime(forgetAt, time);
         if (next != forgetAt) {
             forgetAt = next;
+            forgetAtChanged = true;
             changed = true;
         }
     }
@@ -202,6 +229,7 @@ public final class Agenda {
         long[] next = withoutTime(forgetAt, time);
         boolean taken = next != forgetAt;
         forgetAt = next;
+        forgetAtChanged |= taken;
         changed |= taken;
         return taken;
     }

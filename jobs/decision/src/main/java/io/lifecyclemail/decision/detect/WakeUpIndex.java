@@ -131,6 +131,17 @@ public final class WakeUpIndex {
         return new WakeUpIndex(Arrays.copyOf(codes, size), Arrays.copyOf(times, size));
     }
 
+    /** The earliest wake-up of a packed index, without reading the rest; null if it is empty. */
+    public static Long earliestPacked(ByteBuffer packed) {
+        if (packed == null || !packed.hasRemaining()) {
+            return null;
+        }
+        ByteBuffer in = packed.duplicate();
+        in.getInt();
+        long value = getVarLong(in);
+        return (value >>> 1) ^ -(value & 1);
+    }
+
     /**
      * The same entries, with the times of codes met twice merged to the earliest: for an index read
      * from an older form, where a name and its code could both be present.

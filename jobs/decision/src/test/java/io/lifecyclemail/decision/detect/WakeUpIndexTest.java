@@ -57,6 +57,9 @@ class WakeUpIndexTest {
             expected.forEach((code, time) -> assertThat(read.get(code)).isEqualTo(time));
             assertThat(read.size()).isEqualTo(expected.size());
             assertThat(read.earliest()).isEqualTo(expected.values().stream().min(Long::compare).orElse(null));
+            assertThat(WakeUpIndex.earliestPacked(packed)).as("the earliest, read alone").isEqualTo(read.earliest());
+            long[] times = expected.values().stream().mapToLong(Long::longValue).sorted().toArray();
+            assertThat(WakeUpIndex.unpackTimes(WakeUpIndex.packTimes(times))).as("times alone").containsExactly(times);
         }
     }
 
