@@ -32,12 +32,17 @@ public final class Agenda {
     /** Decoded when first asked for: an input arriving only needs the earliest wake-up. */
     private WakeUpIndex wakeUps;
     private boolean wakeUpsChanged;
-    private final List<CustomerInput> held;
+    /** As read until changed, then a copy: a list stored on the heap backend must not change under a snapshot. */
+    private List<CustomerInput> held;
+    private boolean heldCopied;
+    /** The earliest event time in {@link #held}, null until asked for after a change. */
+    private Long earliestHeld;
     private long[] heldElsewhere;
     private boolean heldElsewhereChanged;
     private long[] forgetAt;
     private boolean forgetAtChanged;
-    private final List<IdsToForget> idsHeld;
+    private List<IdsToForget> idsHeld;
+    private boolean idsHeldCopied;
     private boolean changed;
     private final Long earliestBefore;
 
@@ -46,14 +51,16 @@ public final class Agenda {
         if (stored == null) {
             wakeUps = WakeUpIndex.EMPTY;
             held = new ArrayList<>();
+            heldCopied = true;
             heldElsewhere = NO_TIMES;
             forgetAt = NO_TIMES;
             idsHeld = new ArrayList<>();
+            idsHeldCopied = true;
         } else {
-            held = new ArrayList<>(stored.getHeld());
+            held = stored.getHeld();
             heldElsewhere = times(stored.getHeldElsewhere());
             forgetAt = times(stored.getForgetAt());
-            idsHeld = new ArrayList<>(stored.getIdsHeld());
+            idsHeld = stored.getIdsHeld();
             if (!stored.getTimes().isEmpty()) {
                 wakeUps(); // wake-ups an older version wrote as a map: written back packed
             }
@@ -116,9 +123,7 @@ public final class Agenda {
      */
     public Long next(long upTo, long after, long wakeUpsUpTo) {
         Long next = null;
-        for (CustomerInput input : held) {
-            next = earlierIfIn(next, CustomerInputs.eventTime(input), after, upTo);
-        }
+        next = earlierIfIn(next, earliestHeld(), after, upTo); // inputs of instants handled have left
         next = earlierIfIn(next, firstAfter(heldElsewhere, after), after, upTo);
         next = earlierIfIn(next, firstAfter(forgetAt, after), after, upTo);
         for (IdsToForget span : idsHeld) {
@@ -170,7 +175,8 @@ public final class Agenda {
         if (held.size() >= HELD_INLINE) {
             return false;
         }
-        held.add(input);
+        ownHeld().add(input);
+        earliestHeld = null;
         changed = true;
         return true;
     }
@@ -188,7 +194,11 @@ public final class Agenda {
     /** The inputs of this instant held here, in arrival order; they leave the agenda. */
     public List<CustomerInput> takeHeldAt(long time) {
         List<CustomerInput> taken = new ArrayList<>(1);
-        held.removeIf(input -> {
+        if (held.stream().noneMatch(input -> CustomerInputs.eventTime(input) == time)) {
+            return taken;
+        }
+        earliestHeld = null;
+        ownHeld().removeIf(input -> {
             boolean at = CustomerInputs.eventTime(input) == time;
             if (at) {
                 taken.add(input);
@@ -256,13 +266,13 @@ public final class Agenda {
         if (at >= 0) {
             List<String> all = new ArrayList<>(idsHeld.get(at).getIds());
             all.addAll(ids);
-            idsHeld.set(at, new IdsToForget(span, all));
+            ownIdsHeld().set(at, new IdsToForget(span, all));
         } else {
             int insert = 0;
             while (insert < idsHeld.size() && idsHeld.get(insert).getForgetAt() < span) {
                 insert++;
             }
-            idsHeld.add(insert, new IdsToForget(span, List.copyOf(ids)));
+            ownIdsHeld().add(insert, new IdsToForget(span, List.copyOf(ids)));
         }
         changed = true;
         return true;
@@ -280,7 +290,10 @@ public final class Agenda {
 
     /** Forgets the ids held here that may be forgotten by this time. */
     public void forgetHeldIdsUpTo(long time) {
-        changed |= idsHeld.removeIf(span -> span.getForgetAt() <= time);
+        if (!idsHeld.isEmpty() && idsHeld.get(0).getForgetAt() <= time) {
+            ownIdsHeld().removeIf(span -> span.getForgetAt() <= time);
+            changed = true;
+        }
     }
 
     private Long earliestForgetting() {
@@ -288,7 +301,30 @@ public final class Agenda {
         return min(inMap, idsHeld.isEmpty() ? null : idsHeld.get(0).getForgetAt());
     }
 
+    private List<CustomerInput> ownHeld() {
+        if (!heldCopied) {
+            held = new ArrayList<>(held);
+            heldCopied = true;
+        }
+        return held;
+    }
+
+    private List<IdsToForget> ownIdsHeld() {
+        if (!idsHeldCopied) {
+            idsHeld = new ArrayList<>(idsHeld);
+            idsHeldCopied = true;
+        }
+        return idsHeld;
+    }
+
     private Long earliestHeld() {
+        if (earliestHeld == null && !held.isEmpty()) {
+            earliestHeld = earliestOf(held);
+        }
+        return earliestHeld;
+    }
+
+    private static Long earliestOf(List<CustomerInput> held) {
         Long earliest = null;
         for (CustomerInput input : held) {
             earliest = min(earliest, CustomerInputs.eventTime(input));
