@@ -37,10 +37,14 @@ public final class Agenda {
     private boolean heldCopied;
     /** The earliest event time in {@link #held}, null until asked for after a change. */
     private Long earliestHeld;
+    /** Decoded when first asked for, as the two below (on the heap backend every part is an object of its own to fetch). */
     private long[] heldElsewhere;
     private boolean heldElsewhereChanged;
     private long[] forgetAt;
     private boolean forgetAtChanged;
+    /** The earliest entry of all, while known without reading every part: kept as entries are added. */
+    private Long earliest;
+    private boolean earliestKnown;
     private List<IdsToForget> idsHeld;
     private boolean idsHeldCopied;
     private boolean changed;
@@ -58,11 +62,12 @@ public final class Agenda {
             idsHeldCopied = true;
         } else {
             held = stored.getHeld();
-            heldElsewhere = times(stored.getHeldElsewhere());
-            forgetAt = times(stored.getForgetAt());
             idsHeld = stored.getIdsHeld();
             if (!stored.getTimes().isEmpty()) {
                 wakeUps(); // wake-ups an older version wrote as a map: written back packed
+            } else if (stored.getEarliest() != null) {
+                earliest = stored.getEarliest();
+                earliestKnown = true;
             }
         }
         this.earliestBefore = earliest();
@@ -88,13 +93,13 @@ public final class Agenda {
         // the lists are handed over: the agenda is not used after it is stored
         boolean fresh = stored == null;
         return new WakeUps(Map.of(), fresh || wakeUpsChanged ? wakeUps().pack() : stored.getPacked(), held,
-                fresh || heldElsewhereChanged ? WakeUpIndex.packTimes(heldElsewhere) : stored.getHeldElsewhere(),
-                fresh || forgetAtChanged ? WakeUpIndex.packTimes(forgetAt) : stored.getForgetAt(), idsHeld);
+                fresh || heldElsewhereChanged ? WakeUpIndex.packTimes(heldElsewhere()) : stored.getHeldElsewhere(),
+                fresh || forgetAtChanged ? WakeUpIndex.packTimes(forgetAt()) : stored.getForgetAt(), idsHeld, earliest());
     }
 
+    /** Every entry has a time, so an agenda without an earliest one is empty. */
     public boolean isEmpty() {
-        return earliestWakeUp() == null && held.isEmpty() && heldElsewhere.length == 0 && forgetAt.length == 0
-                && idsHeld.isEmpty();
+        return earliest() == null;
     }
 
     /** Whether anything changed since it was read. */
@@ -109,10 +114,42 @@ public final class Agenda {
 
     /** The earliest entry of any kind: where the customer's timer must stand. */
     public Long earliest() {
-        Long earliest = earliestWakeUp();
-        earliest = min(earliest, earliestHeld());
-        earliest = min(earliest, heldElsewhere.length == 0 ? null : heldElsewhere[0]);
-        return min(earliest, earliestForgetting());
+        if (!earliestKnown) {
+            Long all = earliestWakeUp();
+            all = min(all, earliestHeld());
+            all = min(all, heldElsewhere().length == 0 ? null : heldElsewhere()[0]);
+            earliest = min(all, earliestForgetting());
+            earliestKnown = true;
+        }
+        return earliest;
+    }
+
+    /** An entry at {@code time} was added. */
+    private void added(long time) {
+        changed = true;
+        if (earliestKnown) {
+            earliest = min(earliest, time);
+        }
+    }
+
+    /** An entry was removed or moved. */
+    private void removed() {
+        changed = true;
+        earliestKnown = false;
+    }
+
+    private long[] heldElsewhere() {
+        if (heldElsewhere == null) {
+            heldElsewhere = stored == null ? NO_TIMES : times(stored.getHeldElsewhere());
+        }
+        return heldElsewhere;
+    }
+
+    private long[] forgetAt() {
+        if (forgetAt == null) {
+            forgetAt = stored == null ? NO_TIMES : times(stored.getForgetAt());
+        }
+        return forgetAt;
     }
 
     /**
@@ -124,8 +161,8 @@ public final class Agenda {
     public Long next(long upTo, long after, long wakeUpsUpTo) {
         Long next = null;
         next = earlierIfIn(next, earliestHeld(), after, upTo); // inputs of instants handled have left
-        next = earlierIfIn(next, firstAfter(heldElsewhere, after), after, upTo);
-        next = earlierIfIn(next, firstAfter(forgetAt, after), after, upTo);
+        next = earlierIfIn(next, firstAfter(heldElsewhere(), after), after, upTo);
+        next = earlierIfIn(next, firstAfter(forgetAt(), after), after, upTo);
         for (IdsToForget span : idsHeld) {
             next = earlierIfIn(next, span.getForgetAt(), after, upTo);
         }
@@ -162,7 +199,7 @@ public final class Agenda {
         if (next != wakeUps()) {
             wakeUps = next;
             wakeUpsChanged = true;
-            changed = true;
+            removed(); // a wake-up may have moved later
         }
     }
 
@@ -177,17 +214,17 @@ public final class Agenda {
         }
         ownHeld().add(input);
         earliestHeld = null;
-        changed = true;
+        added(CustomerInputs.eventTime(input));
         return true;
     }
 
     /** Notes that inputs of this instant wait elsewhere. */
     public void heldElsewhereAt(long time) {
-        long[] next = withTime(heldElsewhere, time);
+        long[] next = withTime(heldElsewhere(), time);
         if (next != heldElsewhere) {
             heldElsewhere = next;
             heldElsewhereChanged = true;
-            changed = true;
+            added(time);
         }
     }
 
@@ -205,42 +242,46 @@ public final class Agenda {
             }
             return at;
         });
-        changed |= !taken.isEmpty();
+        removed();
         return taken;
     }
 
     /** Whether inputs of this instant wait elsewhere; the instant leaves the agenda. */
     public boolean takeHeldElsewhereAt(long time) {
-        long[] next = withoutTime(heldElsewhere, time);
+        long[] next = withoutTime(heldElsewhere(), time);
         boolean taken = next != heldElsewhere;
-        heldElsewhere = next;
-        heldElsewhereChanged |= taken;
-        changed |= taken;
+        if (taken) {
+            heldElsewhere = next;
+            heldElsewhereChanged = true;
+            removed();
+        }
         return taken;
     }
 
     /** Notes that the span of remembered ids at this time is to be forgotten then. */
     public void forgetAt(long time) {
-        long[] next = withTime(forgetAt, time);
+        long[] next = withTime(forgetAt(), time);
         if (next != forgetAt) {
             forgetAt = next;
             forgetAtChanged = true;
-            changed = true;
+            added(time);
         }
     }
 
     /** Whether a span of ids is to be forgotten at this time. */
     public boolean forgets(long time) {
-        return Arrays.binarySearch(forgetAt, time) >= 0;
+        return Arrays.binarySearch(forgetAt(), time) >= 0;
     }
 
     /** Whether a span of ids is to be forgotten at this time; it leaves the agenda. */
     public boolean takeForgetAt(long time) {
-        long[] next = withoutTime(forgetAt, time);
+        long[] next = withoutTime(forgetAt(), time);
         boolean taken = next != forgetAt;
-        forgetAt = next;
-        forgetAtChanged |= taken;
-        changed |= taken;
+        if (taken) {
+            forgetAt = next;
+            forgetAtChanged = true;
+            removed();
+        }
         return taken;
     }
 
@@ -274,7 +315,7 @@ public final class Agenda {
             }
             ownIdsHeld().add(insert, new IdsToForget(span, List.copyOf(ids)));
         }
-        changed = true;
+        added(span);
         return true;
     }
 
@@ -292,12 +333,12 @@ public final class Agenda {
     public void forgetHeldIdsUpTo(long time) {
         if (!idsHeld.isEmpty() && idsHeld.get(0).getForgetAt() <= time) {
             ownIdsHeld().removeIf(span -> span.getForgetAt() <= time);
-            changed = true;
+            removed();
         }
     }
 
     private Long earliestForgetting() {
-        Long inMap = forgetAt.length == 0 ? null : forgetAt[0];
+        Long inMap = forgetAt().length == 0 ? null : forgetAt()[0];
         return min(inMap, idsHeld.isEmpty() ? null : idsHeld.get(0).getForgetAt());
     }
 

@@ -67,7 +67,12 @@ class AgendaTest {
         Agenda read = Agenda.of(stored);
         assertThat(read.changed()).isFalse();
         assertThat(read.earliestBefore()).isEqualTo(t0 + MINUTE);
+        assertThat(stored.getEarliest()).as("stored, so that an arriving input need not read the rest").isEqualTo(t0 + MINUTE);
         assertThat(read.takeHeldAt(t0 + 7 * MINUTE)).extracting(AgendaTest::productOf).containsExactly("p7");
+        assertThat(read.takeHeldAt(t0 + MINUTE)).extracting(AgendaTest::productOf).containsExactly("p1");
+        assertThat(read.earliest()).as("found again once the earliest has left").isEqualTo(t0 + 2 * MINUTE);
+        read.holdInline(addAt(0));
+        assertThat(read.earliest()).isEqualTo(t0);
         assertThat(read.takeHeldElsewhereAt(t0 + 99 * MINUTE)).isTrue();
         assertThat(read.takeHeldElsewhereAt(t0 + 99 * MINUTE)).as("listed once").isFalse();
         assertThat(read.forgets(t0 + 120 * MINUTE)).isTrue();
