@@ -37,11 +37,10 @@ public final class Agenda {
     private boolean heldCopied;
     /** The earliest event time in {@link #held}, null until asked for after a change. */
     private Long earliestHeld;
-    /** Decoded when first asked for, as the two below (on the heap backend every part is an object of its own to fetch). */
-    private long[] heldElsewhere;
-    private boolean heldElsewhereChanged;
-    private long[] forgetAt;
-    private boolean forgetAtChanged;
+    /** Instants with inputs in the map by instant. */
+    private final Times heldElsewhere;
+    /** Spans of ids in the map by span. */
+    private final Times forgetAt;
     /** The earliest entry of all, while known without reading every part: kept as entries are added. */
     private Long earliest;
     private boolean earliestKnown;
@@ -52,12 +51,12 @@ public final class Agenda {
 
     private Agenda(WakeUps stored) {
         this.stored = stored;
+        heldElsewhere = new Times(stored == null ? null : stored.getHeldElsewhere());
+        forgetAt = new Times(stored == null ? null : stored.getForgetAt());
         if (stored == null) {
             wakeUps = WakeUpIndex.EMPTY;
             held = new ArrayList<>();
             heldCopied = true;
-            heldElsewhere = NO_TIMES;
-            forgetAt = NO_TIMES;
             idsHeld = new ArrayList<>();
             idsHeldCopied = true;
         } else {
@@ -81,8 +80,55 @@ public final class Agenda {
         return new Agenda(stored);
     }
 
-    private static long[] times(java.nio.ByteBuffer packed) {
-        return packed == null || !packed.hasRemaining() ? NO_TIMES : WakeUpIndex.unpackTimes(packed);
+    /**
+     * Sorted distinct times, packed as stored: decoded when first asked for (on the heap backend every
+     * part of the agenda is an object of its own to fetch), packed again only if changed.
+     */
+    private static final class Times {
+        private final java.nio.ByteBuffer packed;
+        private long[] times;
+        private boolean changed;
+
+        Times(java.nio.ByteBuffer packed) {
+            this.packed = packed;
+        }
+
+        long[] times() {
+            if (times == null) {
+                times = packed == null || !packed.hasRemaining() ? NO_TIMES : WakeUpIndex.unpackTimes(packed);
+            }
+            return times;
+        }
+
+        Long first() {
+            return times().length == 0 ? null : times()[0];
+        }
+
+        boolean contains(long time) {
+            return Arrays.binarySearch(times(), time) >= 0;
+        }
+
+        /** @return whether it was not there */
+        boolean add(long time) {
+            return become(withTime(times(), time));
+        }
+
+        /** @return whether it was there */
+        boolean remove(long time) {
+            return become(withoutTime(times(), time));
+        }
+
+        /** @return whether that is a change */
+        private boolean become(long[] next) {
+            boolean differs = next != times;
+            changed |= differs;
+            times = next;
+            return differs;
+        }
+
+        java.nio.ByteBuffer packed(boolean fresh) {
+            return fresh || changed ? WakeUpIndex.packTimes(times()) : packed;
+        }
     }
 
     /** What to store: null when nothing is left. */
@@ -93,8 +139,7 @@ public final class Agenda {
         // the lists are handed over: the agenda is not used after it is stored
         boolean fresh = stored == null;
         return new WakeUps(Map.of(), fresh || wakeUpsChanged ? wakeUps().pack() : stored.getPacked(), held,
-                fresh || heldElsewhereChanged ? WakeUpIndex.packTimes(heldElsewhere()) : stored.getHeldElsewhere(),
-                fresh || forgetAtChanged ? WakeUpIndex.packTimes(forgetAt()) : stored.getForgetAt(), idsHeld, earliest());
+                heldElsewhere.packed(fresh), forgetAt.packed(fresh), idsHeld, earliest());
     }
 
     /** Every entry has a time, so an agenda without an earliest one is empty. */
@@ -117,7 +162,7 @@ public final class Agenda {
         if (!earliestKnown) {
             Long all = earliestWakeUp();
             all = min(all, earliestHeld());
-            all = min(all, heldElsewhere().length == 0 ? null : heldElsewhere()[0]);
+            all = min(all, heldElsewhere.first());
             earliest = min(all, earliestForgetting());
             earliestKnown = true;
         }
@@ -132,25 +177,19 @@ public final class Agenda {
         }
     }
 
+    private boolean taken(boolean removed) {
+        if (removed) {
+            removed();
+        }
+        return removed;
+    }
+
     /** An entry was removed or moved. */
     private void removed() {
         changed = true;
         earliestKnown = false;
     }
 
-    private long[] heldElsewhere() {
-        if (heldElsewhere == null) {
-            heldElsewhere = stored == null ? NO_TIMES : times(stored.getHeldElsewhere());
-        }
-        return heldElsewhere;
-    }
-
-    private long[] forgetAt() {
-        if (forgetAt == null) {
-            forgetAt = stored == null ? NO_TIMES : times(stored.getForgetAt());
-        }
-        return forgetAt;
-    }
 
     /**
      * The next instant after {@code after} to handle: the earliest waiting input or span to forget up
@@ -161,8 +200,8 @@ public final class Agenda {
     public Long next(long upTo, long after, long wakeUpsUpTo) {
         Long next = null;
         next = earlierIfIn(next, earliestHeld(), after, upTo); // inputs of instants handled have left
-        next = earlierIfIn(next, firstAfter(heldElsewhere(), after), after, upTo);
-        next = earlierIfIn(next, firstAfter(forgetAt(), after), after, upTo);
+        next = earlierIfIn(next, firstAfter(heldElsewhere.times(), after), after, upTo);
+        next = earlierIfIn(next, firstAfter(forgetAt.times(), after), after, upTo);
         for (IdsToForget span : idsHeld) {
             next = earlierIfIn(next, span.getForgetAt(), after, upTo);
         }
@@ -220,10 +259,7 @@ public final class Agenda {
 
     /** Notes that inputs of this instant wait elsewhere. */
     public void heldElsewhereAt(long time) {
-        long[] next = withTime(heldElsewhere(), time);
-        if (next != heldElsewhere) {
-            heldElsewhere = next;
-            heldElsewhereChanged = true;
+        if (heldElsewhere.add(time)) {
             added(time);
         }
     }
@@ -248,41 +284,24 @@ public final class Agenda {
 
     /** Whether inputs of this instant wait elsewhere; the instant leaves the agenda. */
     public boolean takeHeldElsewhereAt(long time) {
-        long[] next = withoutTime(heldElsewhere(), time);
-        boolean taken = next != heldElsewhere;
-        if (taken) {
-            heldElsewhere = next;
-            heldElsewhereChanged = true;
-            removed();
-        }
-        return taken;
+        return taken(heldElsewhere.remove(time));
     }
 
     /** Notes that the span of remembered ids at this time is to be forgotten then. */
     public void forgetAt(long time) {
-        long[] next = withTime(forgetAt(), time);
-        if (next != forgetAt) {
-            forgetAt = next;
-            forgetAtChanged = true;
+        if (forgetAt.add(time)) {
             added(time);
         }
     }
 
     /** Whether a span of ids is to be forgotten at this time. */
     public boolean forgets(long time) {
-        return Arrays.binarySearch(forgetAt(), time) >= 0;
+        return forgetAt.contains(time);
     }
 
     /** Whether a span of ids is to be forgotten at this time; it leaves the agenda. */
     public boolean takeForgetAt(long time) {
-        long[] next = withoutTime(forgetAt(), time);
-        boolean taken = next != forgetAt;
-        if (taken) {
-            forgetAt = next;
-            forgetAtChanged = true;
-            removed();
-        }
-        return taken;
+        return taken(forgetAt.remove(time));
     }
 
     /**
@@ -338,7 +357,7 @@ public final class Agenda {
     }
 
     private Long earliestForgetting() {
-        Long inMap = forgetAt().length == 0 ? null : forgetAt()[0];
+        Long inMap = forgetAt.first();
         return min(inMap, idsHeld.isEmpty() ? null : idsHeld.get(0).getForgetAt());
     }
 
