@@ -271,8 +271,8 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     }
 
     /**
-     * One instant of the customer, as a timer of its own once handled it: the inputs of that instant,
-     * then ids to forget, then every detector due up to {@code decideUpTo}, then the governor.
+     * One instant of the customer, handled as a timer of its own used to handle it: the inputs of
+     * that instant, then ids to forget, then every detector due up to {@code decideUpTo}, then the governor.
      */
     private void handle(long instant, long decideUpTo, Context context, Collector<Decision> out) throws Exception {
         release(instant, context, out);
