@@ -312,7 +312,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         for (Long instant : pending.keys()) {
             agenda().heldElsewhereAt(instant);
         }
-        if (agenda.changed()) {
+        if (agenda().changed()) { // read even when the key listed no inputs after all
             storeAgenda();
         }
         agenda = null;
