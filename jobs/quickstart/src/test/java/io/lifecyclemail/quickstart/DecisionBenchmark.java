@@ -4,6 +4,7 @@ import io.lifecyclemail.decision.CustomerInputs;
 import io.lifecyclemail.decision.DecisionPipeline;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
+import io.lifecyclemail.decision.flink.CustomerScenariosOperator;
 import io.lifecyclemail.decision.flink.RestockInterestFunction;
 import io.lifecyclemail.decision.restock.RestockInterest;
 import io.lifecyclemail.decision.scenario.RestockScenario;
@@ -210,7 +211,7 @@ public final class DecisionBenchmark {
     static long[] customerState(List<CustomerInput> inputs, List<io.lifecyclemail.decision.detect.Detector<?>> detectors,
                                 long end, io.lifecyclemail.decision.detect.LatePolicy late) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new KeyedOneInputStreamOperatorTestHarness<>(new CustomerScenariosOperator(
                         new CustomerScenariosFunction(detectors, Long.MAX_VALUE, late)),
                         CustomerInputs::customerId, Types.STRING);
         harness.setStateBackend(new HashMapStateBackend());
@@ -222,6 +223,7 @@ public final class DecisionBenchmark {
             }
         }
         harness.processWatermark(new Watermark(end));
+        harness.prepareSnapshotPreBarrier(1); // inputs waiting in memory go to state, as before every checkpoint
         long bytes = harness.snapshot(1, 1).getStateSize();
         long entries = harness.numKeyedStateEntries();
         long timers = harness.numEventTimeTimers();

@@ -57,8 +57,10 @@ import org.apache.flink.util.OutputTag;
  * Per customer: holds inputs until event time (the watermark of every input) reaches them, applies
  * them in event-time order to every {@link Detector}, and asks each for what is due once the
  * watermark has passed it, so no cancelling event at or before a deadline can still arrive on time.
- * A customer has one timer, at the earliest entry of its {@link Agenda}: when it fires, every instant
- * of the customer up to the watermark is handled in event-time order, in one call.
+ * Inputs wait in memory ({@link Arrivals}) until the watermark reaches them or a checkpoint comes;
+ * then they go to the customer's {@link Agenda} in state. A customer has one timer, at the agenda's
+ * earliest entry. When the watermark moves, each customer with inputs it reached, then each whose
+ * timer it passed, has every instant up to the watermark handled in event-time order, in one call.
  * Candidates their scenario admits go to the {@link Governor}, which decides who gets mail: a final
  * decision for every candidate, a send command for those sent, conversions for orders after them.
  * The rules are in the detectors and the governor; this class only loads and stores state and sets timers.
@@ -113,6 +115,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private transient ValueState<WakeUps> agendaState;
     /** The current key's agenda while one call handles it; written back at the end of the call. */
     private transient Agenda agenda;
+    private transient Arrivals arrivals;
     private transient Counter lateEvents;
     private transient Counter tooLateEvents;
     private transient Counter duplicateEvents;
@@ -215,14 +218,10 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
         switch (verdict) {
             case ON_TIME -> {
-                try {
-                    if (!agenda().holdInline(input)) {
-                        hold(input, time);
-                        agenda().heldElsewhereAt(time);
-                    }
-                } finally {
-                    flushAgenda(context, null);
+                if (arrivals == null) {
+                    throw new IllegalStateException("inputs wait for the watermark in CustomerScenariosOperator: run the function with it");
                 }
+                arrivals.add(context.getCurrentKey(), time, input); // handled when the watermark reaches it
                 return;
             }
             case LATE -> lateEvents.inc();
@@ -244,29 +243,84 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             }
             applyInOrder(List.of(input), context, out);
         } finally {
-            flushAgenda(context, null);
+            flushAgenda(context, null, watermark);
+        }
+    }
+
+    /** Where inputs that arrive ahead of the watermark wait, not yet in state: {@link CustomerScenariosOperator}'s. */
+    void waitIn(Arrivals arrivals) {
+        this.arrivals = arrivals;
+    }
+
+    /**
+     * The current key's inputs that arrived ahead of the watermark, which has now reached them: handled
+     * with everything else of the customer's up to the watermark, in event-time order, before any timer
+     * at this watermark fires.
+     *
+     * @param arrived in event-time order, none after {@code watermark}
+     */
+    void handleArrived(List<CustomerInput> arrived, long watermark, Context context, Collector<Decision> decisions)
+            throws Exception {
+        handleUpTo(watermark, null, arrived, context, countedDecisions.to(decisions));
+    }
+
+    /**
+     * Puts the current key's inputs that arrived ahead of the watermark into its agenda, so that they
+     * are in state when a checkpoint is taken; the customer's timer then handles them.
+     */
+    void holdArrived(List<CustomerInput> arrived, Context context) throws Exception {
+        try {
+            for (CustomerInput input : arrived) {
+                if (!agenda().holdInline(input)) {
+                    long time = CustomerInputs.eventTime(input);
+                    hold(input, time);
+                    agenda().heldElsewhereAt(time);
+                }
+            }
+        } finally {
+            flushAgenda(context, null, context.timerService().currentWatermark());
         }
     }
 
     @Override
     public void onTimer(long time, OnTimerContext context, Collector<Decision> decisions) throws Exception {
-        Collector<Decision> out = countedDecisions.to(decisions);
-        long watermark = context.timerService().currentWatermark();
-        boolean endOfInput = watermark == Long.MAX_VALUE;
+        handleUpTo(context.timerService().currentWatermark(), time, List.of(), context, countedDecisions.to(decisions));
+    }
+
+    /**
+     * Handles every instant of the current key up to the watermark, in event-time order: its entries in
+     * the agenda merged with {@code arrived} (in event-time order, none after the watermark).
+     *
+     * @param fired the time of the timer that fired; null when the call was not a timer's
+     */
+    private void handleUpTo(long watermark, Long fired, List<CustomerInput> arrived, Context context,
+                            Collector<Decision> out) throws Exception {
         // When a bounded input ends, decide only up to the cutoff; inputs after it are still applied.
-        long wakeUpsUpTo = endOfInput ? Math.min(watermark, endOfInputCutoff) : watermark;
+        long wakeUpsUpTo = watermark == Long.MAX_VALUE ? Math.min(watermark, endOfInputCutoff) : watermark;
         try {
-            if (late.remembersIds() && late.isPruneTime(time) && !agenda().forgets(time)) {
-                forgetIdsUpTo(time); // a timer an older version set for its id memory
+            if (fired != null && late.remembersIds() && late.isPruneTime(fired) && !agenda().forgets(fired)) {
+                forgetIdsUpTo(fired); // a timer an older version set for its id memory
             }
             long handled = Long.MIN_VALUE;
-            for (Long instant = agenda().next(watermark, handled, wakeUpsUpTo); instant != null;
-                 instant = agenda().next(watermark, handled, wakeUpsUpTo)) {
-                handle(instant, Math.min(instant, wakeUpsUpTo), context, out);
+            int nextArrived = 0;
+            while (true) {
+                Long instant = agenda().next(watermark, handled, wakeUpsUpTo);
+                if (nextArrived < arrived.size()) {
+                    long arrivedAt = CustomerInputs.eventTime(arrived.get(nextArrived));
+                    instant = instant == null ? arrivedAt : Math.min(instant, arrivedAt);
+                }
+                if (instant == null) {
+                    break;
+                }
+                int from = nextArrived;
+                while (nextArrived < arrived.size() && CustomerInputs.eventTime(arrived.get(nextArrived)) == instant) {
+                    nextArrived++;
+                }
+                handle(instant, Math.min(instant, wakeUpsUpTo), arrived.subList(from, nextArrived), context, out);
                 handled = instant;
             }
         } finally {
-            flushAgenda(context, time);
+            flushAgenda(context, fired, watermark);
         }
     }
 
@@ -274,8 +328,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
      * One instant of the customer, handled as a timer of its own used to handle it: the inputs of
      * that instant, then ids to forget, then every detector due up to {@code decideUpTo}, then the governor.
      */
-    private void handle(long instant, long decideUpTo, Context context, Collector<Decision> out) throws Exception {
-        release(instant, context, out);
+    private void handle(long instant, long decideUpTo, List<CustomerInput> arrived, Context context,
+                        Collector<Decision> out) throws Exception {
+        release(instant, arrived, context, out);
         agenda().forgetHeldIdsUpTo(instant); // copies of these would now be too late anyway
         if (agenda().takeForgetAt(instant)) {
             forgetIdsUpTo(instant);
@@ -326,10 +381,11 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     }
 
     /**
-     * Applies the inputs of one instant. Instants are handled in event-time order, so no earlier input
-     * is still waiting.
+     * Applies the inputs of one instant: those in state and those that {@code arrived} in memory.
+     * Instants are handled in event-time order, so no earlier input is still waiting.
      */
-    private void release(long time, Context context, Collector<Decision> out) throws Exception {
+    private void release(long time, List<CustomerInput> arrived, Context context, Collector<Decision> out)
+            throws Exception {
         List<CustomerInput> reached = agenda().takeHeldAt(time);
         if (agenda().takeHeldElsewhereAt(time)) {
             PendingInputs elsewhere = pending.get(time);
@@ -338,6 +394,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
             }
             pending.remove(time);
         }
+        reached.addAll(arrived);
         if (reached.isEmpty()) {
             return;
         }
@@ -644,8 +701,9 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
      * one timer stands at the agenda's earliest entry: when that moves, the timer moves.
      *
      * @param fired the time of the timer that fired, which no longer stands; null outside a timer
+     * @param watermark how far the call handled the customer
      */
-    private void flushAgenda(Context context, Long fired) throws Exception {
+    private void flushAgenda(Context context, Long fired, long watermark) throws Exception {
         if (agenda == null) {
             return;
         }
@@ -655,7 +713,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         Long earliest = agenda.earliest();
         Long standing = Objects.equals(agenda.earliestBefore(), fired) ? null : agenda.earliestBefore();
         // Once the input has ended (watermark at the end of time) every instant was handled in the call.
-        if (!Objects.equals(earliest, standing) && context.timerService().currentWatermark() != Long.MAX_VALUE) {
+        if (!Objects.equals(earliest, standing) && watermark != Long.MAX_VALUE) {
             if (earliest != null) {
                 context.timerService().registerEventTimeTimer(earliest);
             }

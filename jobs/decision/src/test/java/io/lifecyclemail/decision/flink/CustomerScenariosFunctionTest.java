@@ -299,7 +299,7 @@ class CustomerScenariosFunctionTest {
                 new CartAbandonment(List.of(CART_2H), RETENTION),
                 new BrowseAbandonment(List.of(new BrowseAbandonmentScenario("browse-1h", 1, "", true,
                         Duration.ofHours(1), "browse-abandonment", 5, 1)))));
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(both),
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new CustomerScenariosOperator(both),
                 CustomerInputs::customerId, Types.STRING);
         harness.setStateBackend(new HashMapStateBackend());
         harness.open();
@@ -326,7 +326,7 @@ class CustomerScenariosFunctionTest {
         harness.close();
         CustomerScenariosFunction cutoff = new CustomerScenariosFunction(
                 List.of(new CartAbandonment(List.of(CART_2H), RETENTION)), millis(Duration.ofHours(3)));
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(cutoff),
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new CustomerScenariosOperator(cutoff),
                 CustomerInputs::customerId, Types.STRING);
         harness.setStateBackend(new HashMapStateBackend());
         harness.open();
@@ -349,6 +349,7 @@ class CustomerScenariosFunctionTest {
         push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
         push(purchase(ALICE, Duration.ofMinutes(200))); // still pending in the buffer at snapshot time
         watermark(Duration.ofMinutes(30));
+        harness.prepareSnapshotPreBarrier(1L); // as the task does before every checkpoint
         OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
         harness.close();
 
@@ -373,7 +374,7 @@ class CustomerScenariosFunctionTest {
     void restockTriggersBecomeCandidatesWithReentryPerProductOnRocksDb() throws Exception {
         harness.close();
         RestockScenario restock = new RestockScenario("restock", 1, "", true, Duration.ofDays(30), true, true, true, "restock");
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new CustomerScenariosFunction(
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new CustomerScenariosOperator(new CustomerScenariosFunction(
                 List.of(new ExternalTriggers("restock-triggers", RestockScenario.STEP, List.of(restock))))),
                 CustomerInputs::customerId, Types.STRING);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -525,6 +526,7 @@ class CustomerScenariosFunctionTest {
         push(cartAdd(ALICE, Duration.ofSeconds(views + 1), "tea", 1));
         push(purchase(ALICE, Duration.ofSeconds(views + 2)));
         push(cartAdd(ALICE, Duration.ofSeconds(views + 3), "cup", 1));
+        harness.prepareSnapshotPreBarrier(1L); // a checkpoint comes: the inputs waiting in memory go to state
         var byTime = pendingByTime(ALICE);
         List<Long> instants = new java.util.ArrayList<>();
         byTime.keys().forEach(instants::add);
@@ -537,6 +539,49 @@ class CustomerScenariosFunctionTest {
                 assertThat(command.getItems()).extracting(line -> line.getProduct().getProductId()).containsExactly("cup"));
         backend().setCurrentKey(ALICE);
         assertThat(byTime.isEmpty()).isTrue();
+    }
+
+    @Test
+    void inputsWaitInMemoryUntilACheckpointPutsThemInStateAndAreAppliedInOrderAfterARestore() throws Exception {
+        harness.close();
+        harness = newHarness(new EmbeddedRocksDBStateBackend());
+        harness.open();
+        push(profile(ALICE, Duration.ZERO, true));
+        push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
+        assertThat(harness.numEventTimeTimers()).as("waiting in memory: no timer yet").isZero();
+        harness.prepareSnapshotPreBarrier(1L);
+        assertThat(harness.numEventTimeTimers()).as("in the agenda, with the customer's timer").isEqualTo(1);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+
+        harness = newHarness(new EmbeddedRocksDBStateBackend());
+        harness.initializeState(snapshot);
+        harness.open();
+        push(cartAdd(ALICE, Duration.ofSeconds(30), "cup", 1)); // before the restored add: applied before it
+        push(cartAdd(ALICE, Duration.ofMinutes(2), "pot", 1));
+        watermark(Duration.ofMinutes(2).plus(WAIT));
+        assertThat(commands()).singleElement().satisfies(command -> assertThat(command.getItems())
+                .extracting(line -> line.getProduct().getProductId()).containsExactly("pot", "tea", "cup")); // latest first
+    }
+
+    @Test
+    void moreInputsThanMayWaitInMemoryGoToStateAndAreAppliedInOrder() throws Exception {
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new CustomerScenariosOperator(
+                new CustomerScenariosFunction(List.of(new CartAbandonment(List.of(CART_2H), RETENTION))), 2),
+                CustomerInputs::customerId, Types.STRING);
+        harness.setStateBackend(new HashMapStateBackend());
+        harness.open();
+        push(profile(ALICE, Duration.ZERO, true));
+        push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
+        assertThat(harness.numEventTimeTimers()).as("two may wait in memory").isZero();
+        push(cartAdd(ALICE, Duration.ofSeconds(30), "cup", 1));
+        assertThat(harness.numEventTimeTimers()).as("the third sends all three to the agenda").isEqualTo(1);
+        push(cartAdd(ALICE, Duration.ofMinutes(2), "pot", 1));
+        watermark(Duration.ofMinutes(2).plus(WAIT));
+        assertThat(commands()).singleElement().satisfies(command -> assertThat(command.getItems())
+                .extracting(line -> line.getProduct().getProductId()).containsExactly("pot", "tea", "cup")); // latest first
+        assertThat(harness.numEventTimeTimers()).as("the cart's entry waits to be forgotten").isEqualTo(1);
     }
 
     @Test

@@ -41,7 +41,6 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -148,7 +147,7 @@ class EveryDetectorHarnessTest {
         CustomerScenariosFunction function = new CustomerScenariosFunction(
                 DecisionPipeline.detectors(List.of(story.scenario()), Duration.ofDays(30)));
         KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function),
+                new KeyedOneInputStreamOperatorTestHarness<>(new CustomerScenariosOperator(function),
                         CustomerInputs::customerId, Types.STRING);
         harness.setStateBackend(backend);
         if (restore != null) {
@@ -190,6 +189,7 @@ class EveryDetectorHarnessTest {
         push(harness, events); // every event twice
         harness.processWatermark(new Watermark(millis(story.due()) - 1));
         assertThat(harness.extractOutputValues()).as("nothing before the deadline").isEmpty();
+        harness.prepareSnapshotPreBarrier(1L); // as the task does before every checkpoint
         OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
         harness.close();
 

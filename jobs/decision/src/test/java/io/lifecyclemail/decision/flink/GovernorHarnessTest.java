@@ -40,7 +40,6 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -74,7 +73,7 @@ class GovernorHarnessTest {
                 List.of(new ExternalTriggers("restock-triggers", RestockScenario.STEP, scenarios)), Long.MAX_VALUE,
                 LatePolicy.DEFAULT, new Governor(policy, List.copyOf(scenarios)));
         KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function),
+                new KeyedOneInputStreamOperatorTestHarness<>(new CustomerScenariosOperator(function),
                         CustomerInputs::customerId, Types.STRING);
         harness.setStateBackend(backend);
         return harness;
@@ -176,6 +175,7 @@ class GovernorHarnessTest {
         push(harness, trigger("restock", ALICE, night, "tea"));
         harness.processWatermark(new Watermark(night + HOUR));
         assertThat(harness.extractOutputValues()).extracting(Decision::getOutcome).containsExactly(DecisionOutcome.DEFERRED);
+        harness.prepareSnapshotPreBarrier(1L); // as the task does before every checkpoint
         OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
         harness.close();
 
