@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.absence;
 
+import io.lifecyclemail.decision.detect.StateValues;
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.Detector;
@@ -99,7 +100,7 @@ public final class SinceLast implements Detector<SinceLastState> {
         if (state != null && state.getLastTime() > time) {
             return state; // a late event older than the anchor does not move it back
         }
-        return new SinceLastState(time, eventId, lines, time, customerZone == null ? null : customerZone.getId());
+        return new SinceLastState(time, eventId, lines, time, customerZone == null ? null : StateValues.shared(customerZone.getId()));
     }
 
     /**
@@ -112,7 +113,7 @@ public final class SinceLast implements Detector<SinceLastState> {
             return state;
         }
         List<ItemLine> lines = new ArrayList<>();
-        lines.add(new ItemLine(view.getProduct(), 1));
+        lines.add(new ItemLine(StateValues.shared(view.getProduct()), 1));
         for (ItemLine line : state.getLines()) {
             if (lines.size() < listed && !line.getProduct().getProductId().equals(view.getProduct().getProductId())) {
                 lines.add(line);

@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.browse;
 
+import io.lifecyclemail.decision.detect.StateValues;
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.Detector;
@@ -90,7 +91,7 @@ public final class BrowseAbandonment implements Detector<BrowseState> {
                 break;
             }
         }
-        viewed.add(new ViewedProduct(click.getProduct(), views + 1, time));
+        viewed.add(new ViewedProduct(StateValues.shared(click.getProduct()), views + 1, time));
         next.setViewed(withDetailsOfListedOnly(viewed));
         return next;
     }

@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.cart;
 
+import io.lifecyclemail.decision.detect.StateValues;
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.Detector;
@@ -91,7 +92,7 @@ public final class CartAbandonment implements Detector<CartState> {
         if (event.getType() == ClickType.CART_ADD) {
             int before = index >= 0 ? lines.remove(index).getQuantity() : 0;
             // the latest add goes last: reminders list the most recently added first
-            lines.add(new ItemLine(product, before + quantity));
+            lines.add(new ItemLine(StateValues.shared(product), before + quantity));
         } else if (index >= 0) {
             ItemLine line = lines.get(index);
             int left = line.getQuantity() - quantity;

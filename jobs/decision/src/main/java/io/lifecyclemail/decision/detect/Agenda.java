@@ -55,10 +55,8 @@ public final class Agenda {
         forgetAt = new Times(stored == null ? null : stored.getForgetAt());
         if (stored == null) {
             wakeUps = WakeUpIndex.EMPTY;
-            held = new ArrayList<>();
-            heldCopied = true;
-            idsHeld = new ArrayList<>();
-            idsHeldCopied = true;
+            held = List.of();
+            idsHeld = List.of();
         } else {
             held = stored.getHeld();
             idsHeld = stored.getIdsHeld();
@@ -138,8 +136,9 @@ public final class Agenda {
         }
         // the lists are handed over: the agenda is not used after it is stored
         boolean fresh = stored == null;
-        return new WakeUps(Map.of(), fresh || wakeUpsChanged ? wakeUps().pack() : stored.getPacked(), held,
-                heldElsewhere.packed(fresh), forgetAt.packed(fresh), idsHeld, earliest());
+        return new WakeUps(Map.of(), fresh || wakeUpsChanged ? wakeUps().pack() : stored.getPacked(),
+                StateValues.compact(held), heldElsewhere.packed(fresh), forgetAt.packed(fresh),
+                StateValues.compact(idsHeld), earliest());
     }
 
     /** Every entry has a time, so an agenda without an earliest one is empty. */

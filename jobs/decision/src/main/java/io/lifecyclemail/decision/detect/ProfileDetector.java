@@ -35,11 +35,11 @@ public abstract class ProfileDetector<S extends SpecificRecordBase, T extends Sc
     protected static String zoneOf(CustomerProfile profile, ZoneId fallback) {
         if (profile.getTimezone() != null) {
             try {
-                return ZoneId.of(profile.getTimezone()).getId();
+                return StateValues.shared(ZoneId.of(profile.getTimezone()).getId());
             } catch (DateTimeException e) {
                 // fall through to the fallback rather than fail the job
             }
         }
-        return fallback.getId();
+        return StateValues.shared(fallback.getId());
     }
 }

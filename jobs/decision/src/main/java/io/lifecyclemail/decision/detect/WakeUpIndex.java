@@ -100,6 +100,9 @@ public final class WakeUpIndex {
 
     /** The index in its packed form (see the class comment). */
     public ByteBuffer pack() {
+        if (codes.length == 0) {
+            return StateValues.NO_BYTES;
+        }
         ByteBuffer packed = ByteBuffer.allocate(codes.length * 14);
         long previous = 0;
         for (int i = 0; i < codes.length; i++) {
@@ -153,6 +156,9 @@ public final class WakeUpIndex {
 
     /** Sorted times packed as this index packs its times: the first zig-zag encoded, the others as distances. */
     static ByteBuffer packTimes(long[] sorted) {
+        if (sorted.length == 0) {
+            return StateValues.NO_BYTES;
+        }
         ByteBuffer packed = ByteBuffer.allocate(sorted.length * 10);
         for (int i = 0; i < sorted.length; i++) {
             putVarLong(packed, i == 0 ? (sorted[0] << 1) ^ (sorted[0] >> 63) : sorted[i] - sorted[i - 1]);

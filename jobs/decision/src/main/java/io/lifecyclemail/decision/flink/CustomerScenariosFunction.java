@@ -8,6 +8,7 @@ import io.lifecyclemail.decision.detect.Detector;
 import io.lifecyclemail.decision.detect.EngagementMemory;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.detect.ReentryGate;
+import io.lifecyclemail.decision.detect.StateValues;
 import io.lifecyclemail.decision.detect.WakeUpKeys;
 import io.lifecyclemail.decision.govern.Governor;
 import io.lifecyclemail.decision.scenario.Audience;
@@ -564,7 +565,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
 
         void profile(CustomerProfile profile) throws Exception {
             if (profile.getTimezone() != null && !profile.getErased()) {
-                timezone.update(profile.getTimezone());
+                timezone.update(StateValues.shared(profile.getTimezone()));
                 zone = ZoneId.of(profile.getTimezone());
             } else {
                 timezone.clear();

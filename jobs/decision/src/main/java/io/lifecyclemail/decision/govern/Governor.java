@@ -5,6 +5,7 @@ import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.SendIds;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.PassiveDetector;
+import io.lifecyclemail.decision.detect.StateValues;
 import io.lifecyclemail.decision.scenario.Cap;
 import io.lifecyclemail.decision.scenario.Governance;
 import io.lifecyclemail.decision.scenario.GovernorPolicy;
@@ -136,7 +137,8 @@ public final class Governor implements PassiveDetector<GovernorState> {
         GovernorState next = orEmpty(state);
         if (profile.getMarketingConsent() && !profile.getErased()) {
             long givenAt = profile.getConsentTime() == null ? time : profile.getConsentTime().toEpochMilli();
-            next.setConsent(new ConsentGiven(givenAt, profile.getConsentSource() == null ? "" : profile.getConsentSource()));
+            next.setConsent(new ConsentGiven(givenAt, StateValues.shared(
+                    profile.getConsentSource() == null ? "" : profile.getConsentSource())));
             Suppression suppression = next.getSuppression();
             if (suppression != null && SuppressionRules.liftedBy(givenAt, suppression.getTime())) {
                 next.setSuppression(null); // opted in again after it: a fresh, explicit consent lifts it
@@ -243,15 +245,12 @@ public final class Governor implements PassiveDetector<GovernorState> {
     public GovernorState decide(GovernorState state, List<Proposal> fresh, long now, ZoneId zone, Out out) {
         GovernorState next = orEmpty(state);
         List<Proposal> batch = new ArrayList<>(fresh);
-        List<WaitingSend> stillWaiting = new ArrayList<>();
         for (WaitingSend waiting : next.getWaiting()) {
             if (waiting.getDue() <= now) {
                 batch.add(Proposal.of(waiting));
-            } else {
-                stillWaiting.add(waiting);
             }
         }
-        next.setWaiting(stillWaiting);
+        next.setWaiting(StateValues.kept(next.getWaiting(), waiting -> waiting.getDue() > now));
         batch.sort(PRIORITY_ORDER);
         ZoneId customerZone = zone == null ? policy.defaultZone() : zone;
         for (Proposal proposal : batch) {
@@ -368,9 +367,9 @@ public final class Governor implements PassiveDetector<GovernorState> {
             record.setRule(scenario.id() + ".transactional");
             record.setReason(proposal.decision().getReason() + "; transactional: no consent, caps, quiet hours or holdout apply");
         } else {
-            state.getSent().add(new CountedSend(now, command.getScenarioId()));
-            state.getTouches().add(new Touch(now, command.getSendId(), command.getScenarioId(),
-                    command.getScenarioVersion(), command.getVariant(), ConversionGroup.TREATMENT));
+            state.setSent(StateValues.appended(state.getSent(), new CountedSend(now, command.getScenarioId())));
+            state.setTouches(StateValues.appended(state.getTouches(), new Touch(now, command.getSendId(),
+                    command.getScenarioId(), command.getScenarioVersion(), command.getVariant(), ConversionGroup.TREATMENT)));
             ConsentGiven consent = state.getConsent();
             record.setValues(Map.of("consent_given_at", Instant.ofEpochMilli(consent.getGivenAt()).toString(),
                     "consent_source", consent.getSource()));
@@ -382,8 +381,8 @@ public final class Governor implements PassiveDetector<GovernorState> {
     private void holdOut(GovernorState state, Proposal proposal, String variant, ConversionGroup group, String rule,
                          String because, long now, Out out) {
         SendCommand command = proposal.command();
-        state.getTouches().add(new Touch(now, command.getSendId(), command.getScenarioId(), command.getScenarioVersion(),
-                variant, group));
+        state.setTouches(StateValues.appended(state.getTouches(), new Touch(now, command.getSendId(),
+                command.getScenarioId(), command.getScenarioVersion(), variant, group)));
         Decision record = finalRecord(proposal, DecisionOutcome.HELD_OUT, rule, because, now,
                 Map.of("group", group.name().toLowerCase()));
         record.setVariant(variant);
@@ -394,8 +393,8 @@ public final class Governor implements PassiveDetector<GovernorState> {
                        Map<String, String> values, Out out) {
         out.decision(finalRecord(proposal, DecisionOutcome.DEFERRED, rule, because, now, Instant.ofEpochMilli(until),
                 values));
-        state.getWaiting().add(new WaitingSend(proposal.command(), proposal.decision(), proposal.priority(), until,
-                proposal.giveUpAt(), proposal.staleOnOrder(), new ArrayList<>(proposal.products())));
+        state.setWaiting(StateValues.appended(state.getWaiting(), new WaitingSend(proposal.command(), proposal.decision(),
+                proposal.priority(), until, proposal.giveUpAt(), proposal.staleOnOrder(), StateValues.compact(proposal.products()))));
     }
 
     private static Decision finalRecord(Proposal proposal, DecisionOutcome outcome, String rule, String because, long now,
@@ -443,15 +442,12 @@ public final class Governor implements PassiveDetector<GovernorState> {
         if (state.getWaiting().isEmpty()) {
             return;
         }
-        List<WaitingSend> kept = new ArrayList<>();
         for (WaitingSend waiting : state.getWaiting()) {
             if (ends.test(waiting)) {
                 out.decision(finalRecord(Proposal.of(waiting), outcome, rule, because, now, values));
-            } else {
-                kept.add(waiting);
             }
         }
-        state.setWaiting(kept);
+        state.setWaiting(StateValues.kept(state.getWaiting(), ends.negate()));
     }
 
     /**
@@ -498,7 +494,7 @@ public final class Governor implements PassiveDetector<GovernorState> {
     }
 
     private static GovernorState orEmpty(GovernorState state) {
-        return state != null ? state : new GovernorState(null, null, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        return state != null ? state : new GovernorState(null, null, List.of(), List.of(), List.of());
     }
 
     private static GovernorState emptyToNull(GovernorState state) {
@@ -525,9 +521,9 @@ public final class Governor implements PassiveDetector<GovernorState> {
             return null;
         }
         long capFrom = time - longestCapMillis;
-        state.setSent(new ArrayList<>(state.getSent().stream().filter(sent -> sent.getTime() > capFrom).toList()));
+        state.setSent(StateValues.kept(state.getSent(), sent -> sent.getTime() > capFrom));
         long touchFrom = time - policy.attributionWindow().toMillis();
-        state.setTouches(new ArrayList<>(state.getTouches().stream().filter(touch -> touch.getTime() >= touchFrom).toList()));
+        state.setTouches(StateValues.kept(state.getTouches(), touch -> touch.getTime() >= touchFrom));
         return emptyToNull(state);
     }
 

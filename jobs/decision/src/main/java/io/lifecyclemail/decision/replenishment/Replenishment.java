@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.replenishment;
 
+import io.lifecyclemail.decision.detect.StateValues;
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.OneScenarioDetector;
@@ -45,7 +46,7 @@ public final class Replenishment extends OneScenarioDetector<ReplenishmentState,
                 continue;
             }
             bought.removeIf(consumable -> consumable.getProduct().getProductId().equals(product.getProductId()));
-            bought.add(new Consumable(product, order.getEventId(), order.getEventTime().toEpochMilli() + halfUsed.toMillis()));
+            bought.add(new Consumable(StateValues.shared(product), order.getEventId(), order.getEventTime().toEpochMilli() + halfUsed.toMillis()));
             changed = true;
         }
         if (!changed) {

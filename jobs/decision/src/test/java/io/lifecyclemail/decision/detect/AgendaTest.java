@@ -81,6 +81,28 @@ class AgendaTest {
     }
 
     @Test
+    void anAgendaOfOneKindStoresTheOtherKindsAsSharedEmptiesAndNeverChangesWhatItRead() {
+        long t0 = millis(Duration.ZERO);
+        Agenda agenda = Agenda.of(null);
+        agenda.wakeUps(WakeUpIndex.EMPTY.with(1, t0 + MINUTE));
+        WakeUps stored = agenda.toRecord();
+        // on the heap backend each of a million customers' agendas would otherwise hold its own empties
+        assertThat(stored.getHeld()).isSameAs(java.util.List.of());
+        assertThat(stored.getIdsHeld()).isSameAs(java.util.List.of());
+        assertThat(stored.getHeldElsewhere()).isSameAs(StateValues.NO_BYTES);
+        assertThat(stored.getForgetAt()).isSameAs(StateValues.NO_BYTES);
+
+        Agenda read = Agenda.of(stored);
+        assertThat(read.holdInline(addAt(2))).isTrue();
+        assertThat(read.rememberHere(t0 + 60 * MINUTE, java.util.List.of("e1"))).isTrue();
+        WakeUps next = read.toRecord();
+        assertThat(next.getHeld()).extracting(AgendaTest::productOf).containsExactly("p2");
+        assertThat(next.getIdsHeld()).hasSize(1);
+        assertThat(stored.getHeld()).as("what was read stays as it was").isEmpty();
+        assertThat(stored.getIdsHeld()).isEmpty();
+    }
+
+    @Test
     void wakeUpsAnOlderVersionWroteAsAMapAreTakenOverAndMarkTheAgendaChanged() {
         long t0 = millis(Duration.ZERO);
         Agenda agenda = Agenda.of(WakeUps.newBuilder().setTimes(Map.of("cart", t0, "browse", t0 + MINUTE)).build());

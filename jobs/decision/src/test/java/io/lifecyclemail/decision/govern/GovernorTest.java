@@ -499,4 +499,26 @@ class GovernorTest {
         assertThat(governor.nextWakeUp(state)).isEmpty();
         assertThat(governor.onProfile(state, profile(ALICE, T0 + 31 * DAY, false), out)).isNull();
     }
+
+    @Test
+    void aCustomerWithOnlyConsentHoldsNoListsOfItsOwnAndASendNeverChangesTheStateItWasGiven() {
+        Scenario cart = cart("cart", 50, governance());
+        Governor governor = new Governor(policy(List.of(new Cap(3, Duration.ofDays(30))), null), List.of(cart));
+        GovernorState consenting = consenting(governor, ALICE);
+        // a million customers on the heap backend: empty lists shared, the consent source one string
+        assertThat(consenting.getSent()).isSameAs(List.of());
+        assertThat(consenting.getWaiting()).isSameAs(List.of());
+        assertThat(consenting.getTouches()).isSameAs(List.of());
+        assertThat(consenting(governor, "bob").getConsent().getSource())
+                .isSameAs(consenting.getConsent().getSource());
+
+        List<io.lifecyclemail.state.CountedSend> sentBefore = consenting.getSent();
+        GovernorState sent = governor.decide(consenting, List.of(candidate(governor, cart, ALICE, T0)), T0, null, out);
+        assertThat(sent.getSent()).hasSize(1);
+        assertThat(sentBefore).as("the list the state had is not changed in place").isEmpty();
+        List<io.lifecyclemail.state.Touch> touchesBefore = sent.getTouches();
+        GovernorState later = governor.expire(sent, T0 + Duration.ofDays(7).toMillis() + 1);
+        assertThat(later.getTouches()).isSameAs(List.of());
+        assertThat(touchesBefore).hasSize(1);
+    }
 }
