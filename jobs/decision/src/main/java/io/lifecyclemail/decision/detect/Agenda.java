@@ -2,7 +2,6 @@ package io.lifecyclemail.decision.detect;
 
 import io.lifecyclemail.decision.CustomerInputs;
 import io.lifecyclemail.state.CustomerInput;
-import io.lifecyclemail.state.IdsToForget;
 import io.lifecyclemail.state.WakeUps;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,7 +11,7 @@ import java.util.Map;
 /**
  * Everything a customer's one timer is for, in one state value: the detectors' wake-ups, the inputs
  * waiting for the watermark to reach their event time, and when spans of remembered event ids may be
- * forgotten (the first few of those ids too). The timer stands at the earliest of them; when it fires, the customer's instants up to the
+ * forgotten (the first few of those ids too, as hashes: {@link HeldIds}). The timer stands at the earliest of them; when it fires, the customer's instants up to the
  * watermark are handled in event-time order in one call ({@link #next}), instead of one timer and one
  * call (each reading the same state again) per instant.
  *
@@ -44,8 +43,9 @@ public final class Agenda {
     /** The earliest entry of all, while known without reading every part: kept as entries are added. */
     private Long earliest;
     private boolean earliestKnown;
-    private List<IdsToForget> idsHeld;
-    private boolean idsHeldCopied;
+    /** Decoded when first asked for (older versions' ids as strings taken over then); null until. */
+    private HeldIds ids;
+    private boolean idsChanged;
     private boolean changed;
     private final Long earliestBefore;
 
@@ -56,10 +56,9 @@ public final class Agenda {
         if (stored == null) {
             wakeUps = WakeUpIndex.EMPTY;
             held = List.of();
-            idsHeld = List.of();
+            ids = HeldIds.NONE;
         } else {
             held = stored.getHeld();
-            idsHeld = stored.getIdsHeld();
             if (!stored.getTimes().isEmpty()) {
                 wakeUps(); // wake-ups an older version wrote as a map: written back packed
             } else if (stored.getEarliest() != null) {
@@ -136,9 +135,10 @@ public final class Agenda {
         }
         // the lists are handed over: the agenda is not used after it is stored
         boolean fresh = stored == null;
+        boolean idsAsRead = !fresh && !idsChanged;
         return new WakeUps(Map.of(), fresh || wakeUpsChanged ? wakeUps().pack() : stored.getPacked(),
                 StateValues.compact(held), heldElsewhere.packed(fresh), forgetAt.packed(fresh),
-                StateValues.compact(idsHeld), earliest());
+                idsAsRead ? stored.getIdsHeld() : List.of(), earliest(), idsAsRead ? stored.getIdHashes() : ids.pack());
     }
 
     /** Every entry has a time, so an agenda without an earliest one is empty. */
@@ -201,8 +201,8 @@ public final class Agenda {
         next = earlierIfIn(next, earliestHeld(), after, upTo); // inputs of instants handled have left
         next = earlierIfIn(next, firstAfter(heldElsewhere.times(), after), after, upTo);
         next = earlierIfIn(next, firstAfter(forgetAt.times(), after), after, upTo);
-        for (IdsToForget span : idsHeld) {
-            next = earlierIfIn(next, span.getForgetAt(), after, upTo);
+        for (long span : ids().spans()) {
+            next = earlierIfIn(next, span, after, upTo);
         }
         return earlierIfIn(next, wakeUps().earliestAfter(after), after, wakeUpsUpTo);
     }
@@ -307,57 +307,50 @@ public final class Agenda {
      * Remembers ids of applied events here, to be forgotten at {@code span}, if there is room and the
      * span has no ids in the map already; else false, and the caller keeps them there.
      */
-    public boolean rememberHere(long span, List<String> ids) {
-        if (forgets(span)) {
+    public boolean rememberHere(long span, List<String> applied) {
+        if (forgets(span) || ids().count() + applied.size() > IDS_HELD) {
             return false;
         }
-        int count = ids.size();
-        int at = -1;
-        for (int i = 0; i < idsHeld.size(); i++) {
-            count += idsHeld.get(i).getIds().size();
-            if (idsHeld.get(i).getForgetAt() == span) {
-                at = i;
-            }
+        long[] hashes = new long[applied.size()];
+        for (int i = 0; i < hashes.length; i++) {
+            hashes[i] = HeldIds.hash(applied.get(i));
         }
-        if (count > IDS_HELD) {
-            return false;
-        }
-        if (at >= 0) {
-            List<String> all = new ArrayList<>(idsHeld.get(at).getIds());
-            all.addAll(ids);
-            ownIdsHeld().set(at, new IdsToForget(span, all));
-        } else {
-            int insert = 0;
-            while (insert < idsHeld.size() && idsHeld.get(insert).getForgetAt() < span) {
-                insert++;
-            }
-            ownIdsHeld().add(insert, new IdsToForget(span, List.copyOf(ids)));
-        }
+        ids = ids().with(span, hashes);
+        idsChanged = true;
         added(span);
         return true;
     }
 
     /** Whether this id is among those held here. */
     public boolean holdsId(String id) {
-        for (IdsToForget span : idsHeld) {
-            if (span.getIds().contains(id)) {
-                return true;
-            }
-        }
-        return false;
+        return ids().holds(HeldIds.hash(id));
     }
 
     /** Forgets the ids held here that may be forgotten by this time. */
     public void forgetHeldIdsUpTo(long time) {
-        if (!idsHeld.isEmpty() && idsHeld.get(0).getForgetAt() <= time) {
-            ownIdsHeld().removeIf(span -> span.getForgetAt() <= time);
+        HeldIds left = ids().after(time);
+        if (left != ids) {
+            ids = left;
+            idsChanged = true;
             removed();
         }
     }
 
+    /** The ids held here; those an older version held as strings are taken over as hashes, to be written back. */
+    private HeldIds ids() {
+        if (ids == null) {
+            ids = HeldIds.unpack(stored.getIdHashes());
+            if (!stored.getIdsHeld().isEmpty()) {
+                ids = HeldIds.of(stored.getIdsHeld(), ids);
+                idsChanged = true;
+                changed = true;
+            }
+        }
+        return ids;
+    }
+
     private Long earliestForgetting() {
-        Long inMap = forgetAt.first();
-        return min(inMap, idsHeld.isEmpty() ? null : idsHeld.get(0).getForgetAt());
+        return min(forgetAt.first(), ids().first());
     }
 
     private List<CustomerInput> ownHeld() {
@@ -366,14 +359,6 @@ public final class Agenda {
             heldCopied = true;
         }
         return held;
-    }
-
-    private List<IdsToForget> ownIdsHeld() {
-        if (!idsHeldCopied) {
-            idsHeld = new ArrayList<>(idsHeld);
-            idsHeldCopied = true;
-        }
-        return idsHeld;
     }
 
     private Long earliestHeld() {

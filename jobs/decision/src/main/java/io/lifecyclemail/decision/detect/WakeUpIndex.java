@@ -183,7 +183,7 @@ public final class WakeUpIndex {
         return Arrays.copyOf(times, size);
     }
 
-    private static void putVarLong(ByteBuffer out, long value) {
+    static void putVarLong(ByteBuffer out, long value) {
         while ((value & ~0x7FL) != 0) {
             out.put((byte) ((value & 0x7F) | 0x80));
             value >>>= 7;
@@ -191,7 +191,7 @@ public final class WakeUpIndex {
         out.put((byte) value);
     }
 
-    private static long getVarLong(ByteBuffer in) {
+    static long getVarLong(ByteBuffer in) {
         long value = 0;
         for (int shift = 0; ; shift += 7) {
             byte b = in.get();

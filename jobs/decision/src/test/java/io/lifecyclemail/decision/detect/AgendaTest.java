@@ -88,7 +88,7 @@ class AgendaTest {
         WakeUps stored = agenda.toRecord();
         // on the heap backend each of a million customers' agendas would otherwise hold its own empties
         assertThat(stored.getHeld()).isSameAs(java.util.List.of());
-        assertThat(stored.getIdsHeld()).isSameAs(java.util.List.of());
+        assertThat(stored.getIdHashes()).isSameAs(StateValues.NO_BYTES);
         assertThat(stored.getHeldElsewhere()).isSameAs(StateValues.NO_BYTES);
         assertThat(stored.getForgetAt()).isSameAs(StateValues.NO_BYTES);
 
@@ -97,9 +97,50 @@ class AgendaTest {
         assertThat(read.rememberHere(t0 + 60 * MINUTE, java.util.List.of("e1"))).isTrue();
         WakeUps next = read.toRecord();
         assertThat(next.getHeld()).extracting(AgendaTest::productOf).containsExactly("p2");
-        assertThat(next.getIdsHeld()).hasSize(1);
+        assertThat(Agenda.of(next).holdsId("e1")).isTrue();
         assertThat(stored.getHeld()).as("what was read stays as it was").isEmpty();
+        assertThat(stored.getIdHashes().hasRemaining()).isFalse();
+    }
+
+    @Test
+    void idsAreHeldAsHashesUntilTheirSpanIsForgottenAndThoseAnOlderVersionHeldAsStringsAreTakenOver() {
+        long t0 = millis(Duration.ZERO);
+        Agenda agenda = Agenda.of(null);
+        assertThat(agenda.rememberHere(t0 + 60 * MINUTE, java.util.List.of("e1", "e2"))).isTrue();
+        assertThat(agenda.rememberHere(t0 + 61 * MINUTE, java.util.List.of("e3"))).isTrue();
+        assertThat(agenda.rememberHere(t0 + 60 * MINUTE, java.util.List.of("e4"))).isTrue();
+        java.util.List<String> tooMany = java.util.stream.IntStream.range(0, Agenda.IDS_HELD - 3)
+                .mapToObj(i -> "x" + i).toList();
+        assertThat(agenda.rememberHere(t0 + 62 * MINUTE, tooMany)).as("beyond %d ids: kept elsewhere", Agenda.IDS_HELD)
+                .isFalse();
+        WakeUps stored = agenda.toRecord();
         assertThat(stored.getIdsHeld()).isEmpty();
+        assertThat(stored.getIdHashes().remaining()).as("8 bytes an id, 2 a span's time and count")
+                .isLessThanOrEqualTo(4 * 8 + 2 * 12);
+        assertThat(stored.getEarliest()).isEqualTo(t0 + 60 * MINUTE);
+
+        Agenda read = Agenda.of(stored);
+        assertThat(java.util.List.of("e1", "e2", "e3", "e4")).allMatch(read::holdsId);
+        assertThat(read.holdsId("e5")).isFalse();
+        assertThat(read.next(t0 + 120 * MINUTE, Long.MIN_VALUE, Long.MIN_VALUE)).isEqualTo(t0 + 60 * MINUTE);
+        read.forgetHeldIdsUpTo(t0 + 60 * MINUTE);
+        assertThat(read.holdsId("e1")).isFalse();
+        assertThat(read.holdsId("e3")).isTrue();
+        assertThat(read.earliest()).isEqualTo(t0 + 61 * MINUTE);
+        read.forgetHeldIdsUpTo(t0 + 61 * MINUTE);
+        assertThat(read.toRecord()).as("nothing left").isNull();
+
+        // as an older version stored them: strings in idsHeld
+        WakeUps older = new WakeUps(Map.of(), StateValues.NO_BYTES, java.util.List.of(), StateValues.NO_BYTES,
+                StateValues.NO_BYTES, java.util.List.of(new io.lifecyclemail.state.IdsToForget(t0 + 60 * MINUTE,
+                        java.util.List.of("e1", "e2"))), t0 + 60 * MINUTE, java.nio.ByteBuffer.allocate(0));
+        Agenda taken = Agenda.of(older);
+        assertThat(taken.holdsId("e2")).isTrue();
+        assertThat(taken.changed()).as("written back as hashes").isTrue();
+        WakeUps rewritten = taken.toRecord();
+        assertThat(rewritten.getIdsHeld()).isEmpty();
+        assertThat(Agenda.of(rewritten).holdsId("e1")).isTrue();
+        assertThat(Agenda.of(rewritten).earliest()).isEqualTo(t0 + 60 * MINUTE);
     }
 
     @Test
