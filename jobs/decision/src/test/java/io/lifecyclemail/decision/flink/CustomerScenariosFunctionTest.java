@@ -870,6 +870,56 @@ class CustomerScenariosFunctionTest {
         }
     }
 
+    /** Holds a customer's applied id in the agenda as versions before the hashes did: a string in idsHeld. */
+    static final class OlderAgendaIds extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, CustomerInput, Decision> {
+        private final long span;
+
+        OlderAgendaIds(long span) {
+            this.span = span;
+        }
+
+        @Override
+        public void processElement(CustomerInput input, Context context, org.apache.flink.util.Collector<Decision> out)
+                throws Exception {
+            var agenda = getRuntimeContext().getState(
+                    new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups", agendaOfThen()));
+            var none = java.nio.ByteBuffer.allocate(0);
+            agenda.update(new io.lifecyclemail.state.WakeUps(java.util.Map.of(), none, List.of(), none, none,
+                    List.of(new io.lifecyclemail.state.IdsToForget(span, List.of(CustomerInputs.eventId(input)))), span, none));
+            context.timerService().registerEventTimeTimer(span);
+        }
+    }
+
+    /** The agenda's schema before the ids were hashes: today's without idHashes. */
+    static SerializerOfThen<io.lifecyclemail.state.WakeUps> agendaOfThen() {
+        org.apache.avro.Schema today = io.lifecyclemail.state.WakeUps.getClassSchema();
+        List<org.apache.avro.Schema.Field> fields = today.getFields().stream()
+                .filter(field -> !field.name().equals("idHashes"))
+                .map(field -> new org.apache.avro.Schema.Field(field, field.schema())).toList();
+        return new SerializerOfThen<>(io.lifecyclemail.state.WakeUps.class, org.apache.avro.Schema.createRecord(
+                today.getName(), today.getDoc(), today.getNamespace(), false, fields).toString());
+    }
+
+    @Test
+    void idsAnOlderVersionHeldInTheAgendaAsStringsStillRecogniseLateCopiesOnHeapAndRocksDb() throws Exception {
+        var add = cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1);
+        long span = LatePolicy.DEFAULT.pruneAfter(millis(Duration.ofMinutes(1)));
+        for (StateBackend backend : List.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend())) {
+            restoreFromAnOlderVersion(new OlderAgendaIds(span), backend, add); // applied and held by the older version
+            watermark(Duration.ofMinutes(30));
+            push(profile(ALICE, Duration.ofMinutes(2), true));
+            push(profile(BOB, Duration.ofMinutes(2), true));
+            push(add); // a late copy of what the older version applied: recognised
+            push(cartAdd(BOB, Duration.ofMinutes(3), "tea", 1)); // as late, but new
+            watermark(Duration.ofHours(3));
+            assertThat(commands()).as(backend.getName() + ": only Bob's cart").singleElement()
+                    .satisfies(command -> assertThat(command.getCustomerId()).isEqualTo(BOB));
+            var agenda = stateOf(ALICE, new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
+                    new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class)));
+            assertThat(agenda.value()).as(backend.getName() + ": the span is forgotten, nothing left").isNull();
+        }
+    }
+
     @Test
     void aWakeUpIndexAsOlderVersionsWroteItIsStillHonouredAndWrittenBackPacked() throws Exception {
         // older versions wrote a map: keyed by "#" and the code in base 36, before that by the state name
