@@ -852,10 +852,30 @@ class CustomerScenariosFunctionTest {
         then.serialize(new io.lifecyclemail.state.RecentEventIds(List.of("e1", "e2"), 0), bytes);
         assertThat(then.deserialize(new org.apache.flink.core.memory.DataInputDeserializer(bytes.getCopyOfBuffer()))
                 .getIds()).as("the serializer of then reads what it wrote").containsExactly("e1", "e2");
+        lateCopyOfWhatAnOlderVersionRememberedIsIgnored(OlderIdMemory::new, backend -> {
+            var ids = stateOf(ALICE, new org.apache.flink.api.common.state.MapStateDescriptor<>("recent-event-ids",
+                    Types.LONG, new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.RecentEventIds.class)));
+            assertThat(ids.isEmpty()).as(backend + ": the span is forgotten").isTrue();
+        });
+    }
+
+    /** What is checked once the span of the remembered id has passed, on the named backend. */
+    interface AfterTheSpan {
+        void check(String backend) throws Exception;
+    }
+
+    /**
+     * On heap and RocksDB: an older version ({@code older}, given the span) applied and remembered Alice's
+     * cart add; restored from its snapshot, today's function ignores a late copy of that add but applies
+     * Bob's as late new one, and then {@code forgotten} holds.
+     */
+    void lateCopyOfWhatAnOlderVersionRememberedIsIgnored(
+            java.util.function.LongFunction<org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, CustomerInput, Decision>> older,
+            AfterTheSpan forgotten) throws Exception {
         var add = cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1);
         long span = LatePolicy.DEFAULT.pruneAfter(millis(Duration.ofMinutes(1)));
         for (StateBackend backend : List.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend())) {
-            restoreFromAnOlderVersion(new OlderIdMemory(span), backend, add); // applied and remembered by the older version
+            restoreFromAnOlderVersion(older.apply(span), backend, add); // applied and remembered by the older version
             watermark(Duration.ofMinutes(30));
             push(profile(ALICE, Duration.ofMinutes(2), true));
             push(profile(BOB, Duration.ofMinutes(2), true));
@@ -864,9 +884,7 @@ class CustomerScenariosFunctionTest {
             watermark(Duration.ofHours(3));
             assertThat(commands()).as(backend.getName() + ": only Bob's cart").singleElement()
                     .satisfies(command -> assertThat(command.getCustomerId()).isEqualTo(BOB));
-            var ids = stateOf(ALICE, new org.apache.flink.api.common.state.MapStateDescriptor<>("recent-event-ids",
-                    Types.LONG, new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.RecentEventIds.class)));
-            assertThat(ids.isEmpty()).as(backend.getName() + ": the span is forgotten").isTrue();
+            forgotten.check(backend.getName());
         }
     }
 
@@ -902,22 +920,11 @@ class CustomerScenariosFunctionTest {
 
     @Test
     void idsAnOlderVersionHeldInTheAgendaAsStringsStillRecogniseLateCopiesOnHeapAndRocksDb() throws Exception {
-        var add = cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1);
-        long span = LatePolicy.DEFAULT.pruneAfter(millis(Duration.ofMinutes(1)));
-        for (StateBackend backend : List.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend())) {
-            restoreFromAnOlderVersion(new OlderAgendaIds(span), backend, add); // applied and held by the older version
-            watermark(Duration.ofMinutes(30));
-            push(profile(ALICE, Duration.ofMinutes(2), true));
-            push(profile(BOB, Duration.ofMinutes(2), true));
-            push(add); // a late copy of what the older version applied: recognised
-            push(cartAdd(BOB, Duration.ofMinutes(3), "tea", 1)); // as late, but new
-            watermark(Duration.ofHours(3));
-            assertThat(commands()).as(backend.getName() + ": only Bob's cart").singleElement()
-                    .satisfies(command -> assertThat(command.getCustomerId()).isEqualTo(BOB));
+        lateCopyOfWhatAnOlderVersionRememberedIsIgnored(OlderAgendaIds::new, backend -> {
             var agenda = stateOf(ALICE, new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
                     new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class)));
-            assertThat(agenda.value()).as(backend.getName() + ": the span is forgotten, nothing left").isNull();
-        }
+            assertThat(agenda.value()).as(backend + ": the span is forgotten, nothing left").isNull();
+        });
     }
 
     @Test
