@@ -8,7 +8,13 @@ import io.lifecyclemail.decision.detect.ExternalTriggers;
 import io.lifecyclemail.decision.flink.RestockInterestFunction;
 import io.lifecyclemail.decision.flink.SequencePatterns;
 import io.lifecyclemail.decision.scenario.SequenceScenario;
+import io.lifecyclemail.decision.flink.SequenceOrderFunction;
+import io.lifecyclemail.decision.sequence.SequenceOrdering;
 import io.lifecyclemail.decision.sequence.SequenceSteps;
+import io.lifecyclemail.state.SequenceInput;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import io.lifecyclemail.decision.sequence.SequenceWait;
 import org.apache.flink.cep.CEP;
 import org.apache.flink.util.OutputTag;
@@ -187,7 +193,7 @@ public final class DecisionPipeline {
         }
 
         for (SequenceScenario sequence : ofKind(scenarios, SequenceScenario.class)) {
-            customerInputs = customerInputs.union(sequenceTriggers(inputs, sequence, inputType)
+            customerInputs = customerInputs.union(sequenceTriggers(inputs, sequence)
                     .map(trigger -> new CustomerInput(trigger), inputType)
                     .name("sequence-as-input-" + sequence.id()).uid("sequence-as-input-" + sequence.id()));
         }
@@ -237,29 +243,51 @@ public final class DecisionPipeline {
 
     /**
      * A Sequence's positive steps on Flink CEP, over the clickstream and order events any step could
-     * match, keyed by customer. (State and uids are per scenario id: renaming a Sequence starts it afresh.)
+     * match, keyed by customer; where the last step repeats about one product, the events go through
+     * {@code sequence-order-<id>} first, which orders and marks them so that CEP holds one partial match
+     * per start of the pattern ({@link SequenceOrdering}). (State and uids are per scenario id: renaming a
+     * Sequence starts it afresh.)
      */
-    private static DataStream<ScenarioTrigger> sequenceTriggers(Inputs inputs, SequenceScenario sequence,
-                                                               TypeInformation<CustomerInput> inputType) {
+    private static DataStream<ScenarioTrigger> sequenceTriggers(Inputs inputs, SequenceScenario sequence) {
+        return sequenceTriggers(inputs.clickstream(), inputs.orders(), sequence, true);
+    }
+
+    /** As above; {@code markRepeats} false compiles every repeated step as a CEP loop (to compare the two). */
+    static DataStream<ScenarioTrigger> sequenceTriggers(DataStream<ClickstreamEvent> clickstream, DataStream<OrderEvent> orderEvents,
+                                                        SequenceScenario sequence, boolean markRepeats) {
         List<SequenceScenario.Step> steps = sequence.steps();
         String id = sequence.id();
-        DataStream<CustomerInput> clicks = inputs.clickstream()
+        TypeInformation<SequenceInput> inputType = new AvroTypeInfo<>(SequenceInput.class);
+        DataStream<SequenceInput> clicks = clickstream
                 .filter(click -> SequenceSteps.matchesAny(steps, click)).name("sequence-clicks-" + id).uid("sequence-clicks-" + id)
-                .map(click -> new CustomerInput(click), inputType).name("sequence-clicks-as-input-" + id)
+                .map(click -> SequenceOrdering.input(click), inputType).name("sequence-clicks-as-input-" + id)
                 .uid("sequence-clicks-as-input-" + id);
-        DataStream<CustomerInput> orders = inputs.orders()
+        DataStream<SequenceInput> orders = orderEvents
                 .filter(order -> SequenceSteps.matchesAny(steps, order)).name("sequence-orders-" + id).uid("sequence-orders-" + id)
-                .map(order -> new CustomerInput(order), inputType).name("sequence-orders-as-input-" + id)
+                .map(order -> SequenceOrdering.input(order), inputType).name("sequence-orders-as-input-" + id)
                 .uid("sequence-orders-as-input-" + id);
-        OutputTag<CustomerInput> late = new OutputTag<>("sequence-late-" + id, inputType);
+        OutputTag<SequenceInput> late = new OutputTag<>("sequence-late-" + id, inputType);
+        KeySelector<SequenceInput, String> customer = SequenceOrdering::customerOf;
+        KeyedStream<SequenceInput, String> events = clicks.union(orders).keyBy(customer);
+        boolean marked = markRepeats && SequenceOrdering.markedStep(sequence).isPresent();
+        DataStream<SequenceInput> lateForOrder = null;
+        if (marked) {
+            SingleOutputStreamOperator<SequenceInput> ordered = events
+                    .process(new SequenceOrderFunction(SequenceOrdering.of(sequence), late), inputType)
+                    .name("sequence-order-" + id).uid("sequence-order-" + id);
+            lateForOrder = ordered.getSideOutput(late);
+            // released by the same customer's subtask: still keyed, so CEP chains to it without a shuffle
+            events = DataStreamUtils.reinterpretAsKeyedStream(ordered, customer);
+        }
         TypeInformation<ScenarioTrigger> triggerType = new AvroTypeInfo<>(ScenarioTrigger.class);
-        SingleOutputStreamOperator<ScenarioTrigger> matches = CEP.pattern(
-                        clicks.union(orders).keyBy(input -> CustomerInputs.customerId(input)), SequencePatterns.compile(sequence))
+        SingleOutputStreamOperator<ScenarioTrigger> matches = CEP.pattern(events, SequencePatterns.compile(sequence, marked))
                 .sideOutputLateData(late)
-                .process(new SequencePatterns.ToTrigger(sequence), triggerType)
-                .name("sequence-" + id).uid("sequence-" + id);
+                .process(new SequencePatterns.ToTrigger(sequence, marked), triggerType)
+                .name("sequence-match-" + id).uid("sequence-match-" + id);
         // events behind the pattern's watermark are not part of any match: counted, not dropped silently
-        DataStream<ScenarioTrigger> countedLate = matches.getSideOutput(late)
+        DataStream<SequenceInput> lateEvents = lateForOrder == null ? matches.getSideOutput(late)
+                : matches.getSideOutput(late).union(lateForOrder);
+        DataStream<ScenarioTrigger> countedLate = lateEvents
                 .flatMap(new SequencePatterns.CountLate(id), triggerType)
                 .name("sequence-late-" + id).uid("sequence-late-" + id);
         return matches.union(countedLate);

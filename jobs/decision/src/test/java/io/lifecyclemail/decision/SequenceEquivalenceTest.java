@@ -247,6 +247,75 @@ class SequenceEquivalenceTest {
         return matches;
     }
 
+    /**
+     * A last step repeated about one product, compiled as one marked event, against CEP's loop on the
+     * same events: the very same triggers (every field: event, time, items, reason, first event). Many
+     * events share an instant, so the order of one instant (as they came) is held to as well; the
+     * patterns have the repeated step after one step, after two, after a repeated step, and counting
+     * only some products.
+     */
+    @Test
+    void aMarkedRepeatedStepFiresExactlyWhatCepsLoopFires() throws Exception {
+        Step threeViews = THREE_VIEWS_OF_ONE_PRODUCT;
+        List<SequenceScenario> sequences = List.of(
+                new SequenceScenario("pricing-then-3", 1, "", true, List.of(PRICING_PAGE, threeViews),
+                        Duration.ofHours(6), null, "browse-abandonment", EVERY_TIME),
+                new SequenceScenario("pricing-cart-then-2", 1, "", true, List.of(PRICING_PAGE, Step.of(EventType.CART_ADD),
+                        new Step(EventType.PRODUCT_VIEW, null, null, null, null, null, null, 2, true)),
+                        Duration.ofHours(4), null, "browse-abandonment", EVERY_TIME),
+                new SequenceScenario("home-twice-then-3", 1, "", true, List.of(
+                        new Step(EventType.PAGE_VIEW, "home", null, null, null, null, null, 2, false), threeViews),
+                        Duration.ofHours(8), null, "browse-abandonment", EVERY_TIME),
+                new SequenceScenario("pricing-then-3-dear", 1, "", true, List.of(PRICING_PAGE,
+                        new Step(EventType.PRODUCT_VIEW, null, null, null, null, 1000L, null, 3, true)),
+                        Duration.ofHours(6), null, "browse-abandonment", EVERY_TIME));
+        Random random = new Random(7);
+        List<ClickstreamEvent> clicks = new ArrayList<>();
+        for (int i = 0; i < 12000; i++) {
+            String customer = "c" + random.nextInt(150);
+            Duration at = Duration.ofMinutes(5L * random.nextInt(12 * 48)); // five-minute steps: many ties
+            double kind = random.nextDouble();
+            int product = random.nextInt(4);
+            clicks.add(kind < 0.1 ? Events.page(customer, at, "pricing")
+                    : kind < 0.2 ? Events.page(customer, at, "home")
+                    : kind < 0.3 ? Events.cartAdd(customer, at, "p" + product, 1)
+                    : Events.click(customer, at, ClickType.PRODUCT_VIEW, Events.product("p" + product, 500L * (product + 1)), 1));
+        }
+        clicks.sort(Comparator.comparing(ClickstreamEvent::getEventTime)); // stable: ties keep their random order
+
+        StreamExecutionEnvironment env = DecisionPipelineTest.environment("hashmap");
+        // keyed at once, so that a customer's events reach both stages through one channel, in one order
+        // (as a Kafka partition per customer does); spread over subtasks, ties could swap on the way
+        org.apache.flink.streaming.api.datastream.DataStream<ClickstreamEvent> clickstream =
+                DecisionPipelineTest.source(env, clicks, ClickstreamEvent.class, e -> e.getEventTime(), "clicks")
+                        .keyBy(ClickstreamEvent::getCustomerId);
+        org.apache.flink.streaming.api.datastream.DataStream<OrderEvent> orders = DecisionPipelineTest.source(env,
+                List.of(Events.purchase("someone-else", Duration.ZERO)), OrderEvent.class, e -> e.getEventTime(), "orders");
+        org.apache.flink.streaming.api.datastream.DataStream<io.lifecyclemail.state.ScenarioTrigger> all = null;
+        for (SequenceScenario sequence : sequences) {
+            assertThat(io.lifecyclemail.decision.sequence.SequenceOrdering.markedStep(sequence)).isPresent();
+            SequenceScenario asLoop = new SequenceScenario(sequence.id() + "-loop", 1, "", true, sequence.steps(),
+                    sequence.within(), null, "browse-abandonment", EVERY_TIME);
+            var marked = DecisionPipeline.sequenceTriggers(clickstream, orders, sequence, true);
+            var looped = DecisionPipeline.sequenceTriggers(clickstream, orders, asLoop, false);
+            all = all == null ? marked.union(looped) : all.union(marked, looped);
+        }
+        List<io.lifecyclemail.state.ScenarioTrigger> triggers = new ArrayList<>();
+        try (CloseableIterator<io.lifecyclemail.state.ScenarioTrigger> collected = all.collectAsync()) {
+            env.execute("marked against looped");
+            collected.forEachRemaining(triggers::add);
+        }
+        for (SequenceScenario sequence : sequences) {
+            List<io.lifecyclemail.state.ScenarioTrigger> marked = triggers.stream()
+                    .filter(trigger -> trigger.getScenarioId().equals(sequence.id())).toList();
+            List<io.lifecyclemail.state.ScenarioTrigger> looped = triggers.stream()
+                    .filter(trigger -> trigger.getScenarioId().equals(sequence.id() + "-loop"))
+                    .map(trigger -> io.lifecyclemail.state.ScenarioTrigger.newBuilder(trigger).setScenarioId(sequence.id()).build())
+                    .toList();
+            assertThat(marked).as(sequence.id()).hasSizeGreaterThan(100).containsExactlyInAnyOrderElementsOf(looped);
+        }
+    }
+
     static ClickstreamEvent view(String customer, int hour, String product) {
         return Events.click(customer, Duration.ofHours(hour), ClickType.PRODUCT_VIEW, Events.product(product, 900), 1);
     }

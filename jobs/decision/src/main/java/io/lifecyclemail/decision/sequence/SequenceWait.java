@@ -113,9 +113,12 @@ public final class SequenceWait extends OneScenarioDetector<SequenceWaitState, S
                 + (step.times() > 1 ? " x" + step.times() : "")).toList());
     }
 
-    /** The trigger a CEP match becomes: fired at its last event, listing its products newest first. */
+    /**
+     * The trigger a CEP match becomes: fired at its last event, listing its products newest first;
+     * {@code matched} events in all (more than listed where a marked step stands for its repetitions).
+     */
     public static ScenarioTrigger trigger(SequenceScenario scenario, String customerId, List<Object> matchedEvents,
-                                          int maxItems) {
+                                          int matched, int maxItems) {
         Object last = null;
         long lastTime = Long.MIN_VALUE;
         long firstTime = Long.MAX_VALUE;
@@ -141,7 +144,7 @@ public final class SequenceWait extends OneScenarioDetector<SequenceWaitState, S
                 .setTriggerEventId(idOf(last))
                 .setEventTime(lastTime)
                 .setItems(new java.util.ArrayList<>(items.values()))
-                .setReason("sequence " + describe(scenario.steps()) + " matched by " + matchedEvents.size()
+                .setReason("sequence " + describe(scenario.steps()) + " matched by " + matched
                         + " events from " + Instant.ofEpochMilli(firstTime) + " to " + Instant.ofEpochMilli(lastTime))
                 .setFirstEventTime(firstTime)
                 .build();

@@ -1,0 +1,176 @@
+package io.lifecyclemail.decision.sequence;
+
+import io.lifecyclemail.decision.scenario.SequenceScenario;
+import io.lifecyclemail.decision.scenario.SequenceScenario.Step;
+import io.lifecyclemail.schema.ClickstreamEvent;
+import io.lifecyclemail.schema.OrderEvent;
+import io.lifecyclemail.schema.Product;
+import io.lifecyclemail.state.SequenceInput;
+import io.lifecyclemail.state.SequenceOrder;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * Takes one customer's events for a Sequence in the order its CEP pattern does (by instant, those of
+ * one instant in the order they came) and marks, on each event the repeated last step counts, where
+ * the repetitions that end at it began, free of Flink.
+ *
+ * <p>Why: a last step such as "the same product 3 times" is, as a CEP loop, one partial match per
+ * matching event since the previous step (any of them may be the first of the three), and CEP's work
+ * per event grows with the square of them. With the mark the step is one event: "an event whose
+ * repetitions began after the previous step", and a customer has one partial match per start of the
+ * pattern. The repetitions ending at event e began at the {@code times - 1}-th earlier event about
+ * e's product, because a loop started at an event takes the next events about its product.
+ */
+public final class SequenceOrdering implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final Step repeated;
+    private final long withinMillis;
+
+    private SequenceOrdering(Step repeated, long withinMillis) {
+        this.repeated = repeated;
+        this.withinMillis = withinMillis;
+    }
+
+    /**
+     * The step that is marked rather than looped: the last one, when it repeats about one product
+     * ({@code sameProduct}, {@code times} above 1), is about clicks (one product each; an order's lines
+     * are several), follows another step and no other step repeats about one product. Other patterns
+     * keep CEP's loop: the mark would not describe them exactly.
+     */
+    public static OptionalInt markedStep(SequenceScenario scenario) {
+        List<Step> steps = scenario.steps();
+        int last = steps.size() - 1;
+        for (int i = 0; i < last; i++) {
+            if (repeatsAboutOneProduct(steps.get(i))) {
+                return OptionalInt.empty();
+            }
+        }
+        Step step = steps.get(last);
+        return last > 0 && repeatsAboutOneProduct(step) && !step.event().isOrder() ? OptionalInt.of(last)
+                : OptionalInt.empty();
+    }
+
+    private static boolean repeatsAboutOneProduct(Step step) {
+        return step.sameProduct() && step.times() > 1;
+    }
+
+    /** The ordering of a scenario that has a marked step. */
+    public static SequenceOrdering of(SequenceScenario scenario) {
+        int step = markedStep(scenario).orElseThrow(() -> new IllegalArgumentException(
+                "sequence " + scenario.id() + " has no step to mark"));
+        return new SequenceOrdering(scenario.steps().get(step), scenario.within().toMillis());
+    }
+
+    /** An event as the pattern reads it, not yet placed. */
+    public static SequenceInput input(Object event) {
+        return new SequenceInput(event, 0, null, 0);
+    }
+
+    public static String customerOf(SequenceInput input) {
+        return input.getEvent() instanceof ClickstreamEvent click ? click.getCustomerId()
+                : ((OrderEvent) input.getEvent()).getCustomerId();
+    }
+
+    public static long timeOf(SequenceInput input) {
+        return input.getEvent() instanceof ClickstreamEvent click ? click.getEventTime().toEpochMilli()
+                : ((OrderEvent) input.getEvent()).getEventTime().toEpochMilli();
+    }
+
+    /** The state with one more event waiting for the watermark (a new value: state is not changed in place). */
+    public static SequenceOrder hold(SequenceOrder state, SequenceInput input) {
+        if (state == null) {
+            return new SequenceOrder(List.of(input), Map.of(), 0L);
+        }
+        List<SequenceInput> waiting = new ArrayList<>(state.getWaiting().size() + 1);
+        waiting.addAll(state.getWaiting());
+        waiting.add(input);
+        return new SequenceOrder(waiting, state.getCounted(), state.getForgetAt());
+    }
+
+    /** What {@link #release} hands on, and the state to keep ({@code null}: nothing left). */
+    public record Released(List<SequenceInput> events, SequenceOrder state) {}
+
+    /**
+     * The waiting events of instants up to {@code time}, placed and marked, in the pattern's order; the
+     * counted events no match ending at {@code time} or later can use are forgotten.
+     */
+    public Released release(SequenceOrder state, long time) {
+        List<SequenceInput> due = new ArrayList<>();
+        List<SequenceInput> stillWaiting = new ArrayList<>();
+        for (SequenceInput input : state.getWaiting()) {
+            (timeOf(input) <= time ? due : stillWaiting).add(input);
+        }
+        due.sort(java.util.Comparator.comparingLong(SequenceOrdering::timeOf)); // stable: one instant keeps its order
+        Map<String, List<Long>> counted = new HashMap<>(state.getCounted());
+        long instant = Long.MIN_VALUE;
+        int index = 0;
+        List<SequenceInput> placed = new ArrayList<>(due.size());
+        for (SequenceInput input : due) {
+            long at = timeOf(input);
+            index = at == instant ? index + 1 : 0;
+            instant = at;
+            SequenceInput event = new SequenceInput(input.getEvent(), index, null, 0);
+            if (SequenceSteps.matches(repeated, event.getEvent())) {
+                count(counted, event, at - withinMillis);
+            }
+            placed.add(event);
+        }
+        // later events come after the watermark, so after time: what is older than within before it is of no use
+        counted.values().removeIf(pairs -> pairs.get(pairs.size() - 2) < time - withinMillis);
+        if (stillWaiting.isEmpty() && counted.isEmpty()) {
+            return new Released(placed, null);
+        }
+        return new Released(placed, new SequenceOrder(stillWaiting, counted, state.getForgetAt()));
+    }
+
+    /**
+     * Marks the event with the start of the repetitions ending at it and counts it. Entries before
+     * {@code notBefore} are dropped: a match holds its events within {@code within} of its first.
+     */
+    private void count(Map<String, List<Long>> counted, SequenceInput input, long notBefore) {
+        List<Product> products = SequenceSteps.productsOf(input.getEvent());
+        if (products.isEmpty()) {
+            return; // about no product: never repeated "about the same product"
+        }
+        String product = products.get(0).getProductId();
+        List<Long> earlier = counted.get(product);
+        List<Long> kept = new ArrayList<>(2 * repeated.times());
+        if (earlier != null) {
+            for (int i = 0; i < earlier.size(); i += 2) {
+                if (earlier.get(i) >= notBefore) {
+                    kept.add(earlier.get(i));
+                    kept.add(earlier.get(i + 1));
+                }
+            }
+        }
+        int pairs = repeated.times() - 1;
+        if (kept.size() == 2 * pairs) {
+            input.setRepeatStartTime(kept.get(0));
+            input.setRepeatStartIndex(kept.get(1).intValue());
+            kept.subList(0, 2).clear();
+        }
+        kept.add(timeOf(input));
+        kept.add((long) input.getIndexAtInstant());
+        counted.put(product, kept);
+    }
+
+    /** When {@code counted} is of no more use unless new events come: after every entry's time (0: now). */
+    public long forgetAt(SequenceOrder state) {
+        long latest = Long.MIN_VALUE;
+        for (List<Long> pairs : state.getCounted().values()) {
+            latest = Math.max(latest, pairs.get(pairs.size() - 2));
+        }
+        return latest == Long.MIN_VALUE ? 0 : latest + withinMillis + 1;
+    }
+
+    /** Whether the (instant, index) place {@code a} comes after {@code b}. */
+    public static boolean after(long aTime, int aIndex, long bTime, int bIndex) {
+        return aTime > bTime || (aTime == bTime && aIndex > bIndex);
+    }
+}

@@ -1,0 +1,97 @@
+package io.lifecyclemail.decision.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lifecyclemail.decision.Events;
+import io.lifecyclemail.decision.scenario.SequenceScenario;
+import io.lifecyclemail.decision.scenario.SequenceScenario.EventType;
+import io.lifecyclemail.decision.scenario.SequenceScenario.Step;
+import io.lifecyclemail.decision.sequence.SequenceOrdering;
+import io.lifecyclemail.schema.ClickType;
+import io.lifecyclemail.schema.ClickstreamEvent;
+import io.lifecyclemail.state.SequenceInput;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SequenceOrderFunctionTest {
+    static final Duration WITHIN = Duration.ofHours(6);
+    static final SequenceScenario SEQUENCE = new SequenceScenario("s", 1, "", true, List.of(
+            new Step(EventType.PAGE_VIEW, "pricing", null, null, null, null, null, 1, false),
+            new Step(EventType.PRODUCT_VIEW, null, null, null, null, null, null, 3, true)),
+            WITHIN, null, "browse-abandonment");
+    static final OutputTag<SequenceInput> LATE = new OutputTag<>("late", new AvroTypeInfo<>(SequenceInput.class));
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void releasesEventsInTimeOrderAtTheWatermarkSendsLateOnesAsideAndForgetsTheCustomerAfterTheSequencesTime(
+            String backend) throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, SequenceInput, SequenceInput> harness =
+                     new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                             new SequenceOrderFunction(SequenceOrdering.of(SEQUENCE), LATE)),
+                             SequenceOrdering::customerOf, Types.STRING)) {
+            StateBackend state = backend.equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend();
+            harness.setStateBackend(state);
+            harness.open();
+            ClickstreamEvent second = view("c", 20);
+            ClickstreamEvent first = view("c", 10);
+            ClickstreamEvent third = view("c", 30);
+            ClickstreamEvent other = view("d", 15);
+            for (ClickstreamEvent event : List.of(second, first, other, third)) {
+                harness.processElement(SequenceOrdering.input(event), event.getEventTime().toEpochMilli());
+            }
+            assertThat(harness.numEventTimeTimers()).as("one per instant waiting").isEqualTo(4);
+            harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(20))));
+            assertThat(harness.extractOutputStreamRecords()).as("up to the watermark, in time order, at their instants")
+                    .extracting(record -> ((SequenceInput) record.getValue()).getEvent(), StreamRecord::getTimestamp)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(first, Events.millis(Duration.ofMinutes(10))),
+                            org.assertj.core.groups.Tuple.tuple(other, Events.millis(Duration.ofMinutes(15))),
+                            org.assertj.core.groups.Tuple.tuple(second, Events.millis(Duration.ofMinutes(20))));
+
+            ClickstreamEvent late = view("c", 20);
+            harness.processElement(SequenceOrdering.input(late), late.getEventTime().toEpochMilli());
+            assertThat(harness.getSideOutput(LATE)).as("at the watermark: no match could use it")
+                    .extracting(record -> record.getValue().getEvent()).containsExactly(late);
+
+            harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(30))));
+            SequenceInput thirdOut = (SequenceInput) harness.extractOutputValues().get(3);
+            assertThat(thirdOut.getEvent()).isEqualTo(third);
+            assertThat(thirdOut.getRepeatStartTime()).as("the third view of p1").isEqualTo(Events.millis(Duration.ofMinutes(10)));
+            assertThat(held(harness, "c")).as("what c counted").isNotNull();
+            assertThat(held(harness, "d")).isNotNull();
+
+            harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(30).plus(WITHIN))));
+            assertThat(held(harness, "d")).as("d's view is too old to begin a match").isNull();
+            assertThat(held(harness, "c")).as("c's last view could still begin one").isNotNull();
+            harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(30).plus(WITHIN)) + 1));
+            assertThat(held(harness, "c")).as("nothing kept once no match can use it").isNull();
+            assertThat(harness.numEventTimeTimers()).isZero();
+            assertThat(harness.extractOutputValues()).hasSize(4);
+        }
+    }
+
+    static io.lifecyclemail.state.SequenceOrder held(
+            KeyedOneInputStreamOperatorTestHarness<String, SequenceInput, SequenceInput> harness, String customer) throws Exception {
+        org.apache.flink.runtime.state.KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(customer);
+        return backend.getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+                new org.apache.flink.api.common.state.ValueStateDescriptor<>("sequence-order",
+                        new AvroTypeInfo<>(io.lifecyclemail.state.SequenceOrder.class))).value();
+    }
+
+    static ClickstreamEvent view(String customer, int minute) {
+        return Events.click(customer, Duration.ofMinutes(minute), ClickType.PRODUCT_VIEW, Events.product("p1", 900), 1);
+    }
+}

@@ -1,0 +1,114 @@
+package io.lifecyclemail.decision.sequence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lifecyclemail.decision.Events;
+import io.lifecyclemail.decision.scenario.SequenceScenario;
+import io.lifecyclemail.decision.scenario.SequenceScenario.EventType;
+import io.lifecyclemail.decision.scenario.SequenceScenario.Step;
+import io.lifecyclemail.schema.ClickType;
+import io.lifecyclemail.schema.ClickstreamEvent;
+import io.lifecyclemail.state.SequenceInput;
+import io.lifecyclemail.state.SequenceOrder;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SequenceOrderingTest {
+    static final Step PRICING = new Step(EventType.PAGE_VIEW, "pricing", null, null, null, null, null, 1, false);
+    static final Step THREE_SAME = new Step(EventType.PRODUCT_VIEW, null, null, null, null, null, null, 3, true);
+    static final Duration WITHIN = Duration.ofHours(6);
+
+    static SequenceScenario sequence(Step... steps) {
+        return new SequenceScenario("s", 1, "", true, List.of(steps), WITHIN, null, "browse-abandonment");
+    }
+
+    @Test
+    void onlyALastStepRepeatedAboutOneProductOfAClickAfterAnotherStepIsMarked() {
+        assertThat(SequenceOrdering.markedStep(sequence(PRICING, THREE_SAME))).hasValue(1);
+        assertThat(SequenceOrdering.markedStep(sequence(THREE_SAME))).as("first: its matches may overlap").isEmpty();
+        assertThat(SequenceOrdering.markedStep(sequence(PRICING, THREE_SAME, PRICING))).as("not last").isEmpty();
+        assertThat(SequenceOrdering.markedStep(sequence(PRICING, THREE_SAME, THREE_SAME))).as("another repeats").isEmpty();
+        assertThat(SequenceOrdering.markedStep(sequence(PRICING,
+                new Step(EventType.ORDER_PLACED, null, null, null, null, null, null, 2, true)))).as("orders: several products").isEmpty();
+        assertThat(SequenceOrdering.markedStep(sequence(PRICING,
+                new Step(EventType.PRODUCT_VIEW, null, null, null, null, null, null, 3, false)))).as("any products").isEmpty();
+        assertThatThrownBy(() -> SequenceOrdering.of(sequence(THREE_SAME))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void releasesAnInstantInTheOrderItCameAndMarksWhereTheRepetitionsOfAProductBegan() {
+        SequenceOrdering ordering = SequenceOrdering.of(sequence(PRICING, THREE_SAME));
+        ClickstreamEvent a1 = view(10, "a");
+        ClickstreamEvent b1 = view(20, "b");
+        ClickstreamEvent a2 = view(20, "a");
+        ClickstreamEvent a3 = view(20, "a");
+        ClickstreamEvent a4 = view(30, "a");
+        ClickstreamEvent pricing = Events.page("c", Duration.ofMinutes(20), "pricing");
+        SequenceOrder state = null;
+        for (ClickstreamEvent event : List.of(b1, a2, a4, pricing, a3, a1)) { // as they came: instants mixed
+            state = SequenceOrdering.hold(state, SequenceOrdering.input(event));
+        }
+        SequenceOrdering.Released atTen = ordering.release(state, Events.millis(Duration.ofMinutes(10)));
+        assertThat(atTen.events()).extracting(SequenceInput::getEvent).containsExactly(a1);
+        assertThat(atTen.state().getWaiting()).hasSize(5);
+
+        SequenceOrdering.Released atTwenty = ordering.release(atTen.state(), Events.millis(Duration.ofMinutes(20)));
+        assertThat(atTwenty.events()).extracting(SequenceInput::getEvent).as("one instant, as it came")
+                .containsExactly(b1, a2, pricing, a3);
+        assertThat(atTwenty.events()).extracting(SequenceInput::getIndexAtInstant).containsExactly(0, 1, 2, 3);
+        assertThat(atTwenty.events().get(1).getRepeatStartTime()).as("a's second view: no third yet").isNull();
+        SequenceInput third = atTwenty.events().get(3);
+        assertThat(third.getRepeatStartTime()).as("a3's repetitions began at a1").isEqualTo(Events.millis(Duration.ofMinutes(10)));
+        assertThat(third.getRepeatStartIndex()).isZero();
+        assertThat(atTwenty.events().get(2).getRepeatStartTime()).as("the pricing page is not counted").isNull();
+
+        SequenceOrdering.Released atThirty = ordering.release(atTwenty.state(), Events.millis(Duration.ofMinutes(30)));
+        SequenceInput fourth = atThirty.events().get(0);
+        assertThat(fourth.getRepeatStartTime()).as("a4's began at a2").isEqualTo(Events.millis(Duration.ofMinutes(20)));
+        assertThat(fourth.getRepeatStartIndex()).as("a2 was second at its instant").isEqualTo(1);
+        assertThat(atThirty.state().getWaiting()).isEmpty();
+        assertThat(atThirty.state().getCounted()).containsOnlyKeys("a", "b");
+        assertThat(ordering.forgetAt(atThirty.state())).isEqualTo(Events.millis(Duration.ofMinutes(30).plus(WITHIN)) + 1);
+    }
+
+    @Test
+    void repetitionsFurtherApartThanTheSequencesTimeAreNotMarkedAndCountedEventsAreForgottenAfterIt() {
+        SequenceOrdering ordering = SequenceOrdering.of(sequence(PRICING, THREE_SAME));
+        ClickstreamEvent first = view(0, "a");
+        ClickstreamEvent second = view(60, "a");
+        ClickstreamEvent third = Events.click("c", WITHIN.plusMinutes(1), ClickType.PRODUCT_VIEW, Events.product("a", 900), 1);
+        SequenceOrder state = null;
+        for (ClickstreamEvent event : List.of(first, second, third)) {
+            state = SequenceOrdering.hold(state, SequenceOrdering.input(event));
+        }
+        SequenceOrdering.Released released = ordering.release(state, Events.millis(WITHIN.plusMinutes(1)));
+        assertThat(released.events()).extracting(SequenceInput::getRepeatStartTime).as("the first is too long before the third")
+                .containsExactly(null, null, null);
+        long forgetAt = ordering.forgetAt(released.state());
+        assertThat(ordering.release(released.state(), forgetAt - 1).state()).as("the third could still begin a match")
+                .isNotNull();
+        assertThat(ordering.release(released.state(), forgetAt).state()).as("nothing left to keep").isNull();
+    }
+
+    @Test
+    void onlyEventsTheRepeatedStepDescribesAreCounted() {
+        SequenceOrdering ordering = SequenceOrdering.of(sequence(PRICING,
+                new Step(EventType.PRODUCT_VIEW, null, null, null, null, 1000L, null, 2, true)));
+        ClickstreamEvent cheap = Events.click("c", Duration.ofMinutes(1), ClickType.PRODUCT_VIEW, Events.product("a", 900), 1);
+        ClickstreamEvent dear = Events.click("c", Duration.ofMinutes(2), ClickType.PRODUCT_VIEW, Events.product("a", 1200), 1);
+        ClickstreamEvent dearAgain = Events.click("c", Duration.ofMinutes(3), ClickType.PRODUCT_VIEW, Events.product("a", 1200), 1);
+        SequenceOrder state = null;
+        for (ClickstreamEvent event : List.of(cheap, dear, dearAgain)) {
+            state = SequenceOrdering.hold(state, SequenceOrdering.input(event));
+        }
+        SequenceOrdering.Released released = ordering.release(state, Events.millis(Duration.ofMinutes(3)));
+        assertThat(released.events()).extracting(SequenceInput::getRepeatStartTime)
+                .containsExactly(null, null, Events.millis(Duration.ofMinutes(2)));
+    }
+
+    static ClickstreamEvent view(int minute, String product) {
+        return Events.click("c", Duration.ofMinutes(minute), ClickType.PRODUCT_VIEW, Events.product(product, 900), 1);
+    }
+}
