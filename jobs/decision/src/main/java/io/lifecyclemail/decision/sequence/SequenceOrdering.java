@@ -30,10 +30,12 @@ public final class SequenceOrdering implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final Step repeated;
+    private final List<Step> earlierSteps;
     private final long withinMillis;
 
-    private SequenceOrdering(Step repeated, long withinMillis) {
+    private SequenceOrdering(Step repeated, List<Step> earlierSteps, long withinMillis) {
         this.repeated = repeated;
+        this.earlierSteps = List.copyOf(earlierSteps);
         this.withinMillis = withinMillis;
     }
 
@@ -64,7 +66,8 @@ public final class SequenceOrdering implements Serializable {
     public static SequenceOrdering of(SequenceScenario scenario) {
         int step = markedStep(scenario).orElseThrow(() -> new IllegalArgumentException(
                 "sequence " + scenario.id() + " has no step to mark"));
-        return new SequenceOrdering(scenario.steps().get(step), scenario.within().toMillis());
+        return new SequenceOrdering(scenario.steps().get(step), scenario.steps().subList(0, step),
+                scenario.within().toMillis());
     }
 
     /** An event as the pattern reads it, not yet placed. */
@@ -97,8 +100,10 @@ public final class SequenceOrdering implements Serializable {
     public record Released(List<SequenceInput> events, SequenceOrder state) {}
 
     /**
-     * The waiting events of instants up to {@code time}, placed and marked, in the pattern's order; the
-     * counted events no match ending at {@code time} or later can use are forgotten.
+     * The waiting events of instants up to {@code time}, placed and marked, in the pattern's order,
+     * without those no step of the pattern can take (an event only the marked step describes, with no
+     * mark: too few repetitions yet); the counted events no match ending at {@code time} or later can
+     * use are forgotten.
      */
     public Released release(SequenceOrder state, long time) {
         List<SequenceInput> due = new ArrayList<>();
@@ -119,7 +124,10 @@ public final class SequenceOrdering implements Serializable {
             if (SequenceSteps.matches(repeated, event.getEvent())) {
                 count(counted, event, at - withinMillis);
             }
-            placed.add(event);
+            // CEP skips events no step takes (every step follows "followedBy"): they need not reach it
+            if (event.getRepeatStartTime() != null || SequenceSteps.matchesAny(earlierSteps, event.getEvent())) {
+                placed.add(event);
+            }
         }
         // later events come after the watermark, so after time: what is older than within before it is of no use
         counted.values().removeIf(pairs -> pairs.get(pairs.size() - 2) < time - withinMillis);

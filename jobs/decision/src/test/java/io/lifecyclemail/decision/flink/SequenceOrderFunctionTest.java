@@ -44,20 +44,23 @@ class SequenceOrderFunctionTest {
             StateBackend state = backend.equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend();
             harness.setStateBackend(state);
             harness.open();
+            ClickstreamEvent pricingLater = Events.page("c", Duration.ofMinutes(12), "pricing");
+            ClickstreamEvent pricing = Events.page("c", Duration.ofMinutes(5), "pricing");
+            ClickstreamEvent pricingOther = Events.page("d", Duration.ofMinutes(8), "pricing");
             ClickstreamEvent second = view("c", 20);
             ClickstreamEvent first = view("c", 10);
             ClickstreamEvent third = view("c", 30);
             ClickstreamEvent other = view("d", 15);
-            for (ClickstreamEvent event : List.of(second, first, other, third)) {
+            for (ClickstreamEvent event : List.of(pricingLater, second, first, pricing, other, third, pricingOther)) {
                 harness.processElement(SequenceOrdering.input(event), event.getEventTime().toEpochMilli());
             }
-            assertThat(harness.numEventTimeTimers()).as("one per instant waiting").isEqualTo(4);
+            assertThat(harness.numEventTimeTimers()).as("one per instant waiting").isEqualTo(7);
             harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(20))));
             assertThat(harness.extractOutputStreamRecords()).as("up to the watermark, in time order, at their instants")
                     .extracting(record -> ((SequenceInput) record.getValue()).getEvent(), StreamRecord::getTimestamp)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple(first, Events.millis(Duration.ofMinutes(10))),
-                            org.assertj.core.groups.Tuple.tuple(other, Events.millis(Duration.ofMinutes(15))),
-                            org.assertj.core.groups.Tuple.tuple(second, Events.millis(Duration.ofMinutes(20))));
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(pricing, Events.millis(Duration.ofMinutes(5))),
+                            org.assertj.core.groups.Tuple.tuple(pricingOther, Events.millis(Duration.ofMinutes(8))),
+                            org.assertj.core.groups.Tuple.tuple(pricingLater, Events.millis(Duration.ofMinutes(12))));
 
             ClickstreamEvent late = view("c", 20);
             harness.processElement(SequenceOrdering.input(late), late.getEventTime().toEpochMilli());
