@@ -2,8 +2,6 @@ package io.lifecyclemail.decision.sequence;
 
 import io.lifecyclemail.decision.scenario.SequenceScenario;
 import io.lifecyclemail.decision.scenario.SequenceScenario.Step;
-import io.lifecyclemail.schema.ClickstreamEvent;
-import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.Product;
 import io.lifecyclemail.state.SequenceInput;
 import io.lifecyclemail.state.SequenceOrder;
@@ -76,13 +74,11 @@ public final class SequenceOrdering implements Serializable {
     }
 
     public static String customerOf(SequenceInput input) {
-        return input.getEvent() instanceof ClickstreamEvent click ? click.getCustomerId()
-                : ((OrderEvent) input.getEvent()).getCustomerId();
+        return SequenceSteps.customerOf(input.getEvent());
     }
 
     public static long timeOf(SequenceInput input) {
-        return input.getEvent() instanceof ClickstreamEvent click ? click.getEventTime().toEpochMilli()
-                : ((OrderEvent) input.getEvent()).getEventTime().toEpochMilli();
+        return SequenceSteps.timeOf(input.getEvent());
     }
 
     /** The state with one more event waiting for the watermark (a new value: state is not changed in place). */

@@ -39,6 +39,17 @@ public final class SequenceSteps {
         return null;
     }
 
+    /** A click's or an order's event time (epoch ms). */
+    public static long timeOf(Object event) {
+        return event instanceof ClickstreamEvent click ? click.getEventTime().toEpochMilli()
+                : ((OrderEvent) event).getEventTime().toEpochMilli();
+    }
+
+    /** A click's or an order's customer. */
+    public static String customerOf(Object event) {
+        return event instanceof ClickstreamEvent click ? click.getCustomerId() : ((OrderEvent) event).getCustomerId();
+    }
+
     /** The products an event is about: the clicked product, or an order's lines. */
     public static List<Product> productsOf(Object event) {
         if (event instanceof ClickstreamEvent click) {

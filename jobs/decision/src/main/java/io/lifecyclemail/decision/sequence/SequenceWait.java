@@ -55,8 +55,7 @@ public final class SequenceWait extends OneScenarioDetector<SequenceWaitState, S
         if (state == null || state.getEnded()) {
             return state;
         }
-        long time = event instanceof ClickstreamEvent click ? click.getEventTime().toEpochMilli()
-                : ((OrderEvent) event).getEventTime().toEpochMilli();
+        long time = SequenceSteps.timeOf(event);
         boolean ends = time > state.getTrigger().getEventTime() && time <= state.getDeadline();
         return ends ? ended(state) : state;
     }
@@ -124,7 +123,7 @@ public final class SequenceWait extends OneScenarioDetector<SequenceWaitState, S
         long firstTime = Long.MAX_VALUE;
         java.util.LinkedHashMap<String, io.lifecyclemail.schema.ItemLine> items = new java.util.LinkedHashMap<>();
         for (Object event : matchedEvents) {
-            long time = timeOf(event);
+            long time = SequenceSteps.timeOf(event);
             firstTime = Math.min(firstTime, time);
             if (time >= lastTime) {
                 last = event;
@@ -148,11 +147,6 @@ public final class SequenceWait extends OneScenarioDetector<SequenceWaitState, S
                         + " events from " + Instant.ofEpochMilli(firstTime) + " to " + Instant.ofEpochMilli(lastTime))
                 .setFirstEventTime(firstTime)
                 .build();
-    }
-
-    private static long timeOf(Object event) {
-        return event instanceof ClickstreamEvent click ? click.getEventTime().toEpochMilli()
-                : ((OrderEvent) event).getEventTime().toEpochMilli();
     }
 
     private static String idOf(Object event) {
