@@ -8,6 +8,7 @@ import io.lifecyclemail.decision.detect.ExternalTriggers;
 import io.lifecyclemail.decision.flink.RestockInterestFunction;
 import io.lifecyclemail.decision.flink.SequencePatterns;
 import io.lifecyclemail.decision.scenario.SequenceScenario;
+import io.lifecyclemail.decision.flink.ArrivalsOperator;
 import io.lifecyclemail.decision.flink.SequenceOrderFunction;
 import io.lifecyclemail.decision.sequence.SequenceOrdering;
 import io.lifecyclemail.decision.sequence.SequenceSteps;
@@ -273,7 +274,8 @@ public final class DecisionPipeline {
         DataStream<SequenceInput> lateForOrder = null;
         if (marked) {
             SingleOutputStreamOperator<SequenceInput> ordered = events
-                    .process(new SequenceOrderFunction(SequenceOrdering.of(sequence), late), inputType)
+                    .transform("sequence-order-" + id, inputType,
+                            new ArrivalsOperator<>(new SequenceOrderFunction(SequenceOrdering.of(sequence), late)))
                     .name("sequence-order-" + id).uid("sequence-order-" + id);
             lateForOrder = ordered.getSideOutput(late);
             // released by the same customer's subtask: still keyed, so CEP chains to it without a shuffle

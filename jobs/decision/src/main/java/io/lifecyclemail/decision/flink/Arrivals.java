@@ -1,6 +1,5 @@
 package io.lifecyclemail.decision.flink;
 
-import io.lifecyclemail.state.CustomerInput;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -8,25 +7,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Inputs that arrived ahead of the watermark, kept in memory by one parallel instance of the customer
- * stage until the watermark reaches them: then each customer's are handled in one call, with no state
- * written for them on the way in. A checkpoint (or too many waiting) moves them into the customers'
- * agendas in state, where they are safe.
+ * Inputs that arrived ahead of the watermark, kept in memory by one parallel instance of a keyed stage
+ * ({@link ArrivalsOperator}) until the watermark reaches them: then each key's are handled in one
+ * call, with no state written for them on the way in. A checkpoint (or too many waiting) moves them
+ * into state, where they are safe.
  */
-final class Arrivals {
-    private record Arrival(String key, long time, CustomerInput input) {}
+final class Arrivals<T> {
+    private record Arrival<T>(String key, long time, T input) {}
 
-    private static final Comparator<Arrival> BY_TIME = Comparator.comparingLong(Arrival::time);
-
-    private final List<Arrival> waiting = new ArrayList<>();
+    private final List<Arrival<T>> waiting = new ArrayList<>();
     /** Whether {@link #waiting} is in time order: inputs mostly arrive so, and then need no sorting. */
     private boolean sorted = true;
 
-    void add(String key, long time, CustomerInput input) {
+    void add(String key, long time, T input) {
         if (sorted && !waiting.isEmpty() && waiting.get(waiting.size() - 1).time() > time) {
             sorted = false;
         }
-        waiting.add(new Arrival(key, time, input));
+        waiting.add(new Arrival<>(key, time, input));
     }
 
     int size() {
@@ -34,20 +31,20 @@ final class Arrivals {
     }
 
     /**
-     * Takes the inputs at or before {@code time}: by customer, in the order their first input came, each
-     * customer's in event-time order (arrival order within an instant).
+     * Takes the inputs at or before {@code time}: by key, in the order their first input came, each
+     * key's in event-time order (arrival order within an instant).
      */
-    Map<String, List<CustomerInput>> takeUpTo(long time) {
-        Map<String, List<CustomerInput>> byKey = new LinkedHashMap<>();
+    Map<String, List<T>> takeUpTo(long time) {
+        Map<String, List<T>> byKey = new LinkedHashMap<>();
         if (waiting.isEmpty()) {
             return byKey;
         }
         if (!sorted) {
-            waiting.sort(BY_TIME); // stable: arrival order stays within an instant
+            waiting.sort(Comparator.comparingLong(Arrival::time)); // stable: arrival order stays within an instant
             sorted = true;
         }
         int taken = 0;
-        for (Arrival arrival : waiting) {
+        for (Arrival<T> arrival : waiting) {
             if (arrival.time() > time) {
                 break;
             }

@@ -50,7 +50,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -58,7 +57,7 @@ import org.apache.flink.util.OutputTag;
  * Per customer: holds inputs until event time (the watermark of every input) reaches them, applies
  * them in event-time order to every {@link Detector}, and asks each for what is due once the
  * watermark has passed it, so no cancelling event at or before a deadline can still arrive on time.
- * Inputs wait in memory ({@link Arrivals}) until the watermark reaches them or a checkpoint comes;
+ * Inputs wait in memory ({@link ArrivalsOperator}) until the watermark reaches them or a checkpoint comes;
  * then they go to the customer's {@link Agenda} in state. A customer has one timer, at the agenda's
  * earliest entry. When the watermark moves, each customer with inputs it reached, then each whose
  * timer it passed, has every instant up to the watermark handled in event-time order, in one call.
@@ -66,7 +65,7 @@ import org.apache.flink.util.OutputTag;
  * decision for every candidate, a send command for those sent, conversions for orders after them.
  * The rules are in the detectors and the governor; this class only loads and stores state and sets timers.
  */
-public final class CustomerScenariosFunction extends KeyedProcessFunction<String, CustomerInput, Decision> {
+public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerInput, Decision> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<SendCommand> SEND_COMMANDS =
@@ -116,7 +115,6 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
     private transient ValueState<WakeUps> agendaState;
     /** The current key's agenda while one call handles it; written back at the end of the call. */
     private transient Agenda agenda;
-    private transient Arrivals arrivals;
     private transient Counter lateEvents;
     private transient Counter tooLateEvents;
     private transient Counter duplicateEvents;
@@ -219,10 +217,7 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
         switch (verdict) {
             case ON_TIME -> {
-                if (arrivals == null) {
-                    throw new IllegalStateException("inputs wait for the watermark in CustomerScenariosOperator: run the function with it");
-                }
-                arrivals.add(context.getCurrentKey(), time, input); // handled when the watermark reaches it
+                arrive(context, time, input); // handled when the watermark reaches it
                 return;
             }
             case LATE -> lateEvents.inc();
@@ -248,27 +243,20 @@ public final class CustomerScenariosFunction extends KeyedProcessFunction<String
         }
     }
 
-    /** Where inputs that arrive ahead of the watermark wait, not yet in state: {@link CustomerScenariosOperator}'s. */
-    void waitIn(Arrivals arrivals) {
-        this.arrivals = arrivals;
+    @Override
+    long timeOf(CustomerInput input) {
+        return CustomerInputs.eventTime(input);
     }
 
-    /**
-     * The current key's inputs that arrived ahead of the watermark, which has now reached them: handled
-     * with everything else of the customer's up to the watermark, in event-time order, before any timer
-     * at this watermark fires.
-     *
-     * @param arrived in event-time order, none after {@code watermark}
-     */
+    /** Handled with everything else of the customer's up to the watermark, in event-time order. */
+    @Override
     void handleArrived(List<CustomerInput> arrived, long watermark, Context context, Collector<Decision> decisions)
             throws Exception {
         handleUpTo(watermark, null, arrived, context, countedDecisions.to(decisions));
     }
 
-    /**
-     * Puts the current key's inputs that arrived ahead of the watermark into its agenda, so that they
-     * are in state when a checkpoint is taken; the customer's timer then handles them.
-     */
+    /** Into the customer's agenda; the customer's timer then handles them. */
+    @Override
     void holdArrived(List<CustomerInput> arrived, Context context) throws Exception {
         try {
             for (CustomerInput input : arrived) {

@@ -3,21 +3,23 @@ package io.lifecyclemail.decision.flink;
 import io.lifecyclemail.decision.sequence.SequenceOrdering;
 import io.lifecyclemail.state.SequenceInput;
 import io.lifecyclemail.state.SequenceOrder;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
  * Releases a customer's events for a Sequence when the watermark passes their instant, in the order
- * its CEP pattern takes them, placed and marked by {@link SequenceOrdering}. Events at or behind the
- * watermark go to {@code late}, as CEP sends them: no match could use them. One timer per instant
- * waiting, and one to forget what was counted once no match can use it.
+ * its CEP pattern takes them, placed and marked by {@link SequenceOrdering}, each stamped with its own
+ * time. Run by an {@link ArrivalsOperator}: events wait in memory, and go to state with a timer per
+ * instant only before a checkpoint. Events at or behind the watermark go to {@code late}, as CEP sends
+ * them: no match could use them. One timer to forget what was counted once no match can use it.
  */
-public final class SequenceOrderFunction extends KeyedProcessFunction<String, SequenceInput, SequenceInput> {
+public final class SequenceOrderFunction extends ArrivalsFunction<SequenceInput, SequenceInput> {
     private static final long serialVersionUID = 1L;
     private final SequenceOrdering ordering;
     private final OutputTag<SequenceInput> late;
@@ -36,32 +38,64 @@ public final class SequenceOrderFunction extends KeyedProcessFunction<String, Se
 
     @Override
     public void processElement(SequenceInput input, Context ctx, Collector<SequenceInput> out) throws Exception {
-        long time = SequenceOrdering.timeOf(input);
+        long time = timeOf(input);
         if (time <= ctx.timerService().currentWatermark()) {
             ctx.output(late, input);
             return;
         }
-        order.update(SequenceOrdering.hold(order.value(), input));
-        ctx.timerService().registerEventTimeTimer(time);
+        arrive(ctx, time, input);
+    }
+
+    @Override
+    long timeOf(SequenceInput input) {
+        return SequenceOrdering.timeOf(input);
+    }
+
+    /** CEP reads an event's time from its record: each is stamped with its own. */
+    @Override
+    long outputTime(SequenceInput output, long firstArrived) {
+        return timeOf(output);
+    }
+
+    @Override
+    void handleArrived(List<SequenceInput> arrived, long watermark, Context ctx, Collector<SequenceInput> out)
+            throws Exception {
+        releaseUpTo(watermark, arrived, ctx.timerService(), out);
+    }
+
+    @Override
+    void holdArrived(List<SequenceInput> arrived, Context ctx) throws Exception {
+        order.update(SequenceOrdering.hold(order.value(), arrived));
+        for (SequenceInput input : arrived) {
+            ctx.timerService().registerEventTimeTimer(timeOf(input));
+        }
     }
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<SequenceInput> out) throws Exception {
+        releaseUpTo(time, List.of(), ctx.timerService(), out);
+    }
+
+    private void releaseUpTo(long time, List<SequenceInput> arrived, TimerService timers, Collector<SequenceInput> out)
+            throws Exception {
         SequenceOrder held = order.value();
-        if (held == null) {
-            return; // a forget timer of state already cleared
+        if (held == null && arrived.isEmpty()) {
+            return; // a timer of state already cleared
         }
-        SequenceOrdering.Released released = ordering.release(held, time);
+        SequenceOrdering.Released released = ordering.release(held, arrived, time);
         released.events().forEach(out::collect);
         SequenceOrder kept = released.state();
         if (kept == null) {
-            order.clear();
+            if (held != null) {
+                order.clear();
+            }
             return;
         }
         // one forget timer at a time: when it fires early (more was counted since), it sets the next
-        long forgetAt = held.getForgetAt() > time ? held.getForgetAt() : ordering.forgetAt(kept);
-        if (forgetAt != held.getForgetAt() && forgetAt != 0) {
-            ctx.timerService().registerEventTimeTimer(forgetAt);
+        long standing = held == null ? 0 : held.getForgetAt();
+        long forgetAt = standing > time ? standing : ordering.forgetAt(kept);
+        if (forgetAt != standing && forgetAt != 0) {
+            timers.registerEventTimeTimer(forgetAt);
         }
         kept.setForgetAt(forgetAt);
         order.update(kept);

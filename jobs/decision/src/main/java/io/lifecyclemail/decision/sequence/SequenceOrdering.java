@@ -81,14 +81,14 @@ public final class SequenceOrdering implements Serializable {
         return SequenceSteps.timeOf(input.getEvent());
     }
 
-    /** The state with one more event waiting for the watermark (a new value: state is not changed in place). */
-    public static SequenceOrder hold(SequenceOrder state, SequenceInput input) {
+    /** The state with more events waiting for the watermark (a new value: state is not changed in place). */
+    public static SequenceOrder hold(SequenceOrder state, List<SequenceInput> inputs) {
         if (state == null) {
-            return new SequenceOrder(List.of(input), Map.of(), 0L);
+            return new SequenceOrder(List.copyOf(inputs), Map.of(), 0L);
         }
-        List<SequenceInput> waiting = new ArrayList<>(state.getWaiting().size() + 1);
+        List<SequenceInput> waiting = new ArrayList<>(state.getWaiting().size() + inputs.size());
         waiting.addAll(state.getWaiting());
-        waiting.add(input);
+        waiting.addAll(inputs);
         return new SequenceOrder(waiting, state.getCounted(), state.getForgetAt());
     }
 
@@ -100,15 +100,22 @@ public final class SequenceOrdering implements Serializable {
      * without those no step of the pattern can take (an event only the marked step describes, with no
      * mark: too few repetitions yet); the counted events no match ending at {@code time} or later can
      * use are forgotten.
+     *
+     * @param state null: nothing waiting or counted
+     * @param arrived events that waited elsewhere (in memory), all up to {@code time}, which came after
+     *     those waiting in {@code state}
      */
-    public Released release(SequenceOrder state, long time) {
+    public Released release(SequenceOrder state, List<SequenceInput> arrived, long time) {
         List<SequenceInput> due = new ArrayList<>();
         List<SequenceInput> stillWaiting = new ArrayList<>();
-        for (SequenceInput input : state.getWaiting()) {
-            (timeOf(input) <= time ? due : stillWaiting).add(input);
+        if (state != null) {
+            for (SequenceInput input : state.getWaiting()) {
+                (timeOf(input) <= time ? due : stillWaiting).add(input);
+            }
         }
+        due.addAll(arrived);
         due.sort(java.util.Comparator.comparingLong(SequenceOrdering::timeOf)); // stable: one instant keeps its order
-        Map<String, List<Long>> counted = new HashMap<>(state.getCounted());
+        Map<String, List<Long>> counted = state == null ? new HashMap<>() : new HashMap<>(state.getCounted());
         long instant = Long.MIN_VALUE;
         int index = 0;
         List<SequenceInput> placed = new ArrayList<>(due.size());
@@ -130,7 +137,7 @@ public final class SequenceOrdering implements Serializable {
         if (stillWaiting.isEmpty() && counted.isEmpty()) {
             return new Released(placed, null);
         }
-        return new Released(placed, new SequenceOrder(stillWaiting, counted, state.getForgetAt()));
+        return new Released(placed, new SequenceOrder(stillWaiting, counted, state == null ? 0L : state.getForgetAt()));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.lifecyclemail.decision.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.lifecyclemail.decision.Events;
 import io.lifecyclemail.decision.scenario.SequenceScenario;
@@ -17,13 +18,14 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SequenceOrderFunctionTest {
     static final Duration WITHIN = Duration.ofHours(6);
@@ -33,34 +35,47 @@ class SequenceOrderFunctionTest {
             WITHIN, null, "browse-abandonment");
     static final OutputTag<SequenceInput> LATE = new OutputTag<>("late", new AvroTypeInfo<>(SequenceInput.class));
 
+    /**
+     * The same story on both backends, with the waiting events in memory throughout or put into state
+     * by a checkpoint and restored: the same output, the same state left.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"hashmap", "rocksdb"})
+    @CsvSource({"hashmap,false", "rocksdb,false", "hashmap,true", "rocksdb,true"})
     void releasesEventsInTimeOrderAtTheWatermarkSendsLateOnesAsideAndForgetsTheCustomerAfterTheSequencesTime(
-            String backend) throws Exception {
-        try (KeyedOneInputStreamOperatorTestHarness<String, SequenceInput, SequenceInput> harness =
-                     new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                             new SequenceOrderFunction(SequenceOrdering.of(SEQUENCE), LATE)),
-                             SequenceOrdering::customerOf, Types.STRING)) {
-            StateBackend state = backend.equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend();
-            harness.setStateBackend(state);
+            String backend, boolean checkpointWhileWaiting) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, SequenceInput, SequenceInput> harness = harness(backend);
+        harness.open();
+        ClickstreamEvent pricingLater = Events.page("c", Duration.ofMinutes(12), "pricing");
+        ClickstreamEvent pricing = Events.page("c", Duration.ofMinutes(5), "pricing");
+        ClickstreamEvent pricingOther = Events.page("d", Duration.ofMinutes(8), "pricing");
+        ClickstreamEvent second = view("c", 20);
+        ClickstreamEvent first = view("c", 10);
+        ClickstreamEvent third = view("c", 30);
+        ClickstreamEvent other = view("d", 15);
+        for (ClickstreamEvent event : List.of(pricingLater, second, first, pricing, other)) {
+            harness.processElement(SequenceOrdering.input(event), event.getEventTime().toEpochMilli());
+        }
+        assertThat(harness.numEventTimeTimers()).as("waiting in memory: no timer").isZero();
+        if (checkpointWhileWaiting) {
+            harness.prepareSnapshotPreBarrier(1L);
+            assertThat(harness.numEventTimeTimers()).as("in state, one timer per instant waiting").isEqualTo(5);
+            assertThat(held(harness, "c").getWaiting()).hasSize(4);
+            OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+            harness.close();
+            harness = harness(backend);
+            harness.initializeState(snapshot);
             harness.open();
-            ClickstreamEvent pricingLater = Events.page("c", Duration.ofMinutes(12), "pricing");
-            ClickstreamEvent pricing = Events.page("c", Duration.ofMinutes(5), "pricing");
-            ClickstreamEvent pricingOther = Events.page("d", Duration.ofMinutes(8), "pricing");
-            ClickstreamEvent second = view("c", 20);
-            ClickstreamEvent first = view("c", 10);
-            ClickstreamEvent third = view("c", 30);
-            ClickstreamEvent other = view("d", 15);
-            for (ClickstreamEvent event : List.of(pricingLater, second, first, pricing, other, third, pricingOther)) {
+        }
+        try {
+            for (ClickstreamEvent event : List.of(third, pricingOther)) { // after the restore: in memory
                 harness.processElement(SequenceOrdering.input(event), event.getEventTime().toEpochMilli());
             }
-            assertThat(harness.numEventTimeTimers()).as("one per instant waiting").isEqualTo(7);
             harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(20))));
-            assertThat(harness.extractOutputStreamRecords()).as("up to the watermark, in time order, at their instants")
-                    .extracting(record -> ((SequenceInput) record.getValue()).getEvent(), StreamRecord::getTimestamp)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple(pricing, Events.millis(Duration.ofMinutes(5))),
-                            org.assertj.core.groups.Tuple.tuple(pricingOther, Events.millis(Duration.ofMinutes(8))),
-                            org.assertj.core.groups.Tuple.tuple(pricingLater, Events.millis(Duration.ofMinutes(12))));
+            // CEP is keyed by customer: each customer's events in time order; customers in any order
+            assertThat(released(harness, "c")).as("c's up to the watermark, in time order, at their instants")
+                    .containsExactly(tuple(pricing, Events.millis(Duration.ofMinutes(5))),
+                            tuple(pricingLater, Events.millis(Duration.ofMinutes(12))));
+            assertThat(released(harness, "d")).containsExactly(tuple(pricingOther, Events.millis(Duration.ofMinutes(8))));
 
             ClickstreamEvent late = view("c", 20);
             harness.processElement(SequenceOrdering.input(late), late.getEventTime().toEpochMilli());
@@ -68,9 +83,11 @@ class SequenceOrderFunctionTest {
                     .extracting(record -> record.getValue().getEvent()).containsExactly(late);
 
             harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(30))));
-            SequenceInput thirdOut = (SequenceInput) harness.extractOutputValues().get(3);
-            assertThat(thirdOut.getEvent()).isEqualTo(third);
-            assertThat(thirdOut.getRepeatStartTime()).as("the third view of p1").isEqualTo(Events.millis(Duration.ofMinutes(10)));
+            StreamRecord<? extends SequenceInput> thirdOut = harness.extractOutputStreamRecords().get(3);
+            assertThat(thirdOut.getValue().getEvent()).isEqualTo(third);
+            assertThat(thirdOut.getTimestamp()).as("stamped with its own time").isEqualTo(Events.millis(Duration.ofMinutes(30)));
+            assertThat(thirdOut.getValue().getRepeatStartTime()).as("the third view of p1")
+                    .isEqualTo(Events.millis(Duration.ofMinutes(10)));
             assertThat(held(harness, "c")).as("what c counted").isNotNull();
             assertThat(held(harness, "d")).isNotNull();
 
@@ -81,7 +98,28 @@ class SequenceOrderFunctionTest {
             assertThat(held(harness, "c")).as("nothing kept once no match can use it").isNull();
             assertThat(harness.numEventTimeTimers()).isZero();
             assertThat(harness.extractOutputValues()).hasSize(4);
+        } finally {
+            harness.close();
         }
+    }
+
+    /** A customer's events released so far, with the time each is stamped with. */
+    static List<Tuple> released(KeyedOneInputStreamOperatorTestHarness<String, SequenceInput, SequenceInput> harness,
+                                String customer) {
+        return harness.extractOutputStreamRecords().stream()
+                .filter(record -> SequenceOrdering.customerOf(record.getValue()).equals(customer))
+                .map(record -> tuple(record.getValue().getEvent(), record.getTimestamp())).toList();
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, SequenceInput, SequenceInput> harness(String backend)
+            throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, SequenceInput, SequenceInput> harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(new ArrivalsOperator<>(
+                        new SequenceOrderFunction(SequenceOrdering.of(SEQUENCE), LATE)),
+                        SequenceOrdering::customerOf, Types.STRING);
+        StateBackend state = backend.equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend();
+        harness.setStateBackend(state);
+        return harness;
     }
 
     static io.lifecyclemail.state.SequenceOrder held(

@@ -38,7 +38,7 @@ class SequenceOrderingTest {
     }
 
     @Test
-    void releasesAnInstantInTheOrderItCameAndMarksWhereTheRepetitionsOfAProductBegan() {
+    void releasesAnInstantInTheOrderItCameWithWhatArrivedInMemoryLastAndMarksWhereTheRepetitionsOfAProductBegan() {
         SequenceOrdering ordering = SequenceOrdering.of(sequence(PRICING, THREE_SAME));
         ClickstreamEvent a1 = view(10, "a");
         ClickstreamEvent b1 = view(20, "b");
@@ -46,26 +46,25 @@ class SequenceOrderingTest {
         ClickstreamEvent a3 = view(20, "a");
         ClickstreamEvent a4 = view(30, "a");
         ClickstreamEvent pricing = Events.page("c", Duration.ofMinutes(20), "pricing");
-        SequenceOrder state = null;
-        for (ClickstreamEvent event : List.of(b1, a2, a4, pricing, a3, a1)) { // as they came: instants mixed
-            state = SequenceOrdering.hold(state, SequenceOrdering.input(event));
-        }
-        SequenceOrdering.Released atTen = ordering.release(state, Events.millis(Duration.ofMinutes(10)));
+        // as they came, instants mixed: four held in state (at a checkpoint), then a1 and a3 in memory
+        SequenceOrder state = SequenceOrdering.hold(null, inputs(b1, a2, a4, pricing));
+        SequenceOrdering.Released atTen = ordering.release(state, inputs(a1), Events.millis(Duration.ofMinutes(10)));
         assertThat(atTen.events()).as("a first view: no step takes it yet").isEmpty();
-        assertThat(atTen.state().getWaiting()).hasSize(5);
+        assertThat(atTen.state().getWaiting()).hasSize(4);
 
-        SequenceOrdering.Released atTwenty = ordering.release(atTen.state(), Events.millis(Duration.ofMinutes(20)));
+        SequenceOrdering.Released atTwenty = ordering.release(atTen.state(), inputs(a3), Events.millis(Duration.ofMinutes(20)));
         assertThat(atTwenty.events()).extracting(SequenceInput::getEvent)
                 .as("the pricing page (the first step) and a's third view; b1 and a2 complete nothing")
                 .containsExactly(pricing, a3);
-        assertThat(atTwenty.events()).extracting(SequenceInput::getIndexAtInstant).as("placed among b1, a2, pricing, a3")
+        assertThat(atTwenty.events()).extracting(SequenceInput::getIndexAtInstant)
+                .as("placed among b1, a2, pricing (held in state) and a3 (arrived after them)")
                 .containsExactly(2, 3);
         assertThat(atTwenty.events().get(0).getRepeatStartTime()).as("the pricing page is not counted").isNull();
         SequenceInput third = atTwenty.events().get(1);
         assertThat(third.getRepeatStartTime()).as("a3's repetitions began at a1").isEqualTo(Events.millis(Duration.ofMinutes(10)));
         assertThat(third.getRepeatStartIndex()).isZero();
 
-        SequenceOrdering.Released atThirty = ordering.release(atTwenty.state(), Events.millis(Duration.ofMinutes(30)));
+        SequenceOrdering.Released atThirty = ordering.release(atTwenty.state(), List.of(), Events.millis(Duration.ofMinutes(30)));
         SequenceInput fourth = atThirty.events().get(0);
         assertThat(fourth.getRepeatStartTime()).as("a4's began at a2").isEqualTo(Events.millis(Duration.ofMinutes(20)));
         assertThat(fourth.getRepeatStartIndex()).as("a2 was second at its instant").isEqualTo(1);
@@ -80,18 +79,15 @@ class SequenceOrderingTest {
         ClickstreamEvent first = view(0, "a");
         ClickstreamEvent second = view(60, "a");
         ClickstreamEvent third = Events.click("c", WITHIN.plusMinutes(1), ClickType.PRODUCT_VIEW, Events.product("a", 900), 1);
-        SequenceOrder state = null;
-        for (ClickstreamEvent event : List.of(first, second, third)) {
-            state = SequenceOrdering.hold(state, SequenceOrdering.input(event));
-        }
-        SequenceOrdering.Released released = ordering.release(state, Events.millis(WITHIN.plusMinutes(1)));
+        SequenceOrder state = SequenceOrdering.hold(null, inputs(first, second, third));
+        SequenceOrdering.Released released = ordering.release(state, List.of(), Events.millis(WITHIN.plusMinutes(1)));
         assertThat(released.events()).as("the first is too long before the third: nothing completes three").isEmpty();
         assertThat(released.state().getCounted().get("a")).as("the second and third, as instant and index")
                 .containsExactly(Events.millis(Duration.ofMinutes(60)), 0L, Events.millis(WITHIN.plusMinutes(1)), 0L);
         long forgetAt = ordering.forgetAt(released.state());
-        assertThat(ordering.release(released.state(), forgetAt - 1).state()).as("the third could still begin a match")
+        assertThat(ordering.release(released.state(), List.of(), forgetAt - 1).state()).as("the third could still begin a match")
                 .isNotNull();
-        assertThat(ordering.release(released.state(), forgetAt).state()).as("nothing left to keep").isNull();
+        assertThat(ordering.release(released.state(), List.of(), forgetAt).state()).as("nothing left to keep").isNull();
     }
 
     @Test
@@ -101,15 +97,15 @@ class SequenceOrderingTest {
         ClickstreamEvent cheap = Events.click("c", Duration.ofMinutes(1), ClickType.PRODUCT_VIEW, Events.product("a", 900), 1);
         ClickstreamEvent dear = Events.click("c", Duration.ofMinutes(2), ClickType.PRODUCT_VIEW, Events.product("a", 1200), 1);
         ClickstreamEvent dearAgain = Events.click("c", Duration.ofMinutes(3), ClickType.PRODUCT_VIEW, Events.product("a", 1200), 1);
-        SequenceOrder state = null;
-        for (ClickstreamEvent event : List.of(cheap, dear, dearAgain)) {
-            state = SequenceOrdering.hold(state, SequenceOrdering.input(event));
-        }
-        SequenceOrdering.Released released = ordering.release(state, Events.millis(Duration.ofMinutes(3)));
+        SequenceOrdering.Released released = ordering.release(null, inputs(cheap, dear, dearAgain), Events.millis(Duration.ofMinutes(3)));
         assertThat(released.events()).singleElement().satisfies(second -> {
             assertThat(second.getEvent()).isEqualTo(dearAgain);
             assertThat(second.getRepeatStartTime()).as("the cheaper view is not counted").isEqualTo(Events.millis(Duration.ofMinutes(2)));
         });
+    }
+
+    static List<SequenceInput> inputs(ClickstreamEvent... events) {
+        return java.util.Arrays.stream(events).map(SequenceOrdering::input).toList();
     }
 
     static ClickstreamEvent view(int minute, String product) {
