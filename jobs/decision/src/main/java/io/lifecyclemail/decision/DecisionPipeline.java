@@ -238,7 +238,8 @@ public final class DecisionPipeline {
                         signalType).name("restock-stock-signals").uid("restock-stock-signals");
         return viewed.union(bought, stock)
                 .keyBy(signal -> RestockInterest.key(signal))
-                .process(new RestockInterestFunction(restock), new AvroTypeInfo<>(ScenarioTrigger.class))
+                .transform("restock-interest", new AvroTypeInfo<>(ScenarioTrigger.class),
+                        new ArrivalsOperator<>(new RestockInterestFunction(restock)))
                 .name("restock-interest").uid("restock-interest");
     }
 

@@ -5,6 +5,7 @@ import io.lifecyclemail.decision.DecisionPipeline;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
 import io.lifecyclemail.decision.flink.CustomerScenariosOperator;
+import io.lifecyclemail.decision.flink.ArrivalsOperator;
 import io.lifecyclemail.decision.flink.RestockInterestFunction;
 import io.lifecyclemail.decision.restock.RestockInterest;
 import io.lifecyclemail.decision.scenario.RestockScenario;
@@ -36,7 +37,6 @@ import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -169,7 +169,7 @@ public final class DecisionBenchmark {
         RestockInterest restock = new RestockInterest(scenarios.stream().filter(RestockScenario.class::isInstance)
                 .map(RestockScenario.class::cast).toList(), DecisionPipeline.Tuning.DEFAULT_RESTOCK_BUCKETS);
         KeyedOneInputStreamOperatorTestHarness<String, ProductSignal, ScenarioTrigger> restockHarness =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RestockInterestFunction(restock)),
+                new KeyedOneInputStreamOperatorTestHarness<>(new ArrivalsOperator<>(new RestockInterestFunction(restock)),
                         RestockInterest::key, Types.STRING);
         restockHarness.setStateBackend(new HashMapStateBackend());
         restockHarness.setCheckpointStorage(new JobManagerCheckpointStorage(Integer.MAX_VALUE));

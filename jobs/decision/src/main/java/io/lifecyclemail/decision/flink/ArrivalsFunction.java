@@ -50,4 +50,13 @@ public abstract class ArrivalsFunction<IN, OUT> extends KeyedProcessFunction<Str
 
     /** Puts the current key's arrived inputs into state, with a timer, so that a checkpoint holds them. */
     abstract void holdArrived(List<IN> arrived, Context context) throws Exception;
+
+    /** The states whose keys are visited once at start ({@link #visitAtStart}): none by default. */
+    List<String> statesToVisitAtStart() {
+        return List.of();
+    }
+
+    /** Called once at start, as the current key, for each key with an entry in {@link #statesToVisitAtStart}. */
+    void visitAtStart(String key) throws Exception {
+    }
 }

@@ -1,7 +1,11 @@
 package io.lifecyclemail.decision.flink;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.SimpleTimerService;
 import org.apache.flink.streaming.api.TimerService;
@@ -51,6 +55,16 @@ public class ArrivalsOperator<IN, OUT> extends KeyedProcessOperator<String, IN, 
         collector = new StampingCollector();
         context = new ArrivalsContext(function, new SimpleTimerService(
                 getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this)));
+        Set<String> keys = new LinkedHashSet<>(); // read before any is changed
+        for (String state : function.statesToVisitAtStart()) {
+            try (Stream<String> stateKeys = this.<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
+                stateKeys.forEach(keys::add);
+            }
+        }
+        for (String key : keys) {
+            setCurrentKey(key);
+            function.visitAtStart(key);
+        }
     }
 
     @Override

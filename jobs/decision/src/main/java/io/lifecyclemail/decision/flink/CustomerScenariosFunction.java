@@ -341,11 +341,21 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
     }
 
     /**
+     * Once at start, the keys with waiting inputs the restored state holds outside their agendas:
+     * customers with more waiting inputs than an agenda holds, and after an upgrade from a version
+     * before the agenda those with inputs ahead of the watermark.
+     */
+    @Override
+    List<String> statesToVisitAtStart() {
+        return List.of(PENDING_AS_LIST, PENDING_BY_INSTANT);
+    }
+
+    /**
      * Takes waiting inputs as older versions kept them into the current key's agenda: inputs in one list
      * go to the map by instant, and every instant there is listed. Their timers were restored with them.
-     * {@link CustomerScenariosOperator} calls this at start, for each key with such inputs.
      */
-    void adoptWaitingInputs() throws Exception {
+    @Override
+    void visitAtStart(String customer) throws Exception {
         Iterable<CustomerInput> listed = pendingAsList.get();
         if (listed != null) {
             for (CustomerInput input : listed) {

@@ -12,6 +12,8 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.util.OutputTag;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -23,23 +25,26 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Restock interest, keyed by product and bucket of customers. Signals wait until the watermark
- * passes their time (stored by time, so a timer reads only its own instant, however many signals a
- * hot product gets), then are applied in order; a restock fans out to the bucket's interested
- * customers. Interest is kept in a map state per customer, so a view touches one entry; expired
+ * passes their time, then are applied in order; a restock fans out to the bucket's interested
+ * customers. Run by an {@link ArrivalsOperator}: signals wait in memory; only a checkpoint puts them in
+ * state, stored by time with a timer per instant (so a timer reads only its own instant, however many
+ * signals a hot product gets). Interest is kept in a map state per customer, so a view touches one entry; expired
  * interest is swept once a day in event time. The customers told of a restock are remembered for a
  * while: if the product runs out again meanwhile, each gets a {@link StockOut} (side output), so that a
  * restock mail still waiting in the governor goes stale. The rules are in {@link RestockInterest}.
  */
-public final class RestockInterestFunction extends KeyedProcessFunction<String, ProductSignal, ScenarioTrigger> {
+public final class RestockInterestFunction extends ArrivalsFunction<ProductSignal, ScenarioTrigger> {
     private static final long serialVersionUID = 1L;
 
     /** Customers told of a restock whose product is out of stock again. */
     public static final OutputTag<StockOut> STOCK_OUTS = new OutputTag<>("stock-outs", new AvroTypeInfo<>(StockOut.class));
+
+    /** The state name of {@link #pending}. */
+    static final String PENDING = "pending-signals";
 
     private final RestockInterest rules;
 
@@ -52,6 +57,8 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
     private transient Counter restocks;
     private transient Counter notices;
     private transient Counter lateSignals;
+    /** Keys with signals in {@link #pending} (put there at a checkpoint): only these need it read. */
+    private transient Set<String> keysWithPending;
 
     public RestockInterestFunction(RestockInterest rules) {
         this.rules = rules;
@@ -59,7 +66,7 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
 
     @Override
     public void open(OpenContext openContext) {
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-signals", Types.LONG,
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(PENDING, Types.LONG,
                 new AvroTypeInfo<>(ProductSignals.class)));
         interest = getRuntimeContext().getMapState(new MapStateDescriptor<>("interest", Types.STRING,
                 new AvroTypeInfo<>(ProductInterest.class)));
@@ -70,6 +77,7 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
         restocks = getRuntimeContext().getMetricGroup().counter("restocks");
         notices = getRuntimeContext().getMetricGroup().counter("restockNotices");
         lateSignals = getRuntimeContext().getMetricGroup().counter("lateSignals");
+        keysWithPending = new HashSet<>();
     }
 
     @Override
@@ -81,13 +89,70 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
             apply(signal, context, out);
             return;
         }
-        ProductSignals atTime = pending.get(time);
-        if (atTime == null) {
-            atTime = new ProductSignals(new ArrayList<>());
-            context.timerService().registerEventTimeTimer(time);
+        arrive(context, time, signal);
+    }
+
+    @Override
+    long timeOf(ProductSignal signal) {
+        return signal.getEventTime();
+    }
+
+    @Override
+    long outputTime(ScenarioTrigger trigger, long firstArrived) {
+        return trigger.getEventTime();
+    }
+
+    /** With the key's signals in state up to the watermark (their timers then find nothing), in order. */
+    @Override
+    void handleArrived(List<ProductSignal> arrived, long watermark, Context context, Collector<ScenarioTrigger> out)
+            throws Exception {
+        List<ProductSignal> signals = new ArrayList<>(arrived);
+        String key = context.getCurrentKey();
+        if (keysWithPending.contains(key)) {
+            boolean left = false;
+            Iterator<Map.Entry<Long, ProductSignals>> entries = pending.iterator();
+            while (entries.hasNext()) {
+                Map.Entry<Long, ProductSignals> entry = entries.next();
+                if (entry.getKey() <= watermark) {
+                    signals.addAll(entry.getValue().getSignals());
+                    entries.remove();
+                } else {
+                    left = true;
+                }
+            }
+            if (!left) {
+                keysWithPending.remove(key);
+            }
         }
-        atTime.getSignals().add(signal);
-        pending.put(time, atTime);
+        signals.sort(RestockInterest.ORDER);
+        for (ProductSignal signal : signals) {
+            apply(signal, context, out);
+        }
+    }
+
+    @Override
+    void holdArrived(List<ProductSignal> arrived, Context context) throws Exception {
+        keysWithPending.add(context.getCurrentKey());
+        for (ProductSignal signal : arrived) {
+            long time = signal.getEventTime();
+            ProductSignals atTime = pending.get(time);
+            if (atTime == null) {
+                atTime = new ProductSignals(new ArrayList<>());
+                context.timerService().registerEventTimeTimer(time);
+            }
+            atTime.getSignals().add(signal);
+            pending.put(time, atTime);
+        }
+    }
+
+    @Override
+    List<String> statesToVisitAtStart() {
+        return List.of(PENDING);
+    }
+
+    @Override
+    void visitAtStart(String key) {
+        keysWithPending.add(key);
     }
 
     @Override
@@ -108,6 +173,16 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
         if (until != null && until <= time) {
             forgetNotified();
         }
+    }
+
+    /**
+     * Whether customers told of the last restock are still within the horizon at {@code time}: the
+     * timer that forgets them may not have fired yet, as signals that waited in memory are applied
+     * before the timers at the same watermark.
+     */
+    private boolean stillNotified(long time) throws Exception {
+        Long until = notifiedUntil.value();
+        return until != null && until > time;
     }
 
     private void forgetNotified() {
@@ -136,7 +211,7 @@ public final class RestockInterestFunction extends KeyedProcessFunction<String, 
                     notifiedUntil.update(until);
                     context.timerService().registerEventTimeTimer(until);
                 }
-            } else if (signal.getStockLevel() == 0 && notifiedUntil.value() != null) {
+            } else if (signal.getStockLevel() == 0 && stillNotified(signal.getEventTime())) {
                 for (String customer : notified.get()) {
                     context.output(STOCK_OUTS, new StockOut(customer, signal.getProductId(), signal.getEventId(),
                             signal.getEventTime()));

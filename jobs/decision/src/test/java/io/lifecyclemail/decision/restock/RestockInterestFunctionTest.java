@@ -4,6 +4,7 @@ import static io.lifecyclemail.decision.Events.millis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lifecyclemail.decision.Events;
+import io.lifecyclemail.decision.flink.ArrivalsOperator;
 import io.lifecyclemail.decision.flink.RestockInterestFunction;
 import io.lifecyclemail.decision.scenario.RestockScenario;
 import io.lifecyclemail.schema.ClickType;
@@ -21,7 +22,6 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -39,7 +39,7 @@ class RestockInterestFunctionTest {
     KeyedOneInputStreamOperatorTestHarness<String, ProductSignal, ScenarioTrigger> open(StateBackend backend,
                                                                                      OperatorSubtaskState restore)
             throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RestockInterestFunction(rules)),
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new ArrivalsOperator<>(new RestockInterestFunction(rules)),
                 RestockInterest::key, Types.STRING);
         harness.setStateBackend(backend);
         if (restore != null) {
@@ -167,12 +167,33 @@ class RestockInterestFunctionTest {
         click("alice", Duration.ofHours(1), ClickType.PRODUCT_VIEW, "pot");
         stock("pot", Duration.ofHours(3), 4); // still waiting for the watermark at snapshot time
         harness.processWatermark(new Watermark(millis(Duration.ofHours(2))));
+        assertThat(harness.numEventTimeTimers()).as("the restock waits in memory: only the sweep's timer").isEqualTo(1);
+        harness.prepareSnapshotPreBarrier(1L);
+        assertThat(harness.numEventTimeTimers()).as("the restock in state, with a timer at its instant").isEqualTo(2);
         OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
         harness.close();
 
         open(new EmbeddedRocksDBStateBackend(), snapshot);
         harness.processWatermark(new Watermark(millis(Duration.ofHours(3))));
         assertThat(triggers()).extracting(ScenarioTrigger::getCustomerId).containsExactly("alice");
+    }
+
+    @Test
+    void signalsPutInStateAtACheckpointAreAppliedBeforeLaterOnesThatWaitedInMemoryAfterTheRestore() throws Exception {
+        open(new EmbeddedRocksDBStateBackend(), null);
+        stock("pot", Duration.ZERO, 0);
+        harness.processWatermark(new Watermark(millis(Duration.ofMinutes(30))));
+        click("alice", Duration.ofHours(1), ClickType.PRODUCT_VIEW, "pot"); // waiting at the checkpoint
+        harness.prepareSnapshotPreBarrier(1L);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+
+        open(new EmbeddedRocksDBStateBackend(), snapshot);
+        stock("pot", Duration.ofHours(2), 4); // after alice's view, waiting in memory
+        click("bob", Duration.ofHours(3), ClickType.PRODUCT_VIEW, "pot"); // after the restock: not told
+        harness.processWatermark(new Watermark(millis(Duration.ofHours(3))));
+        assertThat(triggers()).as("alice's view, restored, counts before the restock")
+                .extracting(ScenarioTrigger::getCustomerId).containsExactly("alice");
     }
 
     @Test
