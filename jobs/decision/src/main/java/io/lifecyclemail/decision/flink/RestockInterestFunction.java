@@ -121,6 +121,7 @@ public final class RestockInterestFunction extends ArrivalsFunction<ProductSigna
                 }
             }
             if (!left) {
+                pending.clear(); // removing the last entry through the iterator leaves an empty map behind on heap state
                 keysWithPending.remove(key);
             }
         }
