@@ -125,6 +125,12 @@ public final class RestockInterestFunction extends ArrivalsFunction<ProductSigna
                 keysWithPending.remove(key);
             }
         }
+        applyInOrder(signals, context, out);
+    }
+
+    /** Sorts {@code signals} (a list of the caller's) in {@link RestockInterest#ORDER} and applies them. */
+    private void applyInOrder(List<ProductSignal> signals, Context context, Collector<ScenarioTrigger> out)
+            throws Exception {
         signals.sort(RestockInterest.ORDER);
         for (ProductSignal signal : signals) {
             apply(signal, context, out);
@@ -161,11 +167,7 @@ public final class RestockInterestFunction extends ArrivalsFunction<ProductSigna
         ProductSignals atTime = pending.get(time);
         if (atTime != null) {
             pending.remove(time);
-            List<ProductSignal> signals = new ArrayList<>(atTime.getSignals());
-            signals.sort(RestockInterest.ORDER);
-            for (ProductSignal signal : signals) {
-                apply(signal, context, out);
-            }
+            applyInOrder(new ArrayList<>(atTime.getSignals()), context, out);
         }
         if (RestockInterest.isSweepTime(time)) {
             sweep(time, context);
