@@ -16,24 +16,38 @@ import io.lifecyclemail.schema.DeadLetter;
 import io.lifecyclemail.schema.InventoryChange;
 import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.state.CustomerInput;
+import java.io.DataInputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.checkpoint.Checkpoints;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,7 +64,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * <pre>mvn -q -Pbenchmark -DskipTests install -Dbenchmark.main=DecisionLoadBenchmark -Dbenchmark.args="[events] [customers] [backends|state] [parallelisms]"</pre>
  * ({@code customers}: a comma list runs each size in turn and compares time per event with the first;
  * {@code backends}: comma list of hashmap, rocksdb; {@code parallelisms}: comma list of 1, 2, e.g. "1,2";
- * {@code state}: instead of the runs, the customer stage's keyed state after the input, as a snapshot measures it.)
+ * {@code state}: instead of the runs, the whole job's state after the input, as a savepoint of it holds it, per
+ * operator; then the customer stage's keyed state alone, as a snapshot measures it.)
  */
 public final class DecisionLoadBenchmark {
     public static void main(String[] args) throws Exception {
@@ -62,7 +77,9 @@ public final class DecisionLoadBenchmark {
                 .map(Integer::parseInt).toList();
         ScenarioLoader.Configuration configuration = everyScenario();
         if (backends.contains("state")) {
-            measureState(new ShopStream(events, customerCounts.get(0), 7, ShopStream.Mix.SHOP), configuration);
+            ShopStream stream = new ShopStream(events, customerCounts.get(0), 7, ShopStream.Mix.SHOP);
+            measureJobState(stream, configuration, parallelisms.get(0));
+            measureState(stream, configuration);
             return;
         }
         System.out.printf("W2: %,d events, %d scenarios + RFM + governor%n", events, configuration.scenarios().size());
@@ -78,7 +95,7 @@ public final class DecisionLoadBenchmark {
                 for (String backend : backends) {
                     StreamExecutionEnvironment env = CartBenchmark.environment(backend, parallelism);
                     DecisionPipeline.Outputs outputs = DecisionPipeline.build(
-                            Encoded.inputs(env, stream, parallelism), configuration,
+                            Encoded.inputs(env, stream, parallelism, false), configuration,
                             // decide only up to the input's end: yearly scenarios would otherwise fire year after year
                             new DecisionPipeline.Tuning(Duration.ofDays(30), java.time.Instant.ofEpochMilli(end),
                                     LatePolicy.DEFAULT, DecisionPipeline.Tuning.DEFAULT_RESTOCK_BUCKETS,
@@ -93,6 +110,92 @@ public final class DecisionLoadBenchmark {
                             result.wallSeconds(), result.peakHeapBytes() >> 20, result.triggers());
                 }
             }
+        }
+    }
+
+    /**
+     * The whole job's state after the input, every stage: the job runs on the heap backend until the
+     * input is read and the watermark is at its end, then a savepoint is taken and read back, and
+     * each operator's share is printed with the total per customer.
+     */
+    private static void measureJobState(ShopStream stream, ScenarioLoader.Configuration configuration,
+                                        int parallelism) throws Exception {
+        long end = ShopStream.START.toEpochMilli() + stream.events() * ShopStream.STEP_MILLIS;
+        Encoded.encode(stream);
+        Path savepoints = Files.createTempDirectory("lcm-w2-state");
+        StreamExecutionEnvironment env = CartBenchmark.environment("hashmap", parallelism);
+        Configuration storage = new Configuration(); // a savepoint larger than 5 MB does not fit the job manager's memory
+        storage.setString("execution.checkpointing.storage", "filesystem");
+        storage.setString("execution.checkpointing.dir", savepoints.toUri().toString());
+        env.configure(storage);
+        DecisionPipeline.Outputs outputs = DecisionPipeline.build(Encoded.inputs(env, stream, parallelism, true),
+                configuration, new DecisionPipeline.Tuning(Duration.ofDays(30), java.time.Instant.ofEpochMilli(end),
+                        LatePolicy.DEFAULT, DecisionPipeline.Tuning.DEFAULT_RESTOCK_BUCKETS, DecisionBenchmark.RFM));
+        discard(outputs);
+        StreamGraph graph = env.getStreamGraph();
+        Map<String, TypeSerializer<?>> keySerializers = new HashMap<>();
+        graph.getStreamNodes().stream().filter(node -> node.getStateKeySerializer() != null)
+                .forEach(node -> keySerializers.put(node.getTransformationUID(), node.getStateKeySerializer()));
+        Map<OperatorID, String> uids = new HashMap<>();
+        for (JobVertex vertex : graph.getJobGraph().getVertices()) {
+            vertex.getOperatorIDs().forEach(ids -> uids.put(ids.getGeneratedOperatorID(), ids.getUserDefinedOperatorUid()));
+        }
+        CartBenchmark.Triggers.reset(false);
+        CartBenchmark.Progress.READ.reset();
+        JobClient job = env.executeAsync(graph);
+        String savepoint;
+        try {
+            while (CartBenchmark.Progress.READ.sum() < stream.events()) {
+                Thread.sleep(100);
+            }
+            // the source's watermark reaches the end within its interval; the savepoint's barrier follows it
+            // through every channel, so each stage's state is taken after it has handled the watermark
+            Thread.sleep(3_000);
+            savepoint = job.triggerSavepoint(savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get();
+        } finally {
+            job.cancel().get();
+        }
+        Path directory = Path.of(java.net.URI.create(savepoint));
+        CheckpointMetadata metadata;
+        try (var in = new DataInputStream(Files.newInputStream(directory.resolve("_metadata")))) {
+            metadata = Checkpoints.loadCheckpointMetadata(in, DecisionLoadBenchmark.class.getClassLoader(),
+                    directory.toString());
+        }
+        long files;
+        try (var walk = Files.walk(directory)) {
+            files = walk.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        }
+        int customers = stream.customers();
+        System.out.printf("%nthe whole job's state after %,d events of %,d customers (%,d send commands), parallelism %d, "
+                + "as a savepoint holds it%n", stream.events(), customers, CartBenchmark.Triggers.COUNT.sum(), parallelism);
+        System.out.println("| operator | bytes | per customer |");
+        System.out.println("|---|---|---|");
+        long total = 0;
+        for (OperatorState operator : metadata.getOperatorStates().stream()
+                .sorted(java.util.Comparator.comparingLong(OperatorState::getStateSize).reversed()).toList()) {
+            total += operator.getStateSize();
+            if (operator.getStateSize() > 0) {
+                System.out.printf("| %s | %,d | %.0f |%n", uids.getOrDefault(operator.getOperatorID(),
+                        operator.getOperatorID().toString()), operator.getStateSize(), (double) operator.getStateSize() / customers);
+            }
+        }
+        System.out.printf("| **every operator** | %,d | **%.0f** |%n", total, (double) total / customers);
+        System.out.printf("(the savepoint's files, its metadata included: %,d bytes)%n%n", files);
+        System.out.println("| operator | state | entries | bytes written again | per customer |");
+        System.out.println("|---|---|---|---|---|");
+        for (OperatorState operator : metadata.getOperatorStates()) {
+            String uid = uids.get(operator.getOperatorID());
+            if (operator.getStateSize() == 0 || !keySerializers.containsKey(uid)) {
+                continue;
+            }
+            for (var state : SavepointBreakdown.keyedState(operator, keySerializers.get(uid)).entrySet()) {
+                System.out.printf("| %s | %s | %,d | %,d | %.0f |%n", uid, state.getKey(), state.getValue().entries(),
+                        state.getValue().bytes(), (double) state.getValue().bytes() / customers);
+            }
+        }
+        System.out.println();
+        try (var walk = Files.walk(savepoints)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
         }
     }
 
@@ -195,22 +298,38 @@ public final class DecisionLoadBenchmark {
                     (double) bytes / size, perTopic[0], perTopic[1], perTopic[2], perTopic[3]);
         }
 
-        /** A source of the encoded records in event-time order per split, decoded per topic as the job does. */
-        static DecisionPipeline.Inputs inputs(StreamExecutionEnvironment env, ShopStream stream, int parallelism) {
+        /** A split's records after its part of the stream when the source is held open: no topic, at the end. */
+        private static final byte NO_TOPIC = -1;
+
+        /**
+         * A source of the encoded records in event-time order per split, decoded per topic as the job does;
+         * {@code holdOpen}: after the stream the source does not finish but sends, a few a second, records
+         * of no topic at the stream's end, so the job keeps running (and its state) with the watermark there.
+         */
+        static DecisionPipeline.Inputs inputs(StreamExecutionEnvironment env, ShopStream stream, int parallelism,
+                                              boolean holdOpen) {
             long block = stream.events() / parallelism;
+            long split = holdOpen ? Long.MAX_VALUE / parallelism : block;
             long start = ShopStream.START.toEpochMilli();
+            long end = start + stream.events() * ShopStream.STEP_MILLIS;
             TypeInformation<Tuple3<Byte, Long, byte[]>> type =
                     Types.TUPLE(Types.BYTE, Types.LONG, Types.PRIMITIVE_ARRAY(Types.BYTE));
             DataStream<Tuple3<Byte, Long, byte[]>> raw = env.fromSource(new DataGeneratorSource<>(index -> {
-                                long position = ShopStream.position(index, block, parallelism);
+                                if (index % split >= block) {
+                                    Thread.sleep(10);
+                                    return Tuple3.of(NO_TOPIC, end, new byte[0]);
+                                }
+                                long position = (index % split) * parallelism + index / split;
                                 return Tuple3.of(topics[(int) position], start + position * ShopStream.STEP_MILLIS,
                                         values[(int) position]);
-                            }, stream.events(), RateLimiterStrategy.noOp(), type),
+                            }, split * parallelism, RateLimiterStrategy.noOp(), type),
                             WatermarkStrategy.<Tuple3<Byte, Long, byte[]>>forMonotonousTimestamps()
                                     .withTimestampAssigner((record, previous) -> record.f1), "encoded-shop")
                     .uid("encoded-shop")
                     .map(record -> {
-                        CartBenchmark.Progress.READ.increment();
+                        if (record.f0 != NO_TOPIC) {
+                            CartBenchmark.Progress.READ.increment();
+                        }
                         return record;
                     }, type).name("count-input").uid("count-input");
             return new DecisionPipeline.Inputs(
