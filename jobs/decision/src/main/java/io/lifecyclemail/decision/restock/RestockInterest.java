@@ -147,8 +147,10 @@ public final class RestockInterest implements Serializable {
                 return interest;
             }
         }
-        next.setInterestEventId(signal.getEventId());
-        return next; // the product itself is kept once per product key, not per customer
+        // neither the event id nor the product is kept per customer: nothing reads the id (state of older
+        // versions loses it here), and the product is kept once per product key
+        next.setInterestEventId("");
+        return next;
     }
 
     /** The product as mails should show it: the stock system's, else the latest a customer saw. */
