@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.decision.browse.BrowseAbandonment;
 import io.lifecyclemail.decision.cart.CartAbandonment;
 import io.lifecyclemail.decision.detect.Detector;
@@ -70,7 +71,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -150,7 +150,7 @@ public final class DecisionPipeline {
         List<Detector<?>> detectors = detectors(scenarios, tuning.cartRetention());
         Instant decideUntil = tuning.decideUntil();
         long cutoff = decideUntil == null ? Long.MAX_VALUE : decideUntil.toEpochMilli();
-        TypeInformation<CustomerInput> inputType = new AvroTypeInfo<>(CustomerInput.class);
+        TypeInformation<CustomerInput> inputType = new AvroBinaryTypeInfo<>(CustomerInput.class);
         RelevantEvents relevant = new RelevantEvents(detectors);
 
         // Only what some detector needs (and every profile, for consent; every placed order, for attribution
@@ -212,7 +212,7 @@ public final class DecisionPipeline {
 
         SingleOutputStreamOperator<Decision> decisions = customerInputs
                 .keyBy(CustomerInputs::customerId)
-                .transform("customer-scenarios", new AvroTypeInfo<>(Decision.class),
+                .transform("customer-scenarios", new AvroBinaryTypeInfo<>(Decision.class),
                         new CustomerScenariosOperator(new CustomerScenariosFunction(detectors, cutoff, tuning.late(),
                                 new Governor(configuration.policy(), scenarios))))
                 .name("customer-scenarios").uid("customer-scenarios");
@@ -226,7 +226,7 @@ public final class DecisionPipeline {
         if (inputs.inventory() == null) {
             throw new IllegalArgumentException("a Restock scenario is enabled but no inventory stream is given");
         }
-        TypeInformation<ProductSignal> signalType = new AvroTypeInfo<>(ProductSignal.class);
+        TypeInformation<ProductSignal> signalType = new AvroBinaryTypeInfo<>(ProductSignal.class);
         DataStream<ProductSignal> viewed = inputs.clickstream()
                 .flatMap((ClickstreamEvent click, Collector<ProductSignal> out) -> restock.signals(click).forEach(out::collect),
                         signalType).name("restock-interest-signals").uid("restock-interest-signals");
@@ -238,7 +238,7 @@ public final class DecisionPipeline {
                         signalType).name("restock-stock-signals").uid("restock-stock-signals");
         return viewed.union(bought, stock)
                 .keyBy(signal -> RestockInterest.key(signal))
-                .transform("restock-interest", new AvroTypeInfo<>(ScenarioTrigger.class),
+                .transform("restock-interest", new AvroBinaryTypeInfo<>(ScenarioTrigger.class),
                         new ArrivalsOperator<>(new RestockInterestFunction(restock)))
                 .name("restock-interest").uid("restock-interest");
     }
@@ -259,7 +259,7 @@ public final class DecisionPipeline {
                                                         SequenceScenario sequence, boolean markRepeats) {
         List<SequenceScenario.Step> steps = sequence.steps();
         String id = sequence.id();
-        TypeInformation<SequenceInput> inputType = new AvroTypeInfo<>(SequenceInput.class);
+        TypeInformation<SequenceInput> inputType = new AvroBinaryTypeInfo<>(SequenceInput.class);
         DataStream<SequenceInput> clicks = clickstream
                 .filter(click -> SequenceSteps.matchesAny(steps, click)).name("sequence-clicks-" + id).uid("sequence-clicks-" + id)
                 .map(click -> SequenceOrdering.input(click), inputType).name("sequence-clicks-as-input-" + id)
@@ -282,7 +282,7 @@ public final class DecisionPipeline {
             // released by the same customer's subtask: still keyed, so CEP chains to it without a shuffle
             events = DataStreamUtils.reinterpretAsKeyedStream(ordered, customer);
         }
-        TypeInformation<ScenarioTrigger> triggerType = new AvroTypeInfo<>(ScenarioTrigger.class);
+        TypeInformation<ScenarioTrigger> triggerType = new AvroBinaryTypeInfo<>(ScenarioTrigger.class);
         SingleOutputStreamOperator<ScenarioTrigger> matches = CEP.pattern(events, SequencePatterns.compile(sequence, marked))
                 .sideOutputLateData(late)
                 .process(new SequencePatterns.ToTrigger(sequence, marked), triggerType)

@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.decision.detect.LatePolicy;
 import io.lifecyclemail.decision.flink.CustomerRankFunction;
 import io.lifecyclemail.decision.flink.CustomerScenariosFunction;
@@ -22,7 +23,6 @@ import io.lifecyclemail.state.RfmSeed;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -55,7 +55,7 @@ public final class RfmPipeline {
     public static DataStream<RfmChange> changes(DataStream<OrderEvent> orders, DataStream<CustomerProfile> profiles,
                                                 DataStream<RfmSeed> seeds, RollingRfm rolling, long endOfInputCutoff,
                                                 LatePolicy late) {
-        TypeInformation<CustomerInput> inputType = new AvroTypeInfo<>(CustomerInput.class);
+        TypeInformation<CustomerInput> inputType = new AvroBinaryTypeInfo<>(CustomerInput.class);
         DataStream<CustomerInput> inputs = orders
                 .filter(order -> rolling.accepts(order)).name("rfm-orders").uid("rfm-orders")
                 .map(order -> new CustomerInput(order), inputType).name("rfm-orders-as-input").uid("rfm-orders-as-input");
@@ -69,7 +69,7 @@ public final class RfmPipeline {
         }
         SingleOutputStreamOperator<Decision> stage = inputs
                 .keyBy(CustomerInputs::customerId)
-                .transform("customer-rfm", new AvroTypeInfo<>(Decision.class),
+                .transform("customer-rfm", new AvroBinaryTypeInfo<>(Decision.class),
                         new CustomerScenariosOperator(new CustomerScenariosFunction(List.of(rolling), endOfInputCutoff, late)))
                 .name("customer-rfm").uid("customer-rfm");
         // (its decisions are only LATE_EVENT records, which the customer stage writes for the same events)
@@ -83,18 +83,18 @@ public final class RfmPipeline {
         int shards = settings.shards();
         DataStream<RfmSummary> population = changes
                 .keyBy(change -> shardOf(change.getCustomerId(), shards), Types.INT)
-                .process(new PopulationShardFunction(settings, endOfInputCutoff), new AvroTypeInfo<>(PopulationShard.class))
+                .process(new PopulationShardFunction(settings, endOfInputCutoff), new AvroBinaryTypeInfo<>(PopulationShard.class))
                 .name("rfm-population-shards").uid("rfm-population-shards")
                 .keyBy(shard -> "all")
-                .process(new PopulationMergeFunction(settings), new AvroTypeInfo<>(RfmSummary.class))
+                .process(new PopulationMergeFunction(settings), new AvroBinaryTypeInfo<>(RfmSummary.class))
                 .setParallelism(1).name("rfm-population").uid("rfm-population");
         SingleOutputStreamOperator<RfmRecord> ranked = changes
                 .keyBy(change -> change.getCustomerId())
                 .connect(population.broadcast(CustomerRankFunction.SUMMARIES))
                 .process(new CustomerRankFunction(new RfmRanking(settings.ranks(), rankChanges), settings, endOfInputCutoff),
-                        new AvroTypeInfo<>(RfmRecord.class))
+                        new AvroBinaryTypeInfo<>(RfmRecord.class))
                 .name("customer-rank").uid("customer-rank");
-        TypeInformation<CustomerInput> inputType = new AvroTypeInfo<>(CustomerInput.class);
+        TypeInformation<CustomerInput> inputType = new AvroBinaryTypeInfo<>(CustomerInput.class);
         DataStream<CustomerInput> toCustomers = ranked.getSideOutput(CustomerRankFunction.STANDINGS)
                 .map(standing -> new CustomerInput(standing), inputType).name("standings-as-input").uid("standings-as-input")
                 .union(ranked.getSideOutput(CustomerRankFunction.RANK_TRIGGERS)

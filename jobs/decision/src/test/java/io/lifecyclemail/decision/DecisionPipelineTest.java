@@ -47,7 +47,7 @@ import java.util.Set;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -313,7 +313,7 @@ class DecisionPipelineTest {
         // read faster than that, and the pipeline must decide the same however its watermarks advance
         WatermarkStrategy<T> everyEvent = WatermarkStrategy.<T>forGenerator(context -> new PerEventWatermarks<>())
                 .withTimestampAssigner((event, ignored) -> time.apply(event).toEpochMilli());
-        return env.fromData(events, new AvroTypeInfo<>(type)).uid(name).name(name)
+        return env.fromData(events, new AvroBinaryTypeInfo<>(type)).uid(name).name(name)
                 .assignTimestampsAndWatermarks(everyEvent)
                 .uid(name + "-watermarks").name(name + "-watermarks");
     }

@@ -1,5 +1,6 @@
 package io.lifecyclemail.delivery;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.common.flink.Ingest;
 import io.lifecyclemail.common.kafka.DecodeOrDeadLetter;
 import io.lifecyclemail.common.kafka.InputRules;
@@ -14,7 +15,6 @@ import io.lifecyclemail.schema.DeliveryResult;
 import io.lifecyclemail.schema.EngagementEvent;
 import io.lifecyclemail.schema.SendCommand;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
 
@@ -46,18 +46,18 @@ public final class DeliveryJob {
                         KafkaIO.source(settings, settings.get(Topics.SEND_COMMANDS), group,
                                 new DecodeOrDeadLetter<>(SendCommand.class, InputRules.SEND_COMMANDS, JOB)),
                         WatermarkStrategy.<Either<DeadLetter, SendCommand>>noWatermarks(), "send-commands-source")
-                .uid("send-commands-source"), new AvroTypeInfo<>(SendCommand.class), "send-commands");
+                .uid("send-commands-source"), new AvroBinaryTypeInfo<>(SendCommand.class), "send-commands");
         Ingest.Split<CustomerProfile> profiles = Ingest.split(env.fromSource(
                         KafkaIO.source(settings, settings.get(Topics.PROFILES), group,
                                 new DecodeOrDeadLetter<>(CustomerProfile.class, InputRules.PROFILES, JOB)),
                         WatermarkStrategy.<Either<DeadLetter, CustomerProfile>>noWatermarks(), "profiles-source")
-                .uid("profiles-source"), new AvroTypeInfo<>(CustomerProfile.class), "profiles");
+                .uid("profiles-source"), new AvroBinaryTypeInfo<>(CustomerProfile.class), "profiles");
 
         Ingest.Split<EngagementEvent> engagement = Ingest.split(env.fromSource(
                         KafkaIO.source(settings, settings.get(Topics.ENGAGEMENT), group,
                                 new DecodeOrDeadLetter<>(EngagementEvent.class, InputRules.ENGAGEMENT, JOB)),
                         WatermarkStrategy.<Either<DeadLetter, EngagementEvent>>noWatermarks(), "engagement-source")
-                .uid("engagement-source"), new AvroTypeInfo<>(EngagementEvent.class), "engagement");
+                .uid("engagement-source"), new AvroBinaryTypeInfo<>(EngagementEvent.class), "engagement");
 
         ContactJoinFunction join = new ContactJoinFunction(settings.get(DeliveryOptions.CONTACT_WAIT));
         SendOnceFunction send = new SendOnceFunction(DeliveryOptions.sending(settings));

@@ -1,5 +1,6 @@
 package io.lifecyclemail.delivery;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.common.suppression.SuppressionRules;
 import io.lifecyclemail.delivery.flink.ContactJoinFunction;
 import io.lifecyclemail.delivery.flink.SendOnceFunction;
@@ -9,7 +10,6 @@ import io.lifecyclemail.schema.EngagementEvent;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.AddressedCommand;
 import io.lifecyclemail.state.ContactUpdate;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -24,7 +24,7 @@ public final class DeliveryPipeline {
     public static DataStream<DeliveryResult> build(DataStream<SendCommand> commands, DataStream<CustomerProfile> profiles,
                                                    DataStream<EngagementEvent> engagement, ContactJoinFunction join,
                                                    SendOnceFunction send) {
-        AvroTypeInfo<ContactUpdate> updateType = new AvroTypeInfo<>(ContactUpdate.class);
+        AvroBinaryTypeInfo<ContactUpdate> updateType = new AvroBinaryTypeInfo<>(ContactUpdate.class);
         DataStream<ContactUpdate> updates = profiles
                 .map(profile -> new ContactUpdate(profile), updateType).name("profile-updates").uid("profile-updates")
                 .union(engagement
@@ -33,11 +33,11 @@ public final class DeliveryPipeline {
         SingleOutputStreamOperator<AddressedCommand> addressed = commands
                 .keyBy(SendCommand::getCustomerId)
                 .connect(updates.keyBy(DeliveryPipeline::customerOf))
-                .process(join, new AvroTypeInfo<>(AddressedCommand.class))
+                .process(join, new AvroBinaryTypeInfo<>(AddressedCommand.class))
                 .name("join-contact").uid("join-contact");
         SingleOutputStreamOperator<DeliveryResult> sent = addressed
                 .keyBy(command -> command.getCommand().getSendId())
-                .process(send, new AvroTypeInfo<>(DeliveryResult.class))
+                .process(send, new AvroBinaryTypeInfo<>(DeliveryResult.class))
                 .name("send-once").uid("send-once");
         return sent.union(addressed.getSideOutput(ContactJoinFunction.RESULTS));
     }

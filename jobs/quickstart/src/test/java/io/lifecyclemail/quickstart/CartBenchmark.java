@@ -32,7 +32,7 @@ import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -337,13 +337,13 @@ public final class CartBenchmark {
     static DecisionPipeline.Inputs inputs(DataStream<CustomerInput> input) {
         return new DecisionPipeline.Inputs(
                 input.filter(in -> in.getEvent() instanceof ClickstreamEvent).name("clicks").uid("clicks")
-                        .map(in -> (ClickstreamEvent) in.getEvent(), new AvroTypeInfo<>(ClickstreamEvent.class))
+                        .map(in -> (ClickstreamEvent) in.getEvent(), new AvroBinaryTypeInfo<>(ClickstreamEvent.class))
                         .name("as-clicks").uid("as-clicks"),
                 input.filter(in -> in.getEvent() instanceof OrderEvent).name("orders").uid("orders")
-                        .map(in -> (OrderEvent) in.getEvent(), new AvroTypeInfo<>(OrderEvent.class))
+                        .map(in -> (OrderEvent) in.getEvent(), new AvroBinaryTypeInfo<>(OrderEvent.class))
                         .name("as-orders").uid("as-orders"),
                 input.filter(in -> in.getEvent() instanceof CustomerProfile).name("profiles").uid("profiles")
-                        .map(in -> (CustomerProfile) in.getEvent(), new AvroTypeInfo<>(CustomerProfile.class))
+                        .map(in -> (CustomerProfile) in.getEvent(), new AvroBinaryTypeInfo<>(CustomerProfile.class))
                         .name("as-profiles").uid("as-profiles"));
     }
 
@@ -380,14 +380,14 @@ public final class CartBenchmark {
                                             double eventsPerSecond) {
         return env.fromSource(new DataGeneratorSource<>(stream.generator(parallelism), stream.events(),
                                 eventsPerSecond > 0 ? RateLimiterStrategy.perSecond(eventsPerSecond)
-                                        : RateLimiterStrategy.noOp(), new AvroTypeInfo<>(CustomerInput.class)),
+                                        : RateLimiterStrategy.noOp(), new AvroBinaryTypeInfo<>(CustomerInput.class)),
                         WatermarkStrategy.<CustomerInput>forGenerator(context -> new WatermarkClock.Recording())
                                 .withTimestampAssigner((in, previous) -> CustomerInputs.eventTime(in)), "shop")
                 .uid("shop")
                 .map(in -> {
                     Progress.READ.increment();
                     return in;
-                }, new AvroTypeInfo<>(CustomerInput.class)).name("count-input").uid("count-input");
+                }, new AvroBinaryTypeInfo<>(CustomerInput.class)).name("count-input").uid("count-input");
     }
 
     static Result execute(StreamExecutionEnvironment env, String name, long events, boolean keep)

@@ -30,7 +30,7 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
@@ -140,7 +140,7 @@ public final class DecisionBenchmark {
 
     static <T extends SpecificRecordBase> DataStream<T> source(StreamExecutionEnvironment env, List<T> events, Class<T> type,
                                                               SerializableFunction<T, Instant> time, String name) {
-        return env.fromData(events, new AvroTypeInfo<>(type)).name(name).uid(name)
+        return env.fromData(events, new AvroBinaryTypeInfo<>(type)).name(name).uid(name)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<T>forBoundedOutOfOrderness(Duration.ofSeconds(5))
                         .withTimestampAssigner((event, ignored) -> time.apply(event).toEpochMilli()))
                 .name(name + "-watermarks").uid(name + "-watermarks");

@@ -38,7 +38,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
@@ -347,9 +347,9 @@ public final class DecisionLoadBenchmark {
                     .name(name).uid(name)
                     .flatMap((FlatMapFunction<Tuple3<Byte, Long, byte[]>, Either<DeadLetter, T>>) (record, out) ->
                             decoder.deserialize(new ConsumerRecord<>(name, 0, -1L, null, record.f2), out),
-                            new EitherTypeInfo<>(new AvroTypeInfo<>(DeadLetter.class), new AvroTypeInfo<>(type)))
+                            new EitherTypeInfo<>(new AvroBinaryTypeInfo<>(DeadLetter.class), new AvroBinaryTypeInfo<>(type)))
                     .name(name + "-decode").uid(name + "-decode");
-            return Ingest.split(decoded, new AvroTypeInfo<>(type), name).events();
+            return Ingest.split(decoded, new AvroBinaryTypeInfo<>(type), name).events();
         }
     }
 }

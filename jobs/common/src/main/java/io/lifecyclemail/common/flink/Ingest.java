@@ -12,7 +12,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -49,13 +48,13 @@ public final class Ingest {
             WatermarkStrategy<Either<DeadLetter, T>> watermarks, String name) {
         DataStream<Either<DeadLetter, T>> raw = env.fromSource(source, watermarks, name + "-source")
                 .uid(name + "-source");
-        return split(raw, new AvroTypeInfo<>(type), name);
+        return split(raw, new AvroBinaryTypeInfo<>(type), name);
     }
 
     /** Splits decoded records from dead letters. Used on in-memory streams by the pipeline tests too. */
     public static <T> Split<T> split(DataStream<Either<DeadLetter, T>> raw, TypeInformation<T> type, String name) {
         OutputTag<DeadLetter> deadLetters = new OutputTag<>(name + "-dead-letters",
-                new AvroTypeInfo<>(DeadLetter.class));
+                new AvroBinaryTypeInfo<>(DeadLetter.class));
         SingleOutputStreamOperator<T> events = raw
                 .process(new SplitDeadLetters<>(deadLetters, name), type)
                 .name(name + "-split-dead-letters")

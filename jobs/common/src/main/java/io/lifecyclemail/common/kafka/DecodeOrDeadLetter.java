@@ -1,5 +1,6 @@
 package io.lifecyclemail.common.kafka;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.schema.DeadLetter;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -7,7 +8,6 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -84,7 +84,7 @@ public final class DecodeOrDeadLetter<T extends SpecificRecordBase>
 
     @Override
     public TypeInformation<Either<DeadLetter, T>> getProducedType() {
-        return new EitherTypeInfo<>(new AvroTypeInfo<>(DeadLetter.class), new AvroTypeInfo<>(type));
+        return new EitherTypeInfo<>(new AvroBinaryTypeInfo<>(DeadLetter.class), new AvroBinaryTypeInfo<>(type));
     }
 
     /** The Avro class this deserializer decodes, for error messages and tests. */

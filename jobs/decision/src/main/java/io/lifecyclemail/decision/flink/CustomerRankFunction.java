@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.flink;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.decision.rfm.RfmRanking;
 import io.lifecyclemail.decision.rfm.RfmSettings;
 import io.lifecyclemail.schema.RfmRecord;
@@ -21,7 +22,6 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -40,11 +40,11 @@ public final class CustomerRankFunction
 
     /** Summaries by as-of time (epoch ms), the older ones dropped once no timer can need them. */
     public static final MapStateDescriptor<Long, RfmSummary> SUMMARIES = new MapStateDescriptor<>("rfm-summaries",
-            Types.LONG, new AvroTypeInfo<>(RfmSummary.class));
+            Types.LONG, new AvroBinaryTypeInfo<>(RfmSummary.class));
     public static final OutputTag<RankStanding> STANDINGS =
-            new OutputTag<>("rank-standings", new AvroTypeInfo<>(RankStanding.class));
+            new OutputTag<>("rank-standings", new AvroBinaryTypeInfo<>(RankStanding.class));
     public static final OutputTag<ScenarioTrigger> RANK_TRIGGERS =
-            new OutputTag<>("rank-triggers", new AvroTypeInfo<>(ScenarioTrigger.class));
+            new OutputTag<>("rank-triggers", new AvroBinaryTypeInfo<>(ScenarioTrigger.class));
 
     private final RfmRanking ranking;
     private final RfmSettings settings;
@@ -62,9 +62,9 @@ public final class CustomerRankFunction
     @Override
     public void open(OpenContext openContext) {
         ranked = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("ranked-customer", new AvroTypeInfo<>(RankedCustomer.class)));
+                new ValueStateDescriptor<>("ranked-customer", new AvroBinaryTypeInfo<>(RankedCustomer.class)));
         pending = getRuntimeContext().getListState(
-                new ListStateDescriptor<>("pending-rfm-changes", new AvroTypeInfo<>(RfmChange.class)));
+                new ListStateDescriptor<>("pending-rfm-changes", new AvroBinaryTypeInfo<>(RfmChange.class)));
     }
 
     @Override

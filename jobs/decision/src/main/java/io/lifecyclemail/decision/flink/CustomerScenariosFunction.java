@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.flink;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.decision.CustomerInputs;
 import io.lifecyclemail.decision.detect.Agenda;
 import io.lifecyclemail.decision.detect.Candidate;
@@ -48,7 +49,6 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -69,13 +69,13 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<SendCommand> SEND_COMMANDS =
-            new OutputTag<>("send-commands", new AvroTypeInfo<>(SendCommand.class));
+            new OutputTag<>("send-commands", new AvroBinaryTypeInfo<>(SendCommand.class));
     /** A customer's RFM changes, when a {@link RollingRfm} is among the detectors. */
     public static final OutputTag<RfmChange> RFM_CHANGES =
-            new OutputTag<>("rfm-changes", new AvroTypeInfo<>(RfmChange.class));
+            new OutputTag<>("rfm-changes", new AvroBinaryTypeInfo<>(RfmChange.class));
     /** Orders credited to a send or holdout before them. */
     public static final OutputTag<Conversion> CONVERSIONS =
-            new OutputTag<>("conversions", new AvroTypeInfo<>(Conversion.class));
+            new OutputTag<>("conversions", new AvroBinaryTypeInfo<>(Conversion.class));
 
     /** The state name of {@link #pendingAsList}. */
     static final String PENDING_AS_LIST = "pending-inputs";
@@ -166,7 +166,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
 
     private <S extends SpecificRecordBase> Slot<S> slot(Detector<S> detector) {
         return new Slot<>(detector, getRuntimeContext().getState(
-                new ValueStateDescriptor<>(detector.stateName(), new AvroTypeInfo<>(detector.stateClass()))));
+                new ValueStateDescriptor<>(detector.stateName(), new AvroBinaryTypeInfo<>(detector.stateClass()))));
     }
 
     @Override
@@ -190,15 +190,15 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
         slots.forEach(slot -> slot.wakeUpKey = keys.get(slot.name));
         timezone = getRuntimeContext().getState(new ValueStateDescriptor<>("timezone", Types.STRING));
         standing = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("rank-standing", new AvroTypeInfo<>(RankStanding.class)));
+                new ValueStateDescriptor<>("rank-standing", new AvroBinaryTypeInfo<>(RankStanding.class)));
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(PENDING_BY_INSTANT, Types.LONG,
-                new AvroTypeInfo<>(PendingInputs.class)));
+                new AvroBinaryTypeInfo<>(PendingInputs.class)));
         pendingAsList = getRuntimeContext().getListState(
-                new ListStateDescriptor<>(PENDING_AS_LIST, new AvroTypeInfo<>(CustomerInput.class)));
+                new ListStateDescriptor<>(PENDING_AS_LIST, new AvroBinaryTypeInfo<>(CustomerInput.class)));
         recentIds = getRuntimeContext().getMapState(new MapStateDescriptor<>("recent-event-ids", Types.LONG,
-                new AvroTypeInfo<>(RecentEventIds.class)));
+                new AvroBinaryTypeInfo<>(RecentEventIds.class)));
         agendaState = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("wake-ups", new AvroTypeInfo<>(WakeUps.class)));
+                new ValueStateDescriptor<>("wake-ups", new AvroBinaryTypeInfo<>(WakeUps.class)));
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
         tooLateEvents = getRuntimeContext().getMetricGroup().counter("tooLateEvents");
         duplicateEvents = getRuntimeContext().getMetricGroup().counter("duplicateEvents");

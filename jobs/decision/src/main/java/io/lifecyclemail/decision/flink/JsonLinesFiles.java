@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.flink;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.common.files.AvroJsonLines;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -7,7 +8,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.function.SerializableFunction;
@@ -27,7 +27,7 @@ public final class JsonLinesFiles {
         AvroJsonLines<T> lines = AvroJsonLines.of(type);
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), name).uid(name)
                 .filter(line -> !line.isBlank()).name(name + "-lines").uid(name + "-lines")
-                .map(line -> lines.decode(line), new AvroTypeInfo<>(type)).name(name + "-records").uid(name + "-records")
+                .map(line -> lines.decode(line), new AvroBinaryTypeInfo<>(type)).name(name + "-records").uid(name + "-records")
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<T>forBoundedOutOfOrderness(Duration.ZERO)
                         .withTimestampAssigner((record, previous) -> eventTime.apply(record)))
                 .name(name + "-event-time").uid(name + "-event-time");

@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.flink;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.decision.rfm.RfmPopulation;
 import io.lifecyclemail.decision.rfm.RfmSettings;
 import io.lifecyclemail.schema.RfmSummary;
@@ -9,7 +10,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -31,7 +31,7 @@ public final class PopulationMergeFunction extends KeyedProcessFunction<String, 
     @Override
     public void open(OpenContext openContext) {
         merged = getRuntimeContext().getMapState(new MapStateDescriptor<>("merged-counts", Types.LONG,
-                new AvroTypeInfo<>(PopulationCounts.class)));
+                new AvroBinaryTypeInfo<>(PopulationCounts.class)));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.flink;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.decision.rfm.RfmPopulation;
 import io.lifecyclemail.decision.rfm.RfmSettings;
 import io.lifecyclemail.state.PopulationCounts;
@@ -12,7 +13,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -38,9 +38,9 @@ public final class PopulationShardFunction extends KeyedProcessFunction<Integer,
     @Override
     public void open(OpenContext openContext) {
         changes = getRuntimeContext().getListState(
-                new ListStateDescriptor<>("rfm-changes", new AvroTypeInfo<>(RfmChange.class)));
+                new ListStateDescriptor<>("rfm-changes", new AvroBinaryTypeInfo<>(RfmChange.class)));
         counts = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("population-counts", new AvroTypeInfo<>(PopulationCounts.class)));
+                new ValueStateDescriptor<>("population-counts", new AvroBinaryTypeInfo<>(PopulationCounts.class)));
     }
 
     @Override

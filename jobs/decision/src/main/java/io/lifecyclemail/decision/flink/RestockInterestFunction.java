@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.flink;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.decision.restock.RestockInterest;
 import io.lifecyclemail.schema.Product;
 import io.lifecyclemail.state.ProductInterest;
@@ -23,7 +24,6 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 
@@ -41,7 +41,7 @@ public final class RestockInterestFunction extends ArrivalsFunction<ProductSigna
     private static final long serialVersionUID = 1L;
 
     /** Customers told of a restock whose product is out of stock again. */
-    public static final OutputTag<StockOut> STOCK_OUTS = new OutputTag<>("stock-outs", new AvroTypeInfo<>(StockOut.class));
+    public static final OutputTag<StockOut> STOCK_OUTS = new OutputTag<>("stock-outs", new AvroBinaryTypeInfo<>(StockOut.class));
 
     /** The state name of {@link #pending}. */
     static final String PENDING = "pending-signals";
@@ -67,11 +67,11 @@ public final class RestockInterestFunction extends ArrivalsFunction<ProductSigna
     @Override
     public void open(OpenContext openContext) {
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(PENDING, Types.LONG,
-                new AvroTypeInfo<>(ProductSignals.class)));
+                new AvroBinaryTypeInfo<>(ProductSignals.class)));
         interest = getRuntimeContext().getMapState(new MapStateDescriptor<>("interest", Types.STRING,
-                new AvroTypeInfo<>(ProductInterest.class)));
+                new AvroBinaryTypeInfo<>(ProductInterest.class)));
         stockLevel = getRuntimeContext().getState(new ValueStateDescriptor<>("stock-level", Types.INT));
-        product = getRuntimeContext().getState(new ValueStateDescriptor<>("product", new AvroTypeInfo<>(Product.class)));
+        product = getRuntimeContext().getState(new ValueStateDescriptor<>("product", new AvroBinaryTypeInfo<>(Product.class)));
         notified = getRuntimeContext().getListState(new ListStateDescriptor<>("notified-customers", Types.STRING));
         notifiedUntil = getRuntimeContext().getState(new ValueStateDescriptor<>("notified-until", Types.LONG));
         restocks = getRuntimeContext().getMetricGroup().counter("restocks");

@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision.flink;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.decision.sequence.SequenceOrdering;
 import io.lifecyclemail.state.SequenceInput;
 import io.lifecyclemail.state.SequenceOrder;
@@ -7,7 +8,6 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -33,7 +33,7 @@ public final class SequenceOrderFunction extends ArrivalsFunction<SequenceInput,
     @Override
     public void open(OpenContext openContext) {
         order = getRuntimeContext().getState(new ValueStateDescriptor<>("sequence-order",
-                new AvroTypeInfo<>(SequenceOrder.class)));
+                new AvroBinaryTypeInfo<>(SequenceOrder.class)));
     }
 
     @Override

@@ -129,7 +129,7 @@ class SequenceOrderFunctionTest {
         return backend.getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
                 org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
                 new org.apache.flink.api.common.state.ValueStateDescriptor<>("sequence-order",
-                        new AvroTypeInfo<>(io.lifecyclemail.state.SequenceOrder.class))).value();
+                        new io.lifecyclemail.common.flink.AvroBinaryTypeInfo<>(io.lifecyclemail.state.SequenceOrder.class))).value();
     }
 
     static ClickstreamEvent view(String customer, int minute) {

@@ -1,5 +1,6 @@
 package io.lifecyclemail.delivery.flink;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.common.suppression.SuppressionRules;
 import io.lifecyclemail.delivery.Delivery;
 import io.lifecyclemail.schema.CustomerProfile;
@@ -19,7 +20,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -36,7 +36,7 @@ public final class ContactJoinFunction
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeliveryResult> RESULTS =
-            new OutputTag<>("contact-results", new AvroTypeInfo<>(DeliveryResult.class));
+            new OutputTag<>("contact-results", new AvroBinaryTypeInfo<>(DeliveryResult.class));
 
     private final long contactWaitMillis;
     private transient ValueState<ContactState> contact;
@@ -48,9 +48,9 @@ public final class ContactJoinFunction
 
     @Override
     public void open(OpenContext openContext) {
-        contact = getRuntimeContext().getState(new ValueStateDescriptor<>("contact", new AvroTypeInfo<>(ContactState.class)));
+        contact = getRuntimeContext().getState(new ValueStateDescriptor<>("contact", new AvroBinaryTypeInfo<>(ContactState.class)));
         waiting = getRuntimeContext().getListState(
-                new ListStateDescriptor<>("waiting-for-profile", new AvroTypeInfo<>(AddressedCommand.class)));
+                new ListStateDescriptor<>("waiting-for-profile", new AvroBinaryTypeInfo<>(AddressedCommand.class)));
     }
 
     @Override

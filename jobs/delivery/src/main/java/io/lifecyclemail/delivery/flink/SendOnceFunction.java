@@ -1,5 +1,6 @@
 package io.lifecyclemail.delivery.flink;
 
+import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
 import io.lifecyclemail.common.tokens.TrackedLinks;
 import io.lifecyclemail.delivery.Delivery;
 import io.lifecyclemail.delivery.RetryPolicy;
@@ -18,7 +19,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -56,7 +56,7 @@ public final class SendOnceFunction extends KeyedProcessFunction<String, Address
 
     @Override
     public void open(OpenContext openContext) {
-        delivery = getRuntimeContext().getState(new ValueStateDescriptor<>("delivery", new AvroTypeInfo<>(DeliveryState.class)));
+        delivery = getRuntimeContext().getState(new ValueStateDescriptor<>("delivery", new AvroBinaryTypeInfo<>(DeliveryState.class)));
         Templates templates = setup.templates();
         TrackedLinks links = setup.links();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
