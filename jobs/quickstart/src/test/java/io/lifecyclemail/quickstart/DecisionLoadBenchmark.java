@@ -319,7 +319,7 @@ public final class DecisionLoadBenchmark {
                                     Thread.sleep(10);
                                     return Tuple3.of(NO_TOPIC, end, new byte[0]);
                                 }
-                                long position = (index % split) * parallelism + index / split;
+                                long position = ShopStream.position(index, split, parallelism);
                                 return Tuple3.of(topics[(int) position], start + position * ShopStream.STEP_MILLIS,
                                         values[(int) position]);
                             }, split * parallelism, RateLimiterStrategy.noOp(), type),

@@ -60,10 +60,6 @@ public final class AvroBinarySerializer<T extends SpecificRecord> extends TypeSe
         return schema;
     }
 
-    Class<T> type() {
-        return type;
-    }
-
     @Override
     public void serialize(T record, DataOutputView target) throws IOException {
         if (writer == null) {
