@@ -65,7 +65,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * ({@code customers}: a comma list runs each size in turn and compares time per event with the first;
  * {@code backends}: comma list of hashmap, rocksdb; {@code parallelisms}: comma list of 1, 2, e.g. "1,2";
  * {@code state}: instead of the runs, the whole job's state after the input, as a savepoint of it holds it, per
- * operator; then the customer stage's keyed state alone, as a snapshot measures it.)
+ * operator and per state; with {@code -Dw2.state-by-detector=true} then the customer stage's keyed state alone
+ * on a test harness, and what each detector adds to it: that run holds every event as an object, so keep it
+ * to sizes of about 10^6 events.)
  */
 public final class DecisionLoadBenchmark {
     public static void main(String[] args) throws Exception {
@@ -79,7 +81,9 @@ public final class DecisionLoadBenchmark {
         if (backends.contains("state")) {
             ShopStream stream = new ShopStream(events, customerCounts.get(0), 7, ShopStream.Mix.SHOP);
             measureJobState(stream, configuration, parallelisms.get(0));
-            measureState(stream, configuration);
+            if (Boolean.getBoolean("w2.state-by-detector")) {
+                measureState(stream, configuration);
+            }
             return;
         }
         System.out.printf("W2: %,d events, %d scenarios + RFM + governor%n", events, configuration.scenarios().size());
