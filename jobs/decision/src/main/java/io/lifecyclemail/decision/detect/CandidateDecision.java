@@ -79,11 +79,23 @@ public final class CandidateDecision {
                 .setItems(candidate.items())
                 .setAttributes(candidate.attributes())
                 .build();
-        return new Outcome(record(candidate).setOutcome(DecisionOutcome.SENT)
-                .setSendId(sendId)
-                .setRule(scenario.id() + ".wait")
-                .setReason(candidate.reason())
-                .build(), command);
+        return new Outcome(admitted(command, candidate.reason()), command);
+    }
+
+    /**
+     * The record so far of an admitted send (outcome SENT, the scenario's rule, why it fired), which the
+     * governor completes. Everything in it but the reason follows from the command, so a send that waits
+     * keeps only the command and the reason.
+     */
+    public static Decision admitted(SendCommand command, String reason) {
+        return record(command.getSendId(), command.getCustomerId(), command.getScenarioId(),
+                command.getScenarioVersion(), command.getScenarioKind(), command.getStep(), command.getTriggerEventId(),
+                command.getTriggerTime(), command.getItems().size())
+                .setOutcome(DecisionOutcome.SENT)
+                .setSendId(command.getSendId())
+                .setRule(command.getScenarioId() + ".wait")
+                .setReason(reason)
+                .build();
     }
 
     /** A candidate that does not go out: the decision says which rule refused it and why. */
@@ -100,16 +112,24 @@ public final class CandidateDecision {
 
     private static Decision.Builder record(Candidate candidate) {
         Scenario scenario = candidate.scenario();
+        return record(sendId(candidate), candidate.customerId(), scenario.id(), scenario.version(), scenario.kind(),
+                candidate.step(), candidate.triggerEventId(), Instant.ofEpochMilli(candidate.triggerTime()),
+                candidate.items().size());
+    }
+
+    private static Decision.Builder record(String decisionId, String customerId, String scenarioId, int scenarioVersion,
+                                           String scenarioKind, String step, String triggerEventId, Instant triggerTime,
+                                           int itemCount) {
         return Decision.newBuilder()
-                .setDecisionId(sendId(candidate))
-                .setCustomerId(candidate.customerId())
-                .setScenarioId(scenario.id())
-                .setScenarioVersion(scenario.version())
-                .setScenarioKind(scenario.kind())
-                .setStep(candidate.step())
-                .setTriggerEventId(candidate.triggerEventId())
-                .setTriggerTime(Instant.ofEpochMilli(candidate.triggerTime()))
-                .setItemCount(candidate.items().size())
-                .setDecidedAt(Instant.ofEpochMilli(candidate.triggerTime()));
+                .setDecisionId(decisionId)
+                .setCustomerId(customerId)
+                .setScenarioId(scenarioId)
+                .setScenarioVersion(scenarioVersion)
+                .setScenarioKind(scenarioKind)
+                .setStep(step)
+                .setTriggerEventId(triggerEventId)
+                .setTriggerTime(triggerTime)
+                .setItemCount(itemCount)
+                .setDecidedAt(triggerTime);
     }
 }

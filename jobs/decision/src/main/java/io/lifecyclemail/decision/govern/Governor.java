@@ -4,6 +4,7 @@ import io.lifecyclemail.common.suppression.SuppressionRules;
 import io.lifecyclemail.common.time.Durations;
 import io.lifecyclemail.decision.SendIds;
 import io.lifecyclemail.decision.detect.Candidate;
+import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.detect.PassiveDetector;
 import io.lifecyclemail.decision.detect.StateValues;
 import io.lifecyclemail.decision.scenario.Cap;
@@ -109,7 +110,9 @@ public final class Governor implements PassiveDetector<GovernorState> {
     public record Proposal(SendCommand command, Decision decision, int priority, long giveUpAt, boolean staleOnOrder,
                            List<String> products, Scenario scenario) {
         static Proposal of(WaitingSend waiting) {
-            return new Proposal(waiting.getCommand(), waiting.getDecision(), waiting.getPriority(),
+            Decision decision = waiting.getDecision() != null ? waiting.getDecision() // as older versions kept it
+                    : CandidateDecision.admitted(waiting.getCommand(), waiting.getReason());
+            return new Proposal(waiting.getCommand(), decision, waiting.getPriority(),
                     waiting.getGiveUpAt(), waiting.getStaleOnOrder(), List.copyOf(waiting.getProducts()), null);
         }
 
@@ -393,8 +396,10 @@ public final class Governor implements PassiveDetector<GovernorState> {
                        Map<String, String> values, Out out) {
         out.decision(finalRecord(proposal, DecisionOutcome.DEFERRED, rule, because, now, Instant.ofEpochMilli(until),
                 values));
-        state.setWaiting(StateValues.appended(state.getWaiting(), new WaitingSend(proposal.command(), proposal.decision(),
-                proposal.priority(), until, proposal.giveUpAt(), proposal.staleOnOrder(), StateValues.compact(proposal.products()))));
+        // the record so far follows from the command, but for its reason: the rest is not kept
+        state.setWaiting(StateValues.appended(state.getWaiting(), new WaitingSend(proposal.command(), null,
+                proposal.priority(), until, proposal.giveUpAt(), proposal.staleOnOrder(), StateValues.compact(proposal.products()),
+                proposal.decision().getReason())));
     }
 
     private static Decision finalRecord(Proposal proposal, DecisionOutcome outcome, String rule, String because, long now,

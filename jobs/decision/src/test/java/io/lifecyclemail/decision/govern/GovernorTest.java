@@ -3,6 +3,7 @@ package io.lifecyclemail.decision.govern;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.lifecyclemail.common.flink.AvroBinarySerializer;
 import io.lifecyclemail.decision.detect.Candidate;
 import io.lifecyclemail.decision.detect.CandidateDecision;
 import io.lifecyclemail.decision.scenario.Cap;
@@ -29,6 +30,11 @@ import io.lifecyclemail.schema.Product;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.GovernorState;
 import io.lifecyclemail.state.StockOut;
+import io.lifecyclemail.state.WaitingSend;
+
+import org.apache.avro.Schema;
+import org.junit.jupiter.api.Test;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -38,7 +44,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 
 /** Every rule of the governor, one at a time, on plain Java. */
 class GovernorTest {
@@ -383,6 +388,76 @@ class GovernorTest {
         assertThat(out.last().getOutcome()).isEqualTo(DecisionOutcome.NO_CONSENT);
         assertThat(out.last().getReason()).contains("withdrawn while the send waited");
         assertThat(state).isNull();
+    }
+
+    @Test
+    void aWaitingSendKeepsItsCommandAndReasonAndGoesOutAsOneAnOlderVersionKeptWithItsWholeRecord() throws Exception {
+        Scenario cart = cart("cart", 50, governance());
+        Governor governor = new Governor(policy(List.of(), new QuietHours(LocalTime.of(21, 0), LocalTime.of(8, 0))), List.of(cart));
+        long night = Instant.parse("2026-11-02T13:00:00Z").toEpochMilli(); // 22:00 in Tokyo
+        Governor.Proposal proposal = candidate(governor, cart, ALICE, night, "reminder",
+                List.of(new ItemLine(Product.newBuilder().setProductId("tea").setName("Sencha").build(), 2)));
+        GovernorState waiting = governor.decide(consenting(governor, ALICE), List.of(proposal), night, TOKYO, out);
+        assertThat(out.last().getOutcome()).isEqualTo(DecisionOutcome.DEFERRED);
+        WaitingSend kept = waiting.getWaiting().get(0);
+        assertThat(kept.getDecision()).as("the record so far follows from the command").isNull();
+        assertThat(kept.getReason()).isEqualTo("cart left 2h ago");
+
+        // as versions before this one kept it, the whole record, in their schema; restored as Flink restores it
+        Schema older = olderWaitingSendSchema();
+        GovernorState asThen = GovernorState.newBuilder(waiting).build();
+        asThen.getWaiting().get(0).setDecision(proposal.decision());
+        asThen.getWaiting().get(0).setReason(null);
+        var written = new java.io.ByteArrayOutputStream();
+        var encoder = org.apache.avro.io.EncoderFactory.get().directBinaryEncoder(written, null);
+        new org.apache.avro.specific.SpecificDatumWriter<GovernorState>(older).write(asThen, encoder);
+        assertThat(org.apache.avro.SchemaCompatibility.checkReaderWriterCompatibility(GovernorState.getClassSchema(), older)
+                .getType()).isEqualTo(org.apache.avro.SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+        GovernorState restored = new org.apache.avro.specific.SpecificDatumReader<GovernorState>(older,
+                GovernorState.getClassSchema()).read(null, org.apache.avro.io.DecoderFactory.get()
+                .binaryDecoder(written.toByteArray(), null)); // as the state serializer reads what an older schema wrote
+        assertThat(restored.getWaiting().get(0).getDecision()).isEqualTo(proposal.decision());
+
+        long eight = Instant.parse("2026-11-02T23:00:00Z").toEpochMilli(); // 08:00 in Tokyo
+        Recorder fromToday = new Recorder();
+        Recorder fromThen = new Recorder();
+        governor.decide(waiting, List.of(), eight, TOKYO, fromToday);
+        governor.decide(restored, List.of(), eight, TOKYO, fromThen);
+        assertThat(fromToday.decisions).singleElement().satisfies(sent -> {
+            assertThat(sent.getOutcome()).isEqualTo(DecisionOutcome.SENT);
+            assertThat(sent.getReason()).isEqualTo("cart left 2h ago");
+            assertThat(sent.getItemCount()).isEqualTo(1);
+            assertThat(sent.getTriggerTime().toEpochMilli()).isEqualTo(night);
+        });
+        assertThat(fromToday.decisions).as("the same record either way").isEqualTo(fromThen.decisions);
+        assertThat(fromToday.commands).hasSize(1).isEqualTo(fromThen.commands);
+
+        var serializer = new AvroBinarySerializer<>(GovernorState.class);
+        var now = new org.apache.flink.core.memory.DataOutputSerializer(256);
+        serializer.serialize(waiting, now);
+        assertThat(now.length()).as("bytes kept for the waiting send, against %d as before", written.size())
+                .isLessThan(written.size() / 2); // 71 against 329 when written
+    }
+
+    /** Today's schema of the governor's state with a waiting send as versions before 'reason' wrote it. */
+    static Schema olderWaitingSendSchema() throws Exception {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var root = mapper.readTree(GovernorState.getClassSchema().toString());
+        for (var field : root.get("fields")) {
+            if (field.get("name").asText().equals("waiting")) {
+                var fields = (com.fasterxml.jackson.databind.node.ArrayNode) field.get("type").get("items").get("fields");
+                for (int i = fields.size() - 1; i >= 0; i--) {
+                    var waitingField = (com.fasterxml.jackson.databind.node.ObjectNode) fields.get(i);
+                    if (waitingField.get("name").asText().equals("reason")) {
+                        fields.remove(i);
+                    } else if (waitingField.get("name").asText().equals("decision")) {
+                        waitingField.set("type", waitingField.get("type").get(1)); // the record, not null
+                        waitingField.remove("default");
+                    }
+                }
+            }
+        }
+        return new Schema.Parser().parse(mapper.writeValueAsString(root));
     }
 
     @Test
