@@ -96,6 +96,20 @@ public final class CustomerInputs {
         return ((CustomerProfile) event).getEventId();
     }
 
+    /**
+     * Whether the input is made once by a stage of the job on a change of that stage's own state: a
+     * restock notice or stock-out (on a change of a product's stock level, a stale or repeated stock
+     * event changing nothing), a rank standing or rank change (on a change of the customer's rank).
+     * A shop event written twice cannot make it again, and a restore replays it only together with
+     * the state that made it; so its id need not be remembered to recognise a copy. A Sequence match
+     * (a trigger with its first event's time) is not: CEP may match a repeated event again.
+     */
+    public static boolean comesOnce(CustomerInput input) {
+        Object event = input.getEvent();
+        return event instanceof StockOut || event instanceof RankStanding
+                || event instanceof ScenarioTrigger trigger && trigger.getFirstEventTime() == null;
+    }
+
     /** Which input the event came from, in words. */
     public static String source(CustomerInput input) {
         Object event = input.getEvent();

@@ -233,7 +233,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
         }
         // applied now; a deadline it sets that is already past falls due at the next watermark
         try {
-            if (late.remembersIds() && seenRecently(CustomerInputs.eventId(input))) {
+            if (late.remembersIds() && !CustomerInputs.comesOnce(input) && seenRecently(CustomerInputs.eventId(input))) {
                 duplicateEvents.inc(); // a late copy of an event already applied
                 return;
             }
@@ -404,7 +404,9 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
     /**
      * Applies inputs in the given order, each event id once: a producer retry writes the same event
      * twice, and released together the copies are neighbours. Applied ids are remembered for the
-     * allowed lateness, so that a copy arriving late is recognised ({@link #processElement}).
+     * allowed lateness, so that a copy arriving late is recognised ({@link #processElement}); not those
+     * of inputs that {@link CustomerInputs#comesOnce come once} (a popular product's restock reaches
+     * every customer who showed interest: their ids were most of what busy shops remembered).
      */
     private void applyInOrder(List<CustomerInput> inputs, Context context, Collector<Decision> out) throws Exception {
         String previousId = null;
@@ -418,7 +420,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
             }
             previousId = id;
             apply(input, facts, context, out);
-            if (late.remembersIds()) {
+            if (late.remembersIds() && !CustomerInputs.comesOnce(input)) {
                 applied.computeIfAbsent(late.pruneAfter(CustomerInputs.eventTime(input)), k -> new ArrayList<>()).add(id);
             }
         }

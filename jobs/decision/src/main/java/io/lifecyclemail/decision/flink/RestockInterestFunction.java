@@ -51,12 +51,15 @@ public final class RestockInterestFunction extends ArrivalsFunction<ProductSigna
     private transient MapState<Long, ProductSignals> pending;
     private transient MapState<String, ProductInterest> interest;
     private transient ValueState<Integer> stockLevel;
+    /** The event time of {@link #stockLevel}: a late stock change no later than it is stale (unset in older versions' state). */
+    private transient ValueState<Long> stockLevelTime;
     private transient ValueState<Product> product;
     private transient ListState<String> notified;
     private transient ValueState<Long> notifiedUntil;
     private transient Counter restocks;
     private transient Counter notices;
     private transient Counter lateSignals;
+    private transient Counter staleStockChanges;
     /** Keys with signals in {@link #pending} (put there at a checkpoint): only these need it read. */
     private transient Set<String> keysWithPending;
 
@@ -71,12 +74,14 @@ public final class RestockInterestFunction extends ArrivalsFunction<ProductSigna
         interest = getRuntimeContext().getMapState(new MapStateDescriptor<>("interest", Types.STRING,
                 new AvroBinaryTypeInfo<>(ProductInterest.class)));
         stockLevel = getRuntimeContext().getState(new ValueStateDescriptor<>("stock-level", Types.INT));
+        stockLevelTime = getRuntimeContext().getState(new ValueStateDescriptor<>("stock-level-time", Types.LONG));
         product = getRuntimeContext().getState(new ValueStateDescriptor<>("product", new AvroBinaryTypeInfo<>(Product.class)));
         notified = getRuntimeContext().getListState(new ListStateDescriptor<>("notified-customers", Types.STRING));
         notifiedUntil = getRuntimeContext().getState(new ValueStateDescriptor<>("notified-until", Types.LONG));
         restocks = getRuntimeContext().getMetricGroup().counter("restocks");
         notices = getRuntimeContext().getMetricGroup().counter("restockNotices");
         lateSignals = getRuntimeContext().getMetricGroup().counter("lateSignals");
+        staleStockChanges = getRuntimeContext().getMetricGroup().counter("staleStockChanges");
         keysWithPending = new HashSet<>();
     }
 
@@ -84,8 +89,14 @@ public final class RestockInterestFunction extends ArrivalsFunction<ProductSigna
     public void processElement(ProductSignal signal, Context context, Collector<ScenarioTrigger> out) throws Exception {
         long time = signal.getEventTime();
         if (time <= context.timerService().currentWatermark()) {
-            // interest is a fact with a time: applying it late is right; a late stock change compares with the latest level
+            // interest is a fact with a time: applying it late is right; a late stock change newer than the
+            // level known compares with it, an older one (or a copy) is stale
             lateSignals.inc();
+            if (signal.getKind() == ProductSignalKind.STOCK
+                    && RestockInterest.isStaleWhenLate(stockLevelTime.value(), time)) {
+                staleStockChanges.inc();
+                return;
+            }
             apply(signal, context, out);
             return;
         }
@@ -204,6 +215,7 @@ public final class RestockInterestFunction extends ArrivalsFunction<ProductSigna
         if (signal.getKind() == ProductSignalKind.STOCK) {
             Integer previous = stockLevel.value();
             stockLevel.update(signal.getStockLevel());
+            stockLevelTime.update(signal.getEventTime());
             if (RestockInterest.isRestock(previous, signal.getStockLevel())) {
                 restocks.inc();
                 forgetNotified();

@@ -161,6 +161,16 @@ public final class RestockInterest implements Serializable {
         return known == null || signal.getKind() == ProductSignalKind.STOCK ? signal.getProduct() : known;
     }
 
+    /**
+     * Whether a stock change that arrives behind the watermark tells nothing new: a level is absolute,
+     * so a change no later than the level already known (at {@code knownAt}, null when none is) is
+     * older news or a copy of it. Ignoring it keeps a late copy of a restock from restocking again
+     * after a stock-out, and so every restock notice and stock-out is made once per stock event.
+     */
+    public static boolean isStaleWhenLate(Long knownAt, long time) {
+        return knownAt != null && time <= knownAt;
+    }
+
     /** A stock change is a restock when the product was out of stock (known 0) and is available again. */
     public static boolean isRestock(Integer previousLevel, int level) {
         return previousLevel != null && previousLevel == 0 && level > 0;

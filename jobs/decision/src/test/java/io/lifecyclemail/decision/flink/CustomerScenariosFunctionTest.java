@@ -396,6 +396,41 @@ class CustomerScenariosFunctionTest {
     }
 
     @Test
+    void idsOfInputsTheJobMakesOnceAreNotRememberedButThoseOfShopEventsAndSequenceMatchesAre() throws Exception {
+        harness.close();
+        RestockScenario restock = new RestockScenario("restock", 1, "", true, Duration.ofDays(30), true, true, true, "restock");
+        harness = harness(new CustomerScenariosFunction(List.of(new CartAbandonment(List.of(CART_2H), RETENTION),
+                new ExternalTriggers("restock-triggers", RestockScenario.STEP, List.of(restock)))));
+        var profile = profile(ALICE, Duration.ZERO, true);
+        var add = cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1);
+        var notice = restockTrigger(ALICE, Duration.ofMinutes(2), "pot");
+        var stockOut = new io.lifecyclemail.state.StockOut(ALICE, "pot", "stock-pot-3", millis(Duration.ofMinutes(3)));
+        var rank = new io.lifecyclemail.state.RankStanding(ALICE, millis(Duration.ofMinutes(4)), "loyal", null, 5, 5, 5, 3, 0);
+        var sequenceMatch = ScenarioTrigger.newBuilder(restockTrigger(ALICE, Duration.ofMinutes(5), "cup"))
+                .setScenarioId("browse-then-cart").setFirstEventTime(millis(Duration.ofMinutes(4))).build();
+        for (Object event : List.of(profile, add, notice, stockOut, rank, sequenceMatch)) {
+            push(event);
+        }
+        watermark(Duration.ofMinutes(10));
+        var agenda = io.lifecyclemail.decision.detect.Agenda.of(stateOf(ALICE,
+                new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
+                        new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class))).value());
+        for (Object event : List.of(profile, add, sequenceMatch)) {
+            assertThat(agenda.holdsId(CustomerInputs.eventId(input(event)))).as("remembered: %s", event).isTrue();
+        }
+        for (Object event : List.of(notice, stockOut, rank)) {
+            assertThat(agenda.holdsId(CustomerInputs.eventId(input(event)))).as("made once, not remembered: %s", event).isFalse();
+        }
+        assertThat(commands()).extracting(command -> command.getScenarioId()).containsExactly("restock");
+
+        push(add); // a late copy of a shop event is still recognised
+        watermark(Duration.ofHours(3));
+        assertThat(commands()).extracting(command -> command.getScenarioId()).containsExactly("restock", "cart-2h");
+        assertThat(commands().get(1).getItems()).singleElement()
+                .satisfies(line -> assertThat(line.getQuantity()).isEqualTo(1));
+    }
+
+    @Test
     void emitsTheCustomersRfmChangesInTheProfilesZoneAndForgetsOldOrders() throws Exception {
         harness.close();
         var rfm = new io.lifecyclemail.decision.rfm.RollingRfm(io.lifecyclemail.decision.rfm.CurrencyTable.only("JPY"),

@@ -145,15 +145,40 @@ class RestockInterestFunctionTest {
     }
 
     @Test
+    void aStockEventWrittenTwiceRestocksOnceAlsoWhenTheCopyComesLateAfterAStockOut() throws Exception {
+        open(new HashMapStateBackend(), null);
+        click("alice", Duration.ofHours(1), ClickType.PRODUCT_VIEW, "pot");
+        stock("pot", Duration.ofHours(2), 0);
+        stock("pot", Duration.ofHours(3), 5);
+        stock("pot", Duration.ofHours(3), 5); // a producer retry: released together with the first
+        harness.processWatermark(new Watermark(millis(Duration.ofHours(4))));
+        assertThat(triggers()).as("one restock").hasSize(1);
+
+        stock("pot", Duration.ofHours(5), 0);
+        harness.processWatermark(new Watermark(millis(Duration.ofHours(6))));
+        var stockOuts = harness.getSideOutput(RestockInterestFunction.STOCK_OUTS);
+        assertThat(stockOuts).as("out again").hasSize(1);
+
+        stock("pot", Duration.ofHours(3), 5); // a copy 3 hours behind the watermark: older than the level known
+        stock("pot", Duration.ofHours(5), 0); // a late copy of the stock-out
+        assertThat(triggers()).as("no second restock from the copy").hasSize(1);
+        assertThat(stockOuts).as("no second stock-out").hasSize(1);
+
+        stock("pot", Duration.ofMinutes(5 * 60 + 30), 2); // late, but newer than the level known: applied
+        assertThat(triggers()).extracting(ScenarioTrigger::getEventTime)
+                .containsExactly(millis(Duration.ofHours(3)), millis(Duration.ofMinutes(5 * 60 + 30)));
+    }
+
+    @Test
     void interestExpiresInEventTimeAndLeavesOnlyTheProductsOwnState() throws Exception {
         open(new HashMapStateBackend(), null);
         stock("pot", Duration.ZERO, 0);
         click("alice", Duration.ofHours(1), ClickType.PRODUCT_VIEW, "pot");
         click("bob", Duration.ofDays(10), ClickType.FAVOURITE, "pot");
         harness.processWatermark(new Watermark(millis(Duration.ofDays(32))));
-        assertThat(harness.numKeyedStateEntries()).as("stock level, the product as shown, bob's interest").isEqualTo(3);
+        assertThat(harness.numKeyedStateEntries()).as("stock level and its time, the product as shown, bob's interest").isEqualTo(4);
         harness.processWatermark(new Watermark(millis(Duration.ofDays(42))));
-        assertThat(harness.numKeyedStateEntries()).as("the product's stock level and look only").isEqualTo(2);
+        assertThat(harness.numKeyedStateEntries()).as("the product's stock level, its time and look only").isEqualTo(3);
         assertThat(harness.numEventTimeTimers()).isZero();
         stock("pot", Duration.ofDays(43), 5);
         harness.processWatermark(new Watermark(millis(Duration.ofDays(44))));
