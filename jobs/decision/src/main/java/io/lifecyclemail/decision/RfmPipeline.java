@@ -70,7 +70,7 @@ public final class RfmPipeline {
         SingleOutputStreamOperator<Decision> stage = inputs
                 .keyBy(CustomerInputs::customerId)
                 .transform("customer-rfm", new AvroBinaryTypeInfo<>(Decision.class),
-                        new CustomerScenariosOperator(new CustomerScenariosFunction(List.of(rolling), endOfInputCutoff, late)))
+                        new CustomerScenariosOperator(CustomerScenariosFunction.withoutGovernor(List.of(rolling), endOfInputCutoff, late)))
                 .name("customer-rfm").uid("customer-rfm");
         // (its decisions are only LATE_EVENT records, which the customer stage writes for the same events)
         return stage.getSideOutput(CustomerScenariosFunction.RFM_CHANGES);

@@ -86,6 +86,8 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
     private final long endOfInputCutoff;
     private final LatePolicy late;
     private final Governor governor;
+    /** False in a stage without candidates ({@link #withoutGovernor}): the governor then keeps nothing. */
+    private final boolean governs;
 
     private transient List<Slot<?>> slots;
     private transient Slot<EntryLog> entries;
@@ -143,10 +145,26 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
     /** @param governor decides who of the candidates gets mail */
     public CustomerScenariosFunction(List<Detector<?>> detectors, long endOfInputCutoff, LatePolicy late,
                                      Governor governor) {
+        this(detectors, endOfInputCutoff, late, governor, true);
+    }
+
+    private CustomerScenariosFunction(List<Detector<?>> detectors, long endOfInputCutoff, LatePolicy late,
+                                      Governor governor, boolean governs) {
         this.detectors = List.copyOf(detectors);
         this.endOfInputCutoff = endOfInputCutoff;
         this.late = late;
         this.governor = governor;
+        this.governs = governs;
+    }
+
+    /**
+     * For a stage whose detectors make no candidates for mail (the RFM stage): no governor, so no
+     * consent or sends are kept per customer for nothing to read them.
+     */
+    public static CustomerScenariosFunction withoutGovernor(List<Detector<?>> detectors, long endOfInputCutoff,
+                                                            LatePolicy late) {
+        return new CustomerScenariosFunction(detectors, endOfInputCutoff, late,
+                new Governor(GovernorPolicy.NONE, List.of()), false);
     }
 
     /** A detector with its keyed state, typed together. */
@@ -595,8 +613,17 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
         }
     }
 
-    /** Consent, suppression, orders (attribution, freshness) and stock-outs reach the governor. */
+    /**
+     * Consent, suppression, orders (attribution, freshness) and stock-outs reach the governor, when it
+     * governs ({@link #withoutGovernor}): in the RFM stage it kept a consent per customer nothing read.
+     */
     private void applyToGovernor(Object event, Context context, Collector<Decision> out) throws Exception {
+        if (!governs) {
+            if (event instanceof CustomerProfile && governed.state.value() != null) {
+                governed.state.clear(); // what an older version kept, forgotten at the customer's next profile
+            }
+            return;
+        }
         GovernorState before;
         GovernorState after;
         if (event instanceof CustomerProfile profile) {

@@ -435,7 +435,7 @@ class CustomerScenariosFunctionTest {
         harness.close();
         var rfm = new io.lifecyclemail.decision.rfm.RollingRfm(io.lifecyclemail.decision.rfm.CurrencyTable.only("JPY"),
                 Duration.ofDays(400).toMillis());
-        harness = harness(new CustomerScenariosFunction(List.of(rfm)));
+        harness = harness(CustomerScenariosFunction.withoutGovernor(List.of(rfm), Long.MAX_VALUE, LatePolicy.DEFAULT));
         push(io.lifecyclemail.schema.CustomerProfile.newBuilder(profile(ALICE, Duration.ZERO, true))
                 .setTimezone("Asia/Tokyo").build());
         push(io.lifecyclemail.schema.OrderEvent.newBuilder(purchase(ALICE, Duration.ofHours(1))).setOrderId("o1")
@@ -459,8 +459,22 @@ class CustomerScenariosFunctionTest {
 
         watermark(Duration.ofDays(402));
         assertThat(harness.numEventTimeTimers()).isZero();
-        assertThat(harness.numKeyedStateEntries()).as("consent, time zone and the customer's RFM (no order memory left)")
-                .isEqualTo(3);
+        assertThat(harness.numKeyedStateEntries())
+                .as("time zone and the customer's RFM (no order memory left; no consent: no governor in the RFM stage)")
+                .isEqualTo(2);
+
+        // consent as versions that governed this stage too kept it: forgotten at the customer's next profile
+        var governor = stateOf(ALICE, new org.apache.flink.api.common.state.ValueStateDescriptor<>("governor",
+                new io.lifecyclemail.common.flink.AvroBinaryTypeInfo<>(io.lifecyclemail.state.GovernorState.class)));
+        governor.update(io.lifecyclemail.state.GovernorState.newBuilder()
+                .setConsent(new io.lifecyclemail.state.ConsentGiven(0L, "signup")).build());
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
+        push(io.lifecyclemail.schema.CustomerProfile.newBuilder(profile(ALICE, Duration.ofDays(403), true))
+                .setTimezone("Asia/Tokyo").build());
+        watermark(Duration.ofDays(404));
+        backend().setCurrentKey(ALICE);
+        assertThat(governor.value()).isNull();
+        assertThat(harness.numKeyedStateEntries()).as("time zone and RFM").isEqualTo(2);
     }
 
     @SuppressWarnings("unchecked")
