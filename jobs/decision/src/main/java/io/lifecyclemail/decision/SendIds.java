@@ -1,5 +1,6 @@
 package io.lifecyclemail.decision;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +18,30 @@ public final class SendIds {
                             String step) {
         return HexFormat.of().formatHex(digest(scenarioId, Integer.toString(scenarioVersion), customerId,
                 triggerEventId, step), 0, 16);
+    }
+
+    /**
+     * The 16 bytes a send id of {@link #of} stands for: half the size of its text, for state that keeps
+     * many (the governor's touches).
+     *
+     * @throws IllegalArgumentException for an id {@link #of} did not make
+     */
+    public static ByteBuffer toBytes(String sendId) {
+        if (sendId.length() != 32) {
+            throw new IllegalArgumentException("not a send id of SendIds (32 hex characters): " + sendId);
+        }
+        return ByteBuffer.wrap(HexFormat.of().parseHex(sendId));
+    }
+
+    /**
+     * The send id {@link #toBytes} made these bytes of; bytes of another length are the id's text
+     * (as state written before {@link #toBytes} kept it).
+     */
+    public static String fromBytes(ByteBuffer bytes) {
+        ByteBuffer view = bytes.duplicate();
+        byte[] content = new byte[view.remaining()];
+        view.get(content);
+        return content.length == 16 ? HexFormat.of().formatHex(content) : new String(content, StandardCharsets.UTF_8);
     }
 
     /**

@@ -211,7 +211,7 @@ public final class Governor implements PassiveDetector<GovernorState> {
                     .setScenarioVersion(last.getScenarioVersion())
                     .setVariant(last.getVariant())
                     .setGroup(last.getGroup())
-                    .setDecisionId(last.getDecisionId())
+                    .setDecisionId(SendIds.fromBytes(last.getDecisionId()))
                     .setTouchTime(Instant.ofEpochMilli(last.getTime()))
                     .setRule("last-touch within " + Durations.format(policy.attributionWindow()))
                     .build());
@@ -246,7 +246,7 @@ public final class Governor implements PassiveDetector<GovernorState> {
      * @param zone the customer's time zone, null when the profile has none (the policy's default applies)
      */
     public GovernorState decide(GovernorState state, List<Proposal> fresh, long now, ZoneId zone, Out out) {
-        GovernorState next = orEmpty(state);
+        GovernorState next = sendsAsTouches(orEmpty(state));
         List<Proposal> batch = new ArrayList<>(fresh);
         for (WaitingSend waiting : next.getWaiting()) {
             if (waiting.getDue() <= now) {
@@ -370,8 +370,8 @@ public final class Governor implements PassiveDetector<GovernorState> {
             record.setRule(scenario.id() + ".transactional");
             record.setReason(proposal.decision().getReason() + "; transactional: no consent, caps, quiet hours or holdout apply");
         } else {
-            state.setSent(StateValues.appended(state.getSent(), new CountedSend(now, command.getScenarioId())));
-            state.setTouches(StateValues.appended(state.getTouches(), new Touch(now, command.getSendId(),
+            // counted for the caps as its touch; in 'sent' only once the touch is forgotten (expire)
+            state.setTouches(StateValues.appended(state.getTouches(), new Touch(now, SendIds.toBytes(command.getSendId()),
                     command.getScenarioId(), command.getScenarioVersion(), command.getVariant(), ConversionGroup.TREATMENT)));
             ConsentGiven consent = state.getConsent();
             record.setValues(Map.of("consent_given_at", Instant.ofEpochMilli(consent.getGivenAt()).toString(),
@@ -384,7 +384,7 @@ public final class Governor implements PassiveDetector<GovernorState> {
     private void holdOut(GovernorState state, Proposal proposal, String variant, ConversionGroup group, String rule,
                          String because, long now, Out out) {
         SendCommand command = proposal.command();
-        state.setTouches(StateValues.appended(state.getTouches(), new Touch(now, command.getSendId(),
+        state.setTouches(StateValues.appended(state.getTouches(), new Touch(now, SendIds.toBytes(command.getSendId()),
                 command.getScenarioId(), command.getScenarioVersion(), variant, group)));
         Decision record = finalRecord(proposal, DecisionOutcome.HELD_OUT, rule, because, now,
                 Map.of("group", group.name().toLowerCase()));
@@ -475,6 +475,12 @@ public final class Governor implements PassiveDetector<GovernorState> {
                     inWindow.add(sent);
                 }
             }
+            for (Touch touch : state.getTouches()) { // the sends within the attribution window
+                if (touch.getGroup() == ConversionGroup.TREATMENT && touch.getTime() > from && touch.getTime() <= now
+                        && (onlyScenario == null || onlyScenario.equals(touch.getScenarioId()))) {
+                    inWindow.add(new CountedSend(touch.getTime(), touch.getScenarioId()));
+                }
+            }
             if (inWindow.size() < cap.max()) {
                 continue;
             }
@@ -499,7 +505,33 @@ public final class Governor implements PassiveDetector<GovernorState> {
     }
 
     private static GovernorState orEmpty(GovernorState state) {
-        return state != null ? state : new GovernorState(null, null, List.of(), List.of(), List.of());
+        return state != null ? state : new GovernorState(null, null, List.of(), List.of(), List.of(), true);
+    }
+
+    /**
+     * The state with each marketing send kept once. Versions before kept every send in 'sent' and
+     * also as its touch: a send that still has its touch (same time and scenario, one for one) leaves
+     * 'sent', so that the caps count it once.
+     */
+    private static GovernorState sendsAsTouches(GovernorState state) {
+        if (state == null || state.getSendsAsTouches()) {
+            return state;
+        }
+        List<CountedSend> withoutTouch = new ArrayList<>(state.getSent());
+        for (Touch touch : state.getTouches()) {
+            if (touch.getGroup() == ConversionGroup.TREATMENT) {
+                for (int i = 0; i < withoutTouch.size(); i++) {
+                    CountedSend sent = withoutTouch.get(i);
+                    if (sent.getTime() == touch.getTime() && sent.getScenarioId().equals(touch.getScenarioId())) {
+                        withoutTouch.remove(i);
+                        break;
+                    }
+                }
+            }
+        }
+        state.setSent(StateValues.compact(withoutTouch));
+        state.setSendsAsTouches(true);
+        return state;
     }
 
     private static GovernorState emptyToNull(GovernorState state) {
@@ -519,15 +551,25 @@ public final class Governor implements PassiveDetector<GovernorState> {
         return GovernorState.class;
     }
 
-    /** Forgets sends older than the longest cap window and touches older than the attribution window. */
+    /**
+     * Forgets sends older than the longest cap window and touches older than the attribution window;
+     * a send whose touch goes while a cap window still holds it stays counted in 'sent'.
+     */
     @Override
     public GovernorState expire(GovernorState state, long time) {
         if (state == null) {
             return null;
         }
+        sendsAsTouches(state);
         long capFrom = time - longestCapMillis;
-        state.setSent(StateValues.kept(state.getSent(), sent -> sent.getTime() > capFrom));
         long touchFrom = time - policy.attributionWindow().toMillis();
+        List<CountedSend> sent = StateValues.kept(state.getSent(), counted -> counted.getTime() > capFrom);
+        for (Touch touch : state.getTouches()) { // oldest first, and newer than every send in 'sent'
+            if (touch.getTime() < touchFrom && touch.getTime() > capFrom && touch.getGroup() == ConversionGroup.TREATMENT) {
+                sent = StateValues.appended(sent, new CountedSend(touch.getTime(), touch.getScenarioId()));
+            }
+        }
+        state.setSent(sent);
         state.setTouches(StateValues.kept(state.getTouches(), touch -> touch.getTime() >= touchFrom));
         return emptyToNull(state);
     }

@@ -28,11 +28,19 @@ import io.lifecyclemail.schema.OrderEvent;
 import io.lifecyclemail.schema.OrderEventType;
 import io.lifecyclemail.schema.Product;
 import io.lifecyclemail.schema.SendCommand;
+import io.lifecyclemail.decision.SendIds;
+import io.lifecyclemail.state.CountedSend;
 import io.lifecyclemail.state.GovernorState;
+import io.lifecyclemail.state.Touch;
 import io.lifecyclemail.state.StockOut;
 import io.lifecyclemail.state.WaitingSend;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -562,11 +570,12 @@ class GovernorTest {
         Governor governor = new Governor(policy(List.of(new Cap(3, Duration.ofDays(30))), null), List.of(cart));
         GovernorState state = governor.decide(consenting(governor, ALICE), List.of(candidate(governor, cart, ALICE, T0)),
                 T0, null, out);
-        assertThat(state.getSent()).hasSize(1);
+        assertThat(state.getSent()).as("within the attribution window a send is kept as its touch").isEmpty();
         assertThat(state.getTouches()).hasSize(1);
         assertThat(governor.nextWakeUp(state)).hasValue(T0 + Duration.ofDays(7).toMillis() + 1);
         state = governor.expire(state, T0 + Duration.ofDays(7).toMillis() + 1);
         assertThat(state.getTouches()).isEmpty();
+        assertThat(state.getSent()).as("still counted for the 30-day cap").extracting(CountedSend::getTime).containsExactly(T0);
         assertThat(governor.nextWakeUp(state)).hasValue(T0 + Duration.ofDays(30).toMillis());
         state = governor.expire(state, T0 + Duration.ofDays(30).toMillis());
         assertThat(state.getSent()).isEmpty();
@@ -587,13 +596,115 @@ class GovernorTest {
         assertThat(consenting(governor, "bob").getConsent().getSource())
                 .isSameAs(consenting.getConsent().getSource());
 
-        List<io.lifecyclemail.state.CountedSend> sentBefore = consenting.getSent();
+        List<Touch> touchesOfConsent = consenting.getTouches();
         GovernorState sent = governor.decide(consenting, List.of(candidate(governor, cart, ALICE, T0)), T0, null, out);
-        assertThat(sent.getSent()).hasSize(1);
-        assertThat(sentBefore).as("the list the state had is not changed in place").isEmpty();
-        List<io.lifecyclemail.state.Touch> touchesBefore = sent.getTouches();
+        assertThat(sent.getTouches()).hasSize(1);
+        assertThat(touchesOfConsent).as("the list the state had is not changed in place").isEmpty();
+        List<Touch> touchesBefore = sent.getTouches();
+        List<CountedSend> sentBefore = sent.getSent();
         GovernorState later = governor.expire(sent, T0 + Duration.ofDays(7).toMillis() + 1);
         assertThat(later.getTouches()).isSameAs(List.of());
+        assertThat(later.getSent()).hasSize(1);
         assertThat(touchesBefore).hasSize(1);
+        assertThat(sentBefore).isEmpty();
+    }
+
+    @Test
+    void aSendIsKeptOnceAsItsTouchAndCountsForACapLongerThanTheAttributionWindowAfterItsTouchIsGone() {
+        Scenario cart = cart("cart", 50, governance());
+        Governor governor = new Governor(policy(List.of(new Cap(2, Duration.ofDays(30))), null), List.of(cart));
+        GovernorState state = governor.decide(consenting(governor, ALICE), List.of(candidate(governor, cart, ALICE, T0)),
+                T0, null, out);
+        assertThat(state.getSent()).isEmpty();
+        assertThat(state.getTouches()).singleElement().satisfies(touch ->
+                assertThat(touch.getDecisionId().remaining()).as("the send id's 16 bytes").isEqualTo(16));
+        long eightDays = T0 + 8 * DAY; // past the 7-day attribution window
+        state = governor.decide(state, List.of(candidate(governor, cart, ALICE, eightDays)), eightDays, null, out);
+        assertThat(out.last().getOutcome()).isEqualTo(DecisionOutcome.SENT);
+        assertThat(state.getSent()).extracting(CountedSend::getTime).containsExactly(T0);
+        assertThat(state.getTouches()).extracting(Touch::getTime).containsExactly(eightDays);
+        state = governor.decide(state, List.of(candidate(governor, cart, ALICE, T0 + 9 * DAY)), T0 + 9 * DAY, null, out);
+        assertThat(out.last().getOutcome()).isEqualTo(DecisionOutcome.CAPPED);
+        assertThat(out.last().getValues()).containsEntry("sent_in_window", "2");
+        governor.decide(state, List.of(candidate(governor, cart, ALICE, T0 + 30 * DAY)), T0 + 30 * DAY, null, out);
+        assertThat(out.last().getOutcome()).as("the first send has left the 30 days").isEqualTo(DecisionOutcome.SENT);
+    }
+
+    @Test
+    void aStateAnOlderVersionKeptWithEachSendTwiceCountsEachOnceAndCreditsOrdersToTheSameDecision() throws Exception {
+        Scenario cart = cart("cart", 50, governance());
+        Governor governor = new Governor(policy(List.of(new Cap(2, Duration.ofDays(30))), null), List.of(cart));
+        GovernorState consenting = consenting(governor, ALICE);
+        String sendId = SendIds.of("cart", 1, ALICE, "trigger-older", "reminder");
+
+        // as versions before kept one send: in 'sent' and as its touch, whose decision id was text
+        Schema older = olderSendsSchema();
+        Schema touchSchema = older.getField("touches").schema().getElementType();
+        GenericData.Record touch = new GenericData.Record(touchSchema);
+        touch.put("time", T0);
+        touch.put("decision_id", sendId);
+        touch.put("scenario_id", "cart");
+        touch.put("scenario_version", 1);
+        touch.put("variant", null);
+        touch.put("group", new GenericData.EnumSymbol(touchSchema.getField("group").schema(), "TREATMENT"));
+        GenericData.Record counted = new GenericData.Record(older.getField("sent").schema().getElementType());
+        counted.put("time", T0);
+        counted.put("scenario_id", "cart");
+        GenericData.Record consent = new GenericData.Record(older.getField("consent").schema().getTypes().get(1));
+        consent.put("given_at", consenting.getConsent().getGivenAt());
+        consent.put("source", consenting.getConsent().getSource());
+        GenericData.Record asThen = new GenericData.Record(older);
+        asThen.put("consent", consent);
+        asThen.put("sent", List.of(counted));
+        asThen.put("waiting", List.of());
+        asThen.put("touches", List.of(touch));
+        var written = new java.io.ByteArrayOutputStream();
+        var encoder = org.apache.avro.io.EncoderFactory.get().directBinaryEncoder(written, null);
+        new GenericDatumWriter<GenericData.Record>(older).write(asThen, encoder);
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(GovernorState.getClassSchema(), older).getType())
+                .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+        GovernorState restored = new SpecificDatumReader<GovernorState>(older, GovernorState.getClassSchema())
+                .read(null, DecoderFactory.get().binaryDecoder(written.toByteArray(), null));
+        assertThat(restored.getSendsAsTouches()).isFalse();
+
+        GovernorState state = governor.decide(restored, List.of(candidate(governor, cart, ALICE, T0 + HOUR)), T0 + HOUR,
+                null, out);
+        assertThat(out.last().getOutcome()).as("the older send counts once against 2 per 30 days").isEqualTo(DecisionOutcome.SENT);
+        assertThat(state.getSent()).isEmpty();
+        assertThat(state.getTouches()).hasSize(2);
+        state = governor.decide(state, List.of(candidate(governor, cart, ALICE, T0 + 2 * HOUR)), T0 + 2 * HOUR, null, out);
+        assertThat(out.last().getOutcome()).isEqualTo(DecisionOutcome.CAPPED);
+        assertThat(out.last().getValues()).containsEntry("sent_in_window", "2");
+
+        GovernorState oneOlderSend = new SpecificDatumReader<GovernorState>(older, GovernorState.getClassSchema())
+                .read(null, DecoderFactory.get().binaryDecoder(written.toByteArray(), null));
+        governor.onOrder(oneOlderSend, order(ALICE, T0 + 30 * 60_000L, 900, "tea"), out);
+        assertThat(out.conversions).singleElement().satisfies(conversion ->
+                assertThat(conversion.getDecisionId()).isEqualTo(sendId));
+
+        GovernorState oneSendNow = governor.decide(consenting, List.of(candidate(governor, cart, ALICE, T0)), T0, null, out);
+        var now = new org.apache.flink.core.memory.DataOutputSerializer(256);
+        new AvroBinarySerializer<>(GovernorState.class).serialize(oneSendNow, now);
+        assertThat(now.length()).as("bytes for consent and one send, against %d as before", written.size())
+                .isLessThanOrEqualTo(written.size() - 20); // 56 against 83 when written
+    }
+
+    /** Today's schema of the governor's state as versions before 'sends_as_touches' wrote it. */
+    static Schema olderSendsSchema() throws Exception {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var root = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(GovernorState.getClassSchema().toString());
+        var fields = (com.fasterxml.jackson.databind.node.ArrayNode) root.get("fields");
+        for (int i = fields.size() - 1; i >= 0; i--) {
+            if (fields.get(i).get("name").asText().equals("sends_as_touches")) {
+                fields.remove(i);
+            } else if (fields.get(i).get("name").asText().equals("touches")) {
+                for (var touchField : fields.get(i).get("type").get("items").get("fields")) {
+                    if (touchField.get("name").asText().equals("decision_id")) {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) touchField).put("type", "string");
+                    }
+                }
+            }
+        }
+        return new Schema.Parser().parse(mapper.writeValueAsString(root));
     }
 }
