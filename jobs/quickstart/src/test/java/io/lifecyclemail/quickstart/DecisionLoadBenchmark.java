@@ -171,7 +171,8 @@ public final class DecisionLoadBenchmark {
         }
         int customers = stream.customers();
         System.out.printf("%nthe whole job's state after %,d events of %,d customers (%,d send commands), parallelism %d, "
-                + "as a savepoint holds it%n", stream.events(), customers, CartBenchmark.Triggers.COUNT.sum(), parallelism);
+                + "as a savepoint holds it; ids %s%n", stream.events(), customers, CartBenchmark.Triggers.COUNT.sum(), parallelism,
+                ShopStream.UUID_IDS ? "as UUIDs (-Dshop.ids=uuid)" : "short (\"c123\", \"e4567\"; -Dshop.ids=uuid for UUIDs)");
         System.out.println("| operator | bytes | per customer |");
         System.out.println("|---|---|---|");
         long total = 0;

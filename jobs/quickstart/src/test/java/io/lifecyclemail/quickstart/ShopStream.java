@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
@@ -100,8 +101,20 @@ public final class ShopStream implements Serializable {
         return customers;
     }
 
+    /**
+     * Ids of customers, events and orders: short ("c123", "e4567") by default; as long as the UUIDs
+     * many shops use with {@code -Dshop.ids=uuid}. Ids are in much of the state (keys, entries,
+     * remembered events), so its size depends on them.
+     */
+    static final boolean UUID_IDS = "uuid".equals(System.getProperty("shop.ids"));
+
     public static String customerId(int index) {
-        return "c" + index;
+        return id('c', index);
+    }
+
+    /** The id of a kind ('c' customer, 'e' event, 'o' order, 'p' profile event) and number, unique per kind. */
+    static String id(char kind, long number) {
+        return UUID_IDS ? new UUID(mix(((long) kind << 48) ^ number), number).toString() : kind + Long.toString(number);
     }
 
     /** The customer's event at a position (0 to events - 1); fails on a stock change (not a customer's). */
@@ -124,12 +137,12 @@ public final class ShopStream implements Serializable {
             long orderPosition = position - followUpDistance;
             OrderEvent order = order(orderPosition, hash(orderPosition));
             boolean cancelled = (hash(position) & 15) == 0;
-            return OrderEvent.newBuilder(order).setEventId("e" + position).setEventTime(at)
+            return OrderEvent.newBuilder(order).setEventId(id('e', position)).setEventTime(at)
                     .setType(cancelled ? OrderEventType.CANCELLED : OrderEventType.SHIPPED).build();
         }
         long hash = hash(position);
         String customer = customerId(skewedCustomer(hash));
-        String eventId = "e" + position;
+        String eventId = id('e', position);
         Product product = product((int) ((hash >>> 24) & 0xFFFFF) % PRODUCTS);
         switch (kind(hash)) {
             case PRODUCT_VIEW -> {
@@ -210,9 +223,9 @@ public final class ShopStream implements Serializable {
             lines.add(new ItemLine(line, 1));
             total += line.getUnitPriceMinor();
         }
-        return OrderEvent.newBuilder().setEventId("e" + position)
+        return OrderEvent.newBuilder().setEventId(id('e', position))
                 .setEventTime(Instant.ofEpochMilli(START.toEpochMilli() + position * STEP_MILLIS))
-                .setCustomerId(customerId(skewedCustomer(hash))).setOrderId("o" + position)
+                .setCustomerId(customerId(skewedCustomer(hash))).setOrderId(id('o', position))
                 .setType(OrderEventType.PLACED).setLines(lines).setTotalMinor(total).setCurrency("JPY").build();
     }
 
@@ -241,7 +254,7 @@ public final class ShopStream implements Serializable {
         LocalDate birthday = LocalDate.of(1960 + (int) ((hash >>> 8) % 45), 1, 1).plusDays((hash >>> 16) % 365);
         Instant registered = START.minusSeconds(3_600 * (1 + (hash >>> 24) % (2 * 365 * 24)));
         boolean points = (hash >>> 40) % 5 < 2;
-        return CustomerProfile.newBuilder().setEventId("p" + index).setEventTime(Instant.ofEpochMilli(time))
+        return CustomerProfile.newBuilder().setEventId(id('p', index)).setEventTime(Instant.ofEpochMilli(time))
                 .setCustomerId(customerId(index)).setEmail(customerId(index) + "@example.com")
                 .setLocale(japanese ? "ja-JP" : "en-US").setTimezone(japanese ? "Asia/Tokyo" : "America/New_York")
                 .setMarketingConsent(consent).setConsentTime(consent ? START.minusSeconds(86_400) : null)
