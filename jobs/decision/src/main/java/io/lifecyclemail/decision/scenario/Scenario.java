@@ -33,6 +33,15 @@ public sealed interface Scenario extends Serializable permits DelayedScenario, B
         }
     }
 
+    /**
+     * The code a customer's re-entry log keeps for a scenario instead of its id: the id's
+     * {@link String#hashCode} without the sign. Stored in savepoints, never to change; the ids of one
+     * folder must differ in it ({@code ScenarioLoader} checks).
+     */
+    static int code(String id) {
+        return id.hashCode() & Integer.MAX_VALUE;
+    }
+
     /** The coupon code of a scenario that may have one: empty when absent. */
     static String couponOrEmpty(String coupon) {
         return coupon == null ? "" : coupon;

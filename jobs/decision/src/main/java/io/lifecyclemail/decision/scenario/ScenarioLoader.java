@@ -148,6 +148,7 @@ public final class ScenarioLoader {
         List<ScenarioProblem> problems = new ArrayList<>();
         List<Located> scenarios = new ArrayList<>();
         Map<String, String> fileById = new HashMap<>();
+        Map<Integer, String> idByCode = new HashMap<>();
         GovernorPolicy policy = null;
         String policyFile = null;
         for (Path path : paths) {
@@ -183,6 +184,13 @@ public final class ScenarioLoader {
             if (other != null) {
                 problems.add(new ScenarioProblem(file, lines.getOrDefault("metadata.id", 0), "metadata.id",
                         "'" + scenario.id() + "' is already used by " + other + "; ids must be unique"));
+                continue;
+            }
+            String sameCode = idByCode.putIfAbsent(Scenario.code(scenario.id()), scenario.id());
+            if (sameCode != null) { // about one pair of ids in two billion
+                problems.add(new ScenarioProblem(file, lines.getOrDefault("metadata.id", 0), "metadata.id",
+                        "'" + scenario.id() + "' has the same code in the re-entry log as '" + sameCode + "' in "
+                                + fileById.get(sameCode) + "; rename one of them"));
                 continue;
             }
             scenarios.add(new Located(scenario, file, Map.copyOf(lines)));

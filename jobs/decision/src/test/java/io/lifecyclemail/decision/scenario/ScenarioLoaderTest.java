@@ -159,6 +159,17 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void idsMustDifferInTheCodeTheReentryLogKeeps(@TempDir Path folder) throws Exception {
+        assertThat(Scenario.code("an")).isEqualTo(Scenario.code("c0")); // the same String.hashCode
+        Files.writeString(folder.resolve("a.yaml"), VALID.replace("id: cart-2h", "id: an"));
+        Files.writeString(folder.resolve("b.yaml"), VALID.replace("id: cart-2h", "id: c0"));
+        assertThatThrownBy(() -> ScenarioLoader.loadDirectory(folder))
+                .hasMessageContaining("b.yaml:")
+                .hasMessageContaining("metadata.id: 'c0' has the same code in the re-entry log as 'an' in")
+                .hasMessageContaining("a.yaml");
+    }
+
+    @Test
     void loadsEveryShippedScenario() {
         Path shipped = Path.of("../../deploy/scenarios");
         List<Scenario> scenarios = ScenarioLoader.loadDirectory(shipped);
