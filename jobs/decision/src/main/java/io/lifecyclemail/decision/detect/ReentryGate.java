@@ -63,8 +63,7 @@ public final class ReentryGate implements PassiveDetector<EntryLog> {
         long lifetime = candidate.entry().lifetimeMillis();
         long keyGone = lifetime == Long.MAX_VALUE ? Long.MAX_VALUE : time + lifetime;
         long forgetAt = reentry.never() ? keyGone : Math.min(keyGone, time + reentry.after().toMillis());
-        LoggedEntry entry = new LoggedEntry(scenario, StateValues.shared(key), trigger, time,
-                forgetAt == Long.MAX_VALUE ? NEVER_FORGOTTEN : forgetAt - time);
+        LoggedEntry entry = new LoggedEntry(scenario, StateValues.shared(key), trigger, time, forgetAfter(time, forgetAt));
         EntryLog updated = log == null ? new EntryLog(Map.of(), new ArrayList<>(1)) : log;
         if (at >= 0) {
             updated.getLogged().set(at, entry);
@@ -116,6 +115,11 @@ public final class ReentryGate implements PassiveDetector<EntryLog> {
         return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);
     }
 
+    /** What an entry keeps of when it is forgotten: the inverse of {@link #forgetAt}. */
+    private static long forgetAfter(long time, long forgetAt) {
+        return forgetAt == Long.MAX_VALUE ? NEVER_FORGOTTEN : forgetAt - time;
+    }
+
     private static long forgetAt(LoggedEntry entry) {
         return entry.getForgetAfter() == NEVER_FORGOTTEN ? Long.MAX_VALUE : entry.getTime() + entry.getForgetAfter();
     }
@@ -142,7 +146,7 @@ public final class ReentryGate implements PassiveDetector<EntryLog> {
                 ScenarioEntry entry = older.getValue();
                 logged.add(new LoggedEntry(Scenario.code(older.getKey().substring(0, slash)),
                         older.getKey().substring(slash + 1), HeldIds.hash(entry.getTriggerEventId()), entry.getTime(),
-                        entry.getForgetAt() == Long.MAX_VALUE ? NEVER_FORGOTTEN : entry.getForgetAt() - entry.getTime()));
+                        forgetAfter(entry.getTime(), entry.getForgetAt())));
             }
             log.setEntries(Map.of());
             log.setLogged(logged);
