@@ -162,7 +162,7 @@ public final class AvroBinarySerializer<T extends SpecificRecord> extends TypeSe
     }
 
     /** Flink's input view as the stream Avro's decoder reads from. */
-    private static final class ViewInput extends InputStream {
+    static final class ViewInput extends InputStream {
         DataInputView view;
 
         @Override

@@ -1,6 +1,8 @@
 package io.lifecyclemail.decision.flink;
 
 import io.lifecyclemail.common.flink.AvroBinaryTypeInfo;
+import io.lifecyclemail.common.flink.RecordBundle;
+import io.lifecyclemail.common.flink.RecordBundleTypeInfo;
 import io.lifecyclemail.decision.CustomerInputs;
 import io.lifecyclemail.decision.detect.Agenda;
 import io.lifecyclemail.decision.detect.Candidate;
@@ -36,10 +38,12 @@ import io.lifecyclemail.state.WakeUps;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -81,6 +85,12 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
     static final String PENDING_AS_LIST = "pending-inputs";
     /** The state name of {@link #pending}. */
     static final String PENDING_BY_INSTANT = "pending-inputs-by-time";
+    /** The state name of {@link #partsState}. */
+    static final String CUSTOMER_PARTS = "customer-parts";
+    /** The part of {@link #partsState} that holds the agenda (its state name before the bundle). */
+    static final String AGENDA = "wake-ups";
+    /** The part of {@link #partsState} that holds the rank standing (its state name before the bundle). */
+    static final String RANK_STANDING = "rank-standing";
 
     private final List<Detector<?>> detectors;
     private final long endOfInputCutoff;
@@ -95,8 +105,20 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
     /** Opens and clicks, when some audience asks about them; else null. */
     private transient Slot<EngagementLog> engaged;
     private transient ValueState<String> timezone;
-    /** The rank and scores the rank stage last published for the customer (audience rules, content by rank). */
-    private transient ValueState<RankStanding> standing;
+    /**
+     * The customer's agenda, rank standing and every detector's state, as one value ({@link RecordBundle}):
+     * kept apart, each repeated the customer id as its key (about ten per customer), and on the heap
+     * backend each was a lookup and a new value in an old table entry of its own.
+     */
+    private transient ValueState<RecordBundle> partsState;
+    /** The current key's parts while one call handles it; written back at the end of the call if changed. */
+    private transient RecordBundle parts;
+    private transient boolean partsChanged;
+    /**
+     * Each part under the state name it had before the bundle: what an older version kept is moved
+     * into the bundle at start ({@link #visitAtStart}).
+     */
+    private transient Map<String, ValueState<SpecificRecord>> keptApartBefore;
     /**
      * Inputs waiting for the watermark beyond the few the agenda holds, by event time (the agenda lists
      * their instants): releasing an instant reads only its own inputs, however many more a busy
@@ -113,9 +135,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
      * markers of every span forgotten before.
      */
     private transient MapState<Long, RecentEventIds> recentIds;
-    /** The customer's {@link Agenda} (state name "wake-ups": it began as the detectors' wake-ups alone). */
-    private transient ValueState<WakeUps> agendaState;
-    /** The current key's agenda while one call handles it; written back at the end of the call. */
+    /** The current key's {@link Agenda} while one call handles it; written back at the end of the call. */
     private transient Agenda agenda;
     private transient Counter lateEvents;
     private transient Counter tooLateEvents;
@@ -167,24 +187,25 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
                 new Governor(GovernorPolicy.NONE, List.of()), false);
     }
 
-    /** A detector with its keyed state, typed together. */
+    /** A detector with the name of its part of the customer's state, typed together. */
     private static final class Slot<S extends SpecificRecordBase> {
         final Detector<S> detector;
-        final ValueState<S> state;
         final String name;
         /** The detector's code in the wake-up index ({@link WakeUpKeys}). */
         int wakeUpKey;
 
-        Slot(Detector<S> detector, ValueState<S> state) {
+        Slot(Detector<S> detector) {
             this.detector = detector;
-            this.state = state;
             this.name = detector.stateName();
+        }
+
+        RecordBundle.Part part() {
+            return new RecordBundle.Part(name, detector.stateClass());
         }
     }
 
     private <S extends SpecificRecordBase> Slot<S> slot(Detector<S> detector) {
-        return new Slot<>(detector, getRuntimeContext().getState(
-                new ValueStateDescriptor<>(detector.stateName(), new AvroBinaryTypeInfo<>(detector.stateClass()))));
+        return new Slot<>(detector);
     }
 
     @Override
@@ -206,17 +227,23 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
         slots.add(governed);
         Map<String, Integer> keys = WakeUpKeys.of(slots.stream().map(slot -> slot.name).toList());
         slots.forEach(slot -> slot.wakeUpKey = keys.get(slot.name));
+        List<RecordBundle.Part> partsKept = new ArrayList<>();
+        partsKept.add(new RecordBundle.Part(AGENDA, WakeUps.class));
+        partsKept.add(new RecordBundle.Part(RANK_STANDING, RankStanding.class));
+        slots.forEach(slot -> partsKept.add(slot.part()));
+        partsState = getRuntimeContext().getState(
+                new ValueStateDescriptor<>(CUSTOMER_PARTS, new RecordBundleTypeInfo(partsKept)));
+        keptApartBefore = new LinkedHashMap<>();
+        for (RecordBundle.Part part : partsKept) {
+            keptApartBefore.put(part.name(), olderState(part));
+        }
         timezone = getRuntimeContext().getState(new ValueStateDescriptor<>("timezone", Types.STRING));
-        standing = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("rank-standing", new AvroBinaryTypeInfo<>(RankStanding.class)));
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(PENDING_BY_INSTANT, Types.LONG,
                 new AvroBinaryTypeInfo<>(PendingInputs.class)));
         pendingAsList = getRuntimeContext().getListState(
                 new ListStateDescriptor<>(PENDING_AS_LIST, new AvroBinaryTypeInfo<>(CustomerInput.class)));
         recentIds = getRuntimeContext().getMapState(new MapStateDescriptor<>("recent-event-ids", Types.LONG,
                 new AvroBinaryTypeInfo<>(RecentEventIds.class)));
-        agendaState = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("wake-ups", new AvroBinaryTypeInfo<>(WakeUps.class)));
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
         tooLateEvents = getRuntimeContext().getMetricGroup().counter("tooLateEvents");
         duplicateEvents = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
@@ -352,7 +379,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
         }
         Long governorWakeUp = agenda().wakeUps().get(governed.wakeUpKey);
         if (!proposals.isEmpty() || governorWakeUp != null && governorWakeUp <= decideUpTo) {
-            GovernorState state = governor.decide(governed.state.value(), proposals, decideUpTo, zone(),
+            GovernorState state = governor.decide(stateOf(governed), proposals, decideUpTo, zone(),
                     governorOut(context, out));
             store(governed, state);
         }
@@ -365,7 +392,9 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
      */
     @Override
     List<String> statesToVisitAtStart() {
-        return List.of(PENDING_AS_LIST, PENDING_BY_INSTANT);
+        List<String> states = new ArrayList<>(List.of(PENDING_AS_LIST, PENDING_BY_INSTANT));
+        states.addAll(keptApartBefore.keySet());
+        return states;
     }
 
     /**
@@ -374,6 +403,13 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
      */
     @Override
     void visitAtStart(String customer) throws Exception {
+        for (Map.Entry<String, ValueState<SpecificRecord>> apart : keptApartBefore.entrySet()) {
+            SpecificRecord kept = apart.getValue().value();
+            if (kept != null) { // as an older version kept it: into the bundle
+                keep(apart.getKey(), kept);
+                apart.getValue().clear();
+            }
+        }
         Iterable<CustomerInput> listed = pendingAsList.get();
         if (listed != null) {
             for (CustomerInput input : listed) {
@@ -388,6 +424,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
             storeAgenda();
         }
         agenda = null;
+        flushParts();
     }
 
     private void hold(CustomerInput input, long time) throws Exception {
@@ -506,18 +543,18 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
     private <S extends SpecificRecordBase> void decide(Slot<S> slot, long time, Context context,
                                                        Collector<Decision> out, List<Governor.Proposal> proposals)
             throws Exception {
-        S state = slot.state.value();
+        S state = stateOf(slot);
         if (state == null) {
             setWakeUp(slot, OptionalLong.empty());
             return;
         }
         List<Candidate> due = slot.detector.due(context.getCurrentKey(), state, time);
         if (!due.isEmpty()) {
-            RankStanding rank = standing.value();
+            RankStanding rank = (RankStanding) parts().get(RANK_STANDING);
             Audience.Engagement engagement = engaged != null
                     && due.stream().anyMatch(candidate -> !candidate.scenario().policy().audience().engagement().isEmpty())
-                    ? EngagementMemory.history(engaged.state.value()) : Audience.Engagement.NONE;
-            EntryLog[] log = {entries.state.value()};
+                    ? EngagementMemory.history(stateOf(engaged)) : Audience.Engagement.NONE;
+            EntryLog[] log = {stateOf(entries)};
             ReentryGate gate = (ReentryGate) entries.detector;
             for (Candidate candidate : due) {
                 CandidateDecision.Outcome outcome = CandidateDecision.decide(candidate, rank, engagement, admitted -> {
@@ -599,11 +636,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
         if (event instanceof CustomerProfile profile) {
             facts.profile(profile);
         } else if (event instanceof RankStanding rank) {
-            if (io.lifecyclemail.decision.scenario.Audience.UNRANKED.equals(rank.getRank())) {
-                standing.clear();
-            } else {
-                standing.update(rank);
-            }
+            keep(RANK_STANDING, Audience.UNRANKED.equals(rank.getRank()) ? null : rank);
         }
         for (Slot<?> slot : slots) {
             if (slot.detector.accepts(event)) {
@@ -619,21 +652,21 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
      */
     private void applyToGovernor(Object event, Context context, Collector<Decision> out) throws Exception {
         if (!governs) {
-            if (event instanceof CustomerProfile && governed.state.value() != null) {
-                governed.state.clear(); // what an older version kept, forgotten at the customer's next profile
+            if (event instanceof CustomerProfile && stateOf(governed) != null) {
+                keep(governed.name, null); // what an older version kept, forgotten at the customer's next profile
             }
             return;
         }
         GovernorState before;
         GovernorState after;
         if (event instanceof CustomerProfile profile) {
-            before = governed.state.value();
+            before = stateOf(governed);
             after = governor.onProfile(before, profile, governorOut(context, out));
         } else if (event instanceof OrderEvent order) {
-            before = governed.state.value();
+            before = stateOf(governed);
             after = governor.onOrder(before, order, governorOut(context, out));
         } else if (event instanceof StockOut stockOut) {
-            before = governed.state.value();
+            before = stateOf(governed);
             after = governor.onStockOut(before, stockOut, governorOut(context, out));
         } else {
             String suppression = event instanceof EngagementEvent engagement ? Governor.suppressionOf(engagement)
@@ -642,7 +675,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
                 return;
             }
             CustomerInput input = new CustomerInput(event);
-            before = governed.state.value();
+            before = stateOf(governed);
             after = governor.onSuppression(before, suppression, CustomerInputs.eventTime(input),
                     CustomerInputs.eventId(input), governorOut(context, out));
         }
@@ -678,7 +711,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
 
     private <S extends SpecificRecordBase> void apply(Slot<S> slot, Object event, long time, ZoneId zone,
                                                       Context context) throws Exception {
-        S before = slot.state.value();
+        S before = stateOf(slot);
         S after = slot.detector.apply(before, event, zone);
         if (after == before) {
             return;
@@ -694,19 +727,56 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
      * timer follows from the index when the call ends ({@link #flushAgenda}).
      */
     private <S extends SpecificRecordBase> void store(Slot<S> slot, S state) throws Exception {
-        if (state == null) {
-            slot.state.clear();
-            setWakeUp(slot, OptionalLong.empty());
-            return;
+        keep(slot.name, state);
+        setWakeUp(slot, state == null ? OptionalLong.empty() : slot.detector.nextWakeUp(state));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <S extends SpecificRecordBase> S stateOf(Slot<S> slot) throws Exception {
+        return (S) parts().get(slot.name);
+    }
+
+    /** The current key's parts, read once per call. */
+    private RecordBundle parts() throws Exception {
+        if (parts == null) {
+            parts = partsState.value();
+            if (parts == null) {
+                parts = new RecordBundle();
+            }
         }
-        slot.state.update(state);
-        setWakeUp(slot, slot.detector.nextWakeUp(state));
+        return parts;
+    }
+
+    /** Keeps a part of the current key's state until the call ends; null forgets it. */
+    private void keep(String part, SpecificRecord record) throws Exception {
+        if (record != parts().get(part)) {
+            parts.put(part, record);
+            partsChanged = true;
+        }
+    }
+
+    /** Writes the current key's parts back if the call changed them, and forgets them for the next key. */
+    private void flushParts() throws Exception {
+        if (parts != null && partsChanged) {
+            if (parts.isEmpty()) {
+                partsState.clear();
+            } else {
+                partsState.update(parts);
+            }
+        }
+        parts = null;
+        partsChanged = false;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private ValueState<SpecificRecord> olderState(RecordBundle.Part part) {
+        return getRuntimeContext().getState(new ValueStateDescriptor<>(part.name(), new AvroBinaryTypeInfo(part.type())));
     }
 
     /** The current key's agenda, read once per call. */
     private Agenda agenda() throws Exception {
         if (agenda == null) {
-            agenda = Agenda.of(agendaState.value());
+            agenda = Agenda.of((WakeUps) parts().get(AGENDA));
         }
         return agenda;
     }
@@ -716,12 +786,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
     }
 
     private void storeAgenda() throws Exception {
-        WakeUps record = agenda.toRecord();
-        if (record == null) {
-            agendaState.clear();
-        } else {
-            agendaState.update(record);
-        }
+        keep(AGENDA, agenda.toRecord());
     }
 
     /**
@@ -733,6 +798,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
      */
     private void flushAgenda(Context context, Long fired, long watermark) throws Exception {
         if (agenda == null) {
+            flushParts();
             return;
         }
         if (agenda.changed()) {
@@ -751,5 +817,6 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
             }
         }
         agenda = null;
+        flushParts();
     }
 }

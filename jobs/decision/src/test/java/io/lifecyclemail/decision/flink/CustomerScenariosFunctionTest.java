@@ -144,11 +144,13 @@ class CustomerScenariosFunctionTest {
         assertThat(decisions()).hasSize(1);
 
         watermark(Duration.ofMinutes(1).plus(RETENTION));
-        assertThat(harness.numKeyedStateEntries()).as("consent, that this cart was reminded, when to forget that")
-                .isEqualTo(3);
+        assertThat(partsOf(ALICE).names()).as("consent, that this cart was reminded, when to forget that")
+                .containsExactlyInAnyOrder("governor", "scenario-entries", "wake-ups");
+        assertThat(harness.numKeyedStateEntries()).as("the customer's parts, in one entry").isEqualTo(1);
         watermark(Duration.ofMinutes(1).plus(WAIT).plus(RETENTION));
         assertThat(harness.numEventTimeTimers()).isZero();
-        assertThat(harness.numKeyedStateEntries()).as("only the consent flag of the profile").isEqualTo(1);
+        assertThat(partsOf(ALICE).names()).as("only the consent flag of the profile").containsExactly("governor");
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
     }
 
     @Test
@@ -412,9 +414,7 @@ class CustomerScenariosFunctionTest {
             push(event);
         }
         watermark(Duration.ofMinutes(10));
-        var agenda = io.lifecyclemail.decision.detect.Agenda.of(stateOf(ALICE,
-                new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
-                        new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class))).value());
+        var agenda = io.lifecyclemail.decision.detect.Agenda.of(agendaOf(ALICE));
         for (Object event : List.of(profile, add, sequenceMatch)) {
             assertThat(agenda.holdsId(CustomerInputs.eventId(input(event)))).as("remembered: %s", event).isTrue();
         }
@@ -463,17 +463,27 @@ class CustomerScenariosFunctionTest {
                 .as("time zone and the customer's RFM (no order memory left; no consent: no governor in the RFM stage)")
                 .isEqualTo(2);
 
-        // consent as versions that governed this stage too kept it: forgotten at the customer's next profile
-        var governor = stateOf(ALICE, new org.apache.flink.api.common.state.ValueStateDescriptor<>("governor",
-                new io.lifecyclemail.common.flink.AvroBinaryTypeInfo<>(io.lifecyclemail.state.GovernorState.class)));
-        governor.update(io.lifecyclemail.state.GovernorState.newBuilder()
+        // consent as versions that governed this stage too kept it, in a state of its own as versions before the
+        // customer's parts did: moved into the parts at start, forgotten at the customer's next profile
+        var governorApart = new org.apache.flink.api.common.state.ValueStateDescriptor<>("governor",
+                new io.lifecyclemail.common.flink.AvroBinaryTypeInfo<>(io.lifecyclemail.state.GovernorState.class));
+        stateOf(ALICE, governorApart).update(io.lifecyclemail.state.GovernorState.newBuilder()
                 .setConsent(new io.lifecyclemail.state.ConsentGiven(0L, "signup")).build());
         assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new CustomerScenariosOperator(
+                CustomerScenariosFunction.withoutGovernor(List.of(rfm), Long.MAX_VALUE, LatePolicy.DEFAULT)),
+                CustomerInputs::customerId, Types.STRING);
+        harness.setStateBackend(new HashMapStateBackend());
+        harness.initializeState(snapshot);
+        harness.open();
+        assertThat(partsOf(ALICE).get("governor")).as("moved into the parts at start").isNotNull();
+        assertThat(stateOf(ALICE, governorApart).value()).as("and no longer apart").isNull();
         push(io.lifecyclemail.schema.CustomerProfile.newBuilder(profile(ALICE, Duration.ofDays(403), true))
                 .setTimezone("Asia/Tokyo").build());
         watermark(Duration.ofDays(404));
-        backend().setCurrentKey(ALICE);
-        assertThat(governor.value()).isNull();
+        assertThat(partsOf(ALICE).get("governor")).isNull();
         assertThat(harness.numKeyedStateEntries()).as("time zone and RFM").isEqualTo(2);
     }
 
@@ -489,6 +499,28 @@ class CustomerScenariosFunctionTest {
         backend().setCurrentKey(customer);
         return backend().getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
                 org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE, descriptor);
+    }
+
+    /** A customer's parts ({@link io.lifecyclemail.common.flink.RecordBundle}): the agenda and the detectors' states. */
+    io.lifecyclemail.common.flink.RecordBundle partsOf(String customer) throws Exception {
+        // the function registered the state: the backend hands out that one, with the function's parts
+        var parts = stateOf(customer, new org.apache.flink.api.common.state.ValueStateDescriptor<>(
+                CustomerScenariosFunction.CUSTOMER_PARTS, new io.lifecyclemail.common.flink.RecordBundleTypeInfo(List.of()))).value();
+        return parts == null ? new io.lifecyclemail.common.flink.RecordBundle() : parts;
+    }
+
+    /** The customer's agenda, as the function keeps it among the customer's parts; null if none. */
+    io.lifecyclemail.state.WakeUps agendaOf(String customer) throws Exception {
+        return (io.lifecyclemail.state.WakeUps) partsOf(customer).get("wake-ups");
+    }
+
+    /** Writes one part of a customer's state, as an older version could have left it. */
+    void putPart(String customer, String part, org.apache.avro.specific.SpecificRecord record) throws Exception {
+        var parts = partsOf(customer);
+        parts.put(part, record);
+        stateOf(customer, new org.apache.flink.api.common.state.ValueStateDescriptor<>(
+                CustomerScenariosFunction.CUSTOMER_PARTS, new io.lifecyclemail.common.flink.RecordBundleTypeInfo(List.of())))
+                .update(parts);
     }
 
     org.apache.flink.api.common.state.MapState<Long, io.lifecyclemail.state.PendingInputs> pendingByTime(String customer)
@@ -665,10 +697,8 @@ class CustomerScenariosFunctionTest {
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("tea", 1), org.assertj.core.groups.Tuple.tuple("cup", 1)));
         backend().setCurrentKey(ALICE);
         assertThat(ids.isEmpty()).as("the span's entries are forgotten together").isTrue();
-        var agenda = stateOf(ALICE, new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
-                new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class)));
-        assertThat(agenda.value().getIdHashes().hasRemaining()).as("and the ids the agenda held").isFalse();
-        assertThat(agenda.value().getIdsHeld()).isEmpty();
+        assertThat(agendaOf(ALICE).getIdHashes().hasRemaining()).as("and the ids the agenda held").isFalse();
+        assertThat(agendaOf(ALICE).getIdsHeld()).isEmpty();
     }
 
     /** Runs {@code older} on {@code backend} over the events, then today's function restored from its snapshot. */
@@ -879,6 +909,12 @@ class CustomerScenariosFunctionTest {
     void aWakeUpIndexWrittenWithTheOlderSchemaIsRestoredOnHeapAndRocksDb() throws Exception {
         for (StateBackend backend : List.of(new HashMapStateBackend(), new EmbeddedRocksDBStateBackend())) {
             restoreFromAnOlderVersion(new OlderWakeUpIndex(), backend, cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
+            // kept apart by the older version, each under its own state name: moved into the customer's parts at start
+            assertThat(partsOf(ALICE).names()).as(backend.getName() + ": moved into the parts")
+                    .containsExactlyInAnyOrder("cart", "wake-ups");
+            assertThat(stateOf(ALICE, new org.apache.flink.api.common.state.ValueStateDescriptor<>("cart",
+                    new io.lifecyclemail.common.flink.AvroBinaryTypeInfo<>(io.lifecyclemail.state.CartState.class))).value())
+                    .as(backend.getName() + ": and no longer apart").isNull();
             watermark(Duration.ofMinutes(30));
             push(profile(ALICE, Duration.ofMinutes(2), true)); // late, within the allowed lateness: applied
             watermark(Duration.ofMinutes(1).plus(WAIT).minusMillis(1));
@@ -886,10 +922,8 @@ class CustomerScenariosFunctionTest {
             watermark(Duration.ofMinutes(1).plus(WAIT));
             assertThat(commands()).as(backend.getName() + ": the cart reminder, through the index of then").singleElement()
                     .satisfies(command -> assertThat(command.getCustomerId()).isEqualTo(ALICE));
-            var wakeUps = stateOf(ALICE, new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
-                    new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class)));
-            assertThat(wakeUps.value().getTimes()).as(backend.getName() + ": written back packed").isEmpty();
-            assertThat(io.lifecyclemail.decision.detect.WakeUpIndex.unpack(wakeUps.value().getPacked()).earliest())
+            assertThat(agendaOf(ALICE).getTimes()).as(backend.getName() + ": written back packed").isEmpty();
+            assertThat(io.lifecyclemail.decision.detect.WakeUpIndex.unpack(agendaOf(ALICE).getPacked()).earliest())
                     .as(backend.getName() + ": the cart's retention is next").isNotNull();
         }
     }
@@ -970,9 +1004,7 @@ class CustomerScenariosFunctionTest {
     @Test
     void idsAnOlderVersionHeldInTheAgendaAsStringsStillRecogniseLateCopiesOnHeapAndRocksDb() throws Exception {
         lateCopyOfWhatAnOlderVersionRememberedIsIgnored(OlderAgendaIds::new, backend -> {
-            var agenda = stateOf(ALICE, new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
-                    new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class)));
-            assertThat(agenda.value()).as(backend + ": the span is forgotten, nothing left").isNull();
+            assertThat(agendaOf(ALICE)).as(backend + ": the span is forgotten, nothing left").isNull();
         });
     }
 
@@ -985,20 +1017,18 @@ class CustomerScenariosFunctionTest {
             push(profile(ALICE, Duration.ZERO, true));
             push(cartAdd(ALICE, Duration.ofMinutes(1), "tea", 1));
             watermark(Duration.ofMinutes(1));
-            var wakeUps = stateOf(ALICE, new org.apache.flink.api.common.state.ValueStateDescriptor<>("wake-ups",
-                    new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(io.lifecyclemail.state.WakeUps.class)));
-            assertThat(wakeUps.value().getTimes()).as("written packed").isEmpty();
-            var index = io.lifecyclemail.decision.detect.WakeUpIndex.unpack(wakeUps.value().getPacked());
+            assertThat(agendaOf(ALICE).getTimes()).as("written packed").isEmpty();
+            var index = io.lifecyclemail.decision.detect.WakeUpIndex.unpack(agendaOf(ALICE).getPacked());
             assertThat(index.size()).as("the cart's wake-up").isEqualTo(1);
             long due = index.earliest();
-            wakeUps.update(io.lifecyclemail.state.WakeUps.newBuilder(wakeUps.value()).setTimes(java.util.Map.of(olderKey, due))
-                    .setPacked(java.nio.ByteBuffer.allocate(0)).build());
+            putPart(ALICE, "wake-ups", io.lifecyclemail.state.WakeUps.newBuilder(agendaOf(ALICE))
+                    .setTimes(java.util.Map.of(olderKey, due)).setPacked(java.nio.ByteBuffer.allocate(0)).build());
 
             watermark(Duration.ofMinutes(1).plus(WAIT));
             assertThat(commands()).as("the cart reminder, found through the older key " + olderKey).hasSize(1);
             backend().setCurrentKey(ALICE);
-            assertThat(wakeUps.value().getTimes()).as("written back packed only").isEmpty();
-            assertThat(io.lifecyclemail.decision.detect.WakeUpIndex.unpack(wakeUps.value().getPacked()).isEmpty())
+            assertThat(agendaOf(ALICE).getTimes()).as("written back packed only").isEmpty();
+            assertThat(io.lifecyclemail.decision.detect.WakeUpIndex.unpack(agendaOf(ALICE).getPacked()).isEmpty())
                     .as("the cart's retention is next").isFalse();
         }
     }

@@ -79,13 +79,27 @@ class EngagementAudienceTest {
         harness.processElement(new StreamRecord<>(input, CustomerInputs.eventTime(input)));
     }
 
+    /** The customers whose parts of state hold {@code part} (a detector's state name). */
     static List<String> keysWith(KeyedOneInputStreamOperatorTestHarness<String, CustomerInput, Decision> harness,
-                                 String state) {
+                                 String part) throws Exception {
         @SuppressWarnings("unchecked")
         KeyedStateBackend<String> backend = (KeyedStateBackend<String>) (KeyedStateBackend<?>) harness.getOperator().getKeyedStateBackend();
-        try (java.util.stream.Stream<String> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
-            return keys.toList();
+        List<String> customers;
+        try (java.util.stream.Stream<String> keys = backend.getKeys(CustomerScenariosFunction.CUSTOMER_PARTS, VoidNamespace.INSTANCE)) {
+            customers = keys.toList();
         }
+        List<String> with = new java.util.ArrayList<>();
+        for (String customer : customers) {
+            backend.setCurrentKey(customer);
+            var parts = backend.getPartitionedState(VoidNamespace.INSTANCE,
+                    org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+                    new org.apache.flink.api.common.state.ValueStateDescriptor<>(CustomerScenariosFunction.CUSTOMER_PARTS,
+                            new io.lifecyclemail.common.flink.RecordBundleTypeInfo(List.of()))).value();
+            if (parts != null && parts.get(part) != null) {
+                with.add(customer);
+            }
+        }
+        return with;
     }
 
     @Test

@@ -1,0 +1,103 @@
+package io.lifecyclemail.common.flink;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * What a savepoint keeps of a {@link RecordBundleSerializer}: each part's name, record class and
+ * schema, in the order the parts are written. On restore with the same parts and schemas the bundles
+ * are read as they are; with parts added, removed or reordered, or a part's schema changed in a way
+ * today's record can read, they are read with the savepoint's parts and written again with today's
+ * (a part no longer listed is dropped). A part whose record class changed, or whose older schema
+ * today's record cannot read, makes the state incompatible: the job does not start on it.
+ */
+public final class RecordBundleSerializerSnapshot implements TypeSerializerSnapshot<RecordBundle> {
+    private String[] names;
+    private String[] classNames;
+    private String[] schemas;
+
+    /** For Flink, which reads the snapshot into it. */
+    public RecordBundleSerializerSnapshot() {
+    }
+
+    RecordBundleSerializerSnapshot(String[] names, String[] classNames, String[] schemas) {
+        this.names = names;
+        this.classNames = classNames;
+        this.schemas = schemas;
+    }
+
+    @Override
+    public int getCurrentVersion() {
+        return 1;
+    }
+
+    @Override
+    public void writeSnapshot(DataOutputView out) throws IOException {
+        out.writeInt(names.length);
+        for (int i = 0; i < names.length; i++) {
+            out.writeUTF(names[i]);
+            out.writeUTF(classNames[i]);
+            byte[] json = schemas[i].getBytes(StandardCharsets.UTF_8); // may be longer than writeUTF allows
+            out.writeInt(json.length);
+            out.write(json);
+        }
+    }
+
+    @Override
+    public void readSnapshot(int version, DataInputView in, ClassLoader classLoader) throws IOException {
+        int parts = in.readInt();
+        names = new String[parts];
+        classNames = new String[parts];
+        schemas = new String[parts];
+        for (int i = 0; i < parts; i++) {
+            names[i] = in.readUTF();
+            classNames[i] = in.readUTF();
+            byte[] json = new byte[in.readInt()];
+            in.readFully(json);
+            schemas[i] = new String(json, StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public TypeSerializer<RecordBundle> restoreSerializer() {
+        return new RecordBundleSerializer(names, classNames, schemas);
+    }
+
+    @Override
+    public TypeSerializerSchemaCompatibility<RecordBundle> resolveSchemaCompatibility(
+            TypeSerializerSnapshot<RecordBundle> old) {
+        if (!(old instanceof RecordBundleSerializerSnapshot before)) {
+            return TypeSerializerSchemaCompatibility.incompatible();
+        }
+        if (Arrays.equals(before.names, names) && Arrays.equals(before.classNames, classNames)
+                && Arrays.equals(before.schemas, schemas)) {
+            return TypeSerializerSchemaCompatibility.compatibleAsIs();
+        }
+        List<String> todays = Arrays.asList(names);
+        for (int i = 0; i < before.names.length; i++) {
+            int now = todays.indexOf(before.names[i]);
+            if (now < 0) {
+                continue; // a part no longer kept: dropped
+            }
+            if (!classNames[now].equals(before.classNames[i])) {
+                return TypeSerializerSchemaCompatibility.incompatible();
+            }
+            Schema reader = new Schema.Parser().parse(schemas[now]);
+            Schema writer = new Schema.Parser().parse(before.schemas[i]);
+            if (SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getType()
+                    != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+                return TypeSerializerSchemaCompatibility.incompatible();
+            }
+        }
+        return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+    }
+}

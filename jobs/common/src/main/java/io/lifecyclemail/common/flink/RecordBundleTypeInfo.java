@@ -1,0 +1,73 @@
+package io.lifecyclemail.common.flink;
+
+import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+
+/** The type of a {@link RecordBundle} with the given parts, for a state descriptor. */
+public final class RecordBundleTypeInfo extends TypeInformation<RecordBundle> {
+    private static final long serialVersionUID = 1L;
+
+    private final List<RecordBundle.Part> parts;
+
+    public RecordBundleTypeInfo(List<RecordBundle.Part> parts) {
+        this.parts = List.copyOf(parts);
+        new RecordBundleSerializer(this.parts); // fails here on too many parts or a name twice
+    }
+
+    @Override
+    public boolean isBasicType() {
+        return false;
+    }
+
+    @Override
+    public boolean isTupleType() {
+        return false;
+    }
+
+    @Override
+    public int getArity() {
+        return 1;
+    }
+
+    @Override
+    public int getTotalFields() {
+        return 1;
+    }
+
+    @Override
+    public Class<RecordBundle> getTypeClass() {
+        return RecordBundle.class;
+    }
+
+    @Override
+    public boolean isKeyType() {
+        return false;
+    }
+
+    @Override
+    public TypeSerializer<RecordBundle> createSerializer(SerializerConfig config) {
+        return new RecordBundleSerializer(parts);
+    }
+
+    @Override
+    public String toString() {
+        return "RecordBundle" + parts.stream().map(RecordBundle.Part::name).toList();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RecordBundleTypeInfo that && that.parts.equals(parts);
+    }
+
+    @Override
+    public int hashCode() {
+        return parts.hashCode();
+    }
+
+    @Override
+    public boolean canEqual(Object other) {
+        return other instanceof RecordBundleTypeInfo;
+    }
+}
