@@ -18,7 +18,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * parts), then each present part's record in Avro's binary encoding, in the parts' order. The
  * savepoint keeps each part's name, record class and schema ({@link RecordBundleSerializerSnapshot}),
  * so a bundle written with other parts, or with older schemas of them, is read back by name; a part
- * no longer listed is read with its schema and dropped.
+ * whose record class is gone is read past with its schema.
  */
 public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
     private static final long serialVersionUID = 1L;
@@ -90,8 +90,9 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
         return serializers;
     }
 
+    /** The record class of that name; null if it is not on the class path. */
     @SuppressWarnings("unchecked")
-    private static Class<? extends SpecificRecord> recordClass(String name) {
+    static Class<? extends SpecificRecord> recordClass(String name) {
         try {
             return (Class<? extends SpecificRecord>) Class.forName(name, false,
                     Thread.currentThread().getContextClassLoader() != null

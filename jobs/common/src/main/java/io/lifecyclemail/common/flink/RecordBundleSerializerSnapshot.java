@@ -2,6 +2,7 @@ package io.lifecyclemail.common.flink;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -14,11 +15,18 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * What a savepoint keeps of a {@link RecordBundleSerializer}: each part's name, record class and
- * schema, in the order the parts are written. On restore with the same parts and schemas the bundles
- * are read as they are; with parts added, removed or reordered, or a part's schema changed in a way
- * today's record can read, they are read with the savepoint's parts and written again with today's
- * (a part no longer listed is dropped). A part whose record class changed, or whose older schema
- * today's record cannot read, makes the state incompatible: the job does not start on it.
+ * schema, in the order the parts are written. On restore:
+ * <ul>
+ *   <li>the same parts and schemas: the bundles are read as they are;</li>
+ *   <li>parts added, removed or reordered: the bundles stay as they are, read and written with the
+ *   savepoint's parts in its order, today's new parts after them; a part no longer listed stays, unread
+ *   (as a removed scenario's state stayed when each had a state of its own);</li>
+ *   <li>a part's schema changed in a way today's record can read, or a part's record class gone: the
+ *   bundles are read with the savepoint's parts and schemas and written again with today's parts (the
+ *   parts no longer listed are then dropped);</li>
+ *   <li>a part whose record class changed, or whose older schema today's record cannot read: the state
+ *   is incompatible, and the job does not start on it.</li>
+ * </ul>
  */
 public final class RecordBundleSerializerSnapshot implements TypeSerializerSnapshot<RecordBundle> {
     private String[] names;
@@ -83,21 +91,44 @@ public final class RecordBundleSerializerSnapshot implements TypeSerializerSnaps
             return TypeSerializerSchemaCompatibility.compatibleAsIs();
         }
         List<String> todays = Arrays.asList(names);
+        boolean rewrite = false;
         for (int i = 0; i < before.names.length; i++) {
             int now = todays.indexOf(before.names[i]);
             if (now < 0) {
-                continue; // a part no longer kept: dropped
+                // a part no longer listed (a scenario removed) stays, unread, while its record class exists
+                rewrite |= RecordBundleSerializer.recordClass(before.classNames[i]) == null;
+                continue;
             }
             if (!classNames[now].equals(before.classNames[i])) {
                 return TypeSerializerSchemaCompatibility.incompatible();
             }
-            Schema reader = new Schema.Parser().parse(schemas[now]);
-            Schema writer = new Schema.Parser().parse(before.schemas[i]);
-            if (SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getType()
-                    != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-                return TypeSerializerSchemaCompatibility.incompatible();
+            if (!schemas[now].equals(before.schemas[i])) {
+                Schema reader = new Schema.Parser().parse(schemas[now]);
+                Schema writer = new Schema.Parser().parse(before.schemas[i]);
+                if (SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getType()
+                        != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+                    return TypeSerializerSchemaCompatibility.incompatible();
+                }
+                rewrite = true;
             }
         }
-        return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+        if (rewrite) { // read with the savepoint's parts and schemas, written again with today's
+            return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+        }
+        // Parts added, removed or reordered, the schemas unchanged: the savepoint's parts in its order, then
+        // today's new ones. The bytes stay as they are (RocksDB would otherwise rewrite every customer).
+        List<String> keptNames = new ArrayList<>(Arrays.asList(before.names));
+        List<String> keptClasses = new ArrayList<>(Arrays.asList(before.classNames));
+        for (int i = 0; i < names.length; i++) {
+            if (!keptNames.contains(names[i])) {
+                keptNames.add(names[i]);
+                keptClasses.add(classNames[i]);
+            }
+        }
+        if (keptNames.size() > RecordBundleSerializer.MAX_PARTS) {
+            return TypeSerializerSchemaCompatibility.compatibleAfterMigration(); // dropping the parts no longer listed
+        }
+        return TypeSerializerSchemaCompatibility.compatibleWithReconfiguredSerializer(new RecordBundleSerializer(
+                keptNames.toArray(String[]::new), keptClasses.toArray(String[]::new), null));
     }
 }
