@@ -1,9 +1,12 @@
 package io.lifecyclemail.quickstart;
 
+import io.lifecyclemail.common.flink.AvroBinarySerializer;
+import io.lifecyclemail.common.flink.RecordBundle;
 import java.lang.reflect.Field;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -49,7 +52,9 @@ final class SavepointBreakdown {
             Map<String, Size> sizes = new TreeMap<>();
             DataOutputSerializer out = new DataOutputSerializer(4096);
             for (Map.Entry<String, StateTable<K, ?, ?>> table : SavepointBreakdown.<K>tables(backend).entrySet()) {
-                sizes.put(table.getKey(), size(table.getValue(), keySerializer, out));
+                Map<String, Size> parts = new TreeMap<>();
+                sizes.put(table.getKey(), size(table.getValue(), keySerializer, out, parts));
+                parts.forEach((part, size) -> sizes.put(table.getKey() + " / " + part, size));
             }
             for (Map.Entry<String, HeapPriorityQueueSnapshotRestoreWrapper<?>> queue : queues(backend).entrySet()) {
                 sizes.put(queue.getKey(), size(queue.getValue(), out));
@@ -69,8 +74,9 @@ final class SavepointBreakdown {
         throw new IllegalArgumentException("a key serializer not measured here: " + serializer);
     }
 
-    private static <K, N, S> Size size(StateTable<K, N, S> table, TypeSerializer<K> keys, DataOutputSerializer out)
-            throws Exception {
+    /** @param parts filled with what each part of a {@link RecordBundle} value takes, its record alone */
+    private static <K, N, S> Size size(StateTable<K, N, S> table, TypeSerializer<K> keys, DataOutputSerializer out,
+                                       Map<String, Size> parts) throws Exception {
         TypeSerializer<N> namespaces = table.getNamespaceSerializer();
         TypeSerializer<S> values = table.getStateSerializer();
         long entries = 0;
@@ -83,8 +89,26 @@ final class SavepointBreakdown {
             values.serialize(entry.getState(), out);
             entries++;
             bytes += out.length();
+            if (entry.getState() instanceof RecordBundle bundle) {
+                for (String part : bundle.names()) {
+                    out.clear();
+                    write(bundle.get(part), out);
+                    parts.merge(part, new Size(1, out.length()),
+                            (sum, one) -> new Size(sum.entries() + one.entries(), sum.bytes() + one.bytes()));
+                }
+            }
         }
         return new Size(entries, bytes);
+    }
+
+    /** A serializer per record class, for the parts of bundles (the breakdown runs in one thread). */
+    private static final Map<Class<?>, AvroBinarySerializer<?>> RECORD_SERIALIZERS = new java.util.HashMap<>();
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void write(SpecificRecord record, DataOutputSerializer out) throws Exception {
+        AvroBinarySerializer serializer = RECORD_SERIALIZERS.computeIfAbsent(record.getClass(),
+                type -> new AvroBinarySerializer(type));
+        serializer.serialize(record, out);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

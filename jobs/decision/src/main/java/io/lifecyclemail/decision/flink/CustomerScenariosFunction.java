@@ -31,6 +31,7 @@ import io.lifecyclemail.state.RfmState;
 import io.lifecyclemail.schema.Decision;
 import io.lifecyclemail.schema.SendCommand;
 import io.lifecyclemail.state.CustomerInput;
+import io.lifecyclemail.state.CustomerZone;
 import io.lifecyclemail.state.EntryLog;
 import io.lifecyclemail.state.PendingInputs;
 import io.lifecyclemail.state.RecentEventIds;
@@ -91,6 +92,10 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
     static final String AGENDA = "wake-ups";
     /** The part of {@link #partsState} that holds the rank standing (its state name before the bundle). */
     static final String RANK_STANDING = "rank-standing";
+    /** The part of {@link #partsState} that holds the customer's time zone. */
+    static final String ZONE = "zone";
+    /** The state the zone was kept in, as a string, before the bundle. */
+    static final String TIMEZONE_APART = "timezone";
 
     private final List<Detector<?>> detectors;
     private final long endOfInputCutoff;
@@ -104,9 +109,10 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
     private transient Slot<GovernorState> governed;
     /** Opens and clicks, when some audience asks about them; else null. */
     private transient Slot<EngagementLog> engaged;
-    private transient ValueState<String> timezone;
+    /** Where versions before the customer's parts kept the zone (now part {@link #ZONE}): moved over at start. */
+    private transient ValueState<String> timezoneApart;
     /**
-     * The customer's agenda, rank standing and every detector's state, as one value ({@link RecordBundle}):
+     * The customer's agenda, time zone, rank standing and every detector's state, as one value ({@link RecordBundle}):
      * kept apart, each repeated the customer id as its key (about ten per customer), and on the heap
      * backend each was a lookup and a new value in an old table entry of its own.
      */
@@ -230,14 +236,17 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
         List<RecordBundle.Part> partsKept = new ArrayList<>();
         partsKept.add(new RecordBundle.Part(AGENDA, WakeUps.class));
         partsKept.add(new RecordBundle.Part(RANK_STANDING, RankStanding.class));
+        partsKept.add(new RecordBundle.Part(ZONE, CustomerZone.class));
         slots.forEach(slot -> partsKept.add(slot.part()));
         partsState = getRuntimeContext().getState(
                 new ValueStateDescriptor<>(CUSTOMER_PARTS, new RecordBundleTypeInfo(partsKept)));
         keptApartBefore = new LinkedHashMap<>();
         for (RecordBundle.Part part : partsKept) {
-            keptApartBefore.put(part.name(), olderState(part));
+            if (part.type() != CustomerZone.class) { // kept as a string before ({@link #timezoneApart})
+                keptApartBefore.put(part.name(), olderState(part));
+            }
         }
-        timezone = getRuntimeContext().getState(new ValueStateDescriptor<>("timezone", Types.STRING));
+        timezoneApart = getRuntimeContext().getState(new ValueStateDescriptor<>(TIMEZONE_APART, Types.STRING));
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(PENDING_BY_INSTANT, Types.LONG,
                 new AvroBinaryTypeInfo<>(PendingInputs.class)));
         pendingAsList = getRuntimeContext().getListState(
@@ -392,7 +401,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
      */
     @Override
     List<String> statesToVisitAtStart() {
-        List<String> states = new ArrayList<>(List.of(PENDING_AS_LIST, PENDING_BY_INSTANT));
+        List<String> states = new ArrayList<>(List.of(PENDING_AS_LIST, PENDING_BY_INSTANT, TIMEZONE_APART));
         states.addAll(keptApartBefore.keySet());
         return states;
     }
@@ -409,6 +418,11 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
                 keep(apart.getKey(), kept);
                 apart.getValue().clear();
             }
+        }
+        String zoneApart = timezoneApart.value();
+        if (zoneApart != null) {
+            keep(ZONE, new CustomerZone(zoneApart));
+            timezoneApart.clear();
         }
         Iterable<CustomerInput> listed = pendingAsList.get();
         if (listed != null) {
@@ -611,8 +625,7 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
 
         ZoneId zone() throws Exception {
             if (!zoneRead) {
-                String id = timezone.value();
-                zone = id == null ? null : ZoneId.of(id);
+                zone = CustomerScenariosFunction.this.zone();
                 zoneRead = true;
             }
             return zone;
@@ -620,10 +633,13 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
 
         void profile(CustomerProfile profile) throws Exception {
             if (profile.getTimezone() != null && !profile.getErased()) {
-                timezone.update(StateValues.shared(profile.getTimezone()));
+                CustomerZone kept = (CustomerZone) parts().get(ZONE);
+                if (kept == null || !kept.getZone().equals(profile.getTimezone())) {
+                    keep(ZONE, new CustomerZone(StateValues.shared(profile.getTimezone())));
+                }
                 zone = ZoneId.of(profile.getTimezone());
             } else {
-                timezone.clear();
+                keep(ZONE, null);
                 zone = null;
             }
             zoneRead = true;
@@ -705,8 +721,8 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
     }
 
     private ZoneId zone() throws Exception {
-        String id = timezone.value();
-        return id == null ? null : ZoneId.of(id);
+        CustomerZone kept = (CustomerZone) parts().get(ZONE);
+        return kept == null ? null : ZoneId.of(kept.getZone());
     }
 
     private <S extends SpecificRecordBase> void apply(Slot<S> slot, Object event, long time, ZoneId zone,
