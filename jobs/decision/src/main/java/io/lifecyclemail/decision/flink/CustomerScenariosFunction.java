@@ -763,12 +763,17 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
         return parts;
     }
 
-    /** Keeps a part of the current key's state until the call ends; null forgets it. */
+    /**
+     * Keeps a part of the current key's state until the call ends; null forgets it. The same record
+     * again still counts as a change: detectors may change a state in place (a cart marks what it
+     * decided), and on RocksDB only what is written back is kept.
+     */
     private void keep(String part, SpecificRecord record) throws Exception {
-        if (record != parts().get(part)) {
-            parts.put(part, record);
-            partsChanged = true;
+        if (record == null && parts().get(part) == null) {
+            return;
         }
+        parts().put(part, record);
+        partsChanged = true;
     }
 
     /** Writes the current key's parts back if the call changed them, and forgets them for the next key. */
