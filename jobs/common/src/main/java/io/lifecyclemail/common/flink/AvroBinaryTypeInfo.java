@@ -3,7 +3,6 @@ package io.lifecyclemail.common.flink;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
@@ -11,7 +10,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
  * ({@link AvroBinarySerializer}): Flink's {@code AvroTypeInfo} writes every long in 8 bytes and every
  * int and union branch in 4, which more than doubled the job's state.
  */
-public final class AvroBinaryTypeInfo<T extends SpecificRecord> extends TypeInformation<T> {
+public final class AvroBinaryTypeInfo<T extends SpecificRecord> extends OpaqueTypeInfo<T> {
     private static final long serialVersionUID = 1L;
 
     private final Class<T> type;
@@ -21,33 +20,8 @@ public final class AvroBinaryTypeInfo<T extends SpecificRecord> extends TypeInfo
     }
 
     @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
     public Class<T> getTypeClass() {
         return type;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
     }
 
     @Override

@@ -2,11 +2,10 @@ package io.lifecyclemail.common.flink;
 
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /** The type of a {@link RecordBundle} with the given parts, for a state descriptor. */
-public final class RecordBundleTypeInfo extends TypeInformation<RecordBundle> {
+public final class RecordBundleTypeInfo extends OpaqueTypeInfo<RecordBundle> {
     private static final long serialVersionUID = 1L;
 
     private final List<RecordBundle.Part> parts;
@@ -17,33 +16,8 @@ public final class RecordBundleTypeInfo extends TypeInformation<RecordBundle> {
     }
 
     @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
     public Class<RecordBundle> getTypeClass() {
         return RecordBundle.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
     }
 
     @Override

@@ -133,7 +133,14 @@ class AvroBinarySerializerTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, String, String> harness(
             TypeInformation<ProductInterest> type, String backend, OperatorSubtaskState restore) throws Exception {
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new Interests(type)),
+        return harness(new Interests(type), backend, restore);
+    }
+
+    /** An opened harness around {@code function}, keyed by the customer it gets, on the named backend, restored if given. */
+    static KeyedOneInputStreamOperatorTestHarness<String, String, String> harness(
+            KeyedProcessFunction<String, String, String> function, String backend, OperatorSubtaskState restore)
+            throws Exception {
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function),
                 (String customer) -> customer, Types.STRING);
         StateBackend stateBackend = backend.equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend();
         harness.setStateBackend(stateBackend);

@@ -14,15 +14,10 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.StateBackend;
-import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
@@ -160,15 +155,7 @@ class RecordBundleSerializerTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, String, String> harness(
             List<RecordBundle.Part> parts, String backend, OperatorSubtaskState restore) throws Exception {
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new Bundles(parts)),
-                (String customer) -> customer, Types.STRING);
-        StateBackend stateBackend = backend.equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend();
-        harness.setStateBackend(stateBackend);
-        if (restore != null) {
-            harness.initializeState(restore);
-        }
-        harness.open();
-        return harness;
+        return AvroBinarySerializerTest.harness(new Bundles(parts), backend, restore);
     }
 
     /** Keeps a bundle per customer with every part it knows; says which parts it found before. */
