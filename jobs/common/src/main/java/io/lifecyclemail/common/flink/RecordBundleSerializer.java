@@ -35,6 +35,8 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
     private transient GenericDatumReader<Object>[] skippers;
     private transient BinaryDecoder skipDecoder;
     private transient AvroBinarySerializer.ViewInput skipInput;
+    /** The records of the bundle being written, by part: one array per serializer (they are per thread). */
+    private transient SpecificRecord[] present;
 
     public RecordBundleSerializer(List<RecordBundle.Part> parts) {
         this(parts.stream().map(RecordBundle.Part::name).toArray(String[]::new),
@@ -51,14 +53,6 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
         this.names = names.clone();
         this.classNames = classNames.clone();
         this.writerSchemas = writerSchemas == null ? null : writerSchemas.clone();
-    }
-
-    String[] names() {
-        return names.clone();
-    }
-
-    String[] classNames() {
-        return classNames.clone();
     }
 
     /** The schema part {@code i} is written with: the one a savepoint named, else its record class's. */
@@ -106,7 +100,9 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void serialize(RecordBundle bundle, DataOutputView target) throws IOException {
         AvroBinarySerializer[] parts = serializers();
-        SpecificRecord[] present = new SpecificRecord[names.length];
+        if (present == null) {
+            present = new SpecificRecord[names.length];
+        }
         long bits = 0;
         for (int i = 0; i < names.length; i++) {
             present[i] = bundle.get(names[i]);
@@ -118,6 +114,7 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
         for (int i = 0; i < names.length; i++) {
             if (present[i] != null) {
                 parts[i].serialize(present[i], target);
+                present[i] = null; // not held past the write
             }
         }
     }
