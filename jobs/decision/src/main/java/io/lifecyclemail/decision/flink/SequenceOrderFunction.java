@@ -6,6 +6,12 @@ import io.lifecyclemail.state.SequenceInput;
 import io.lifecyclemail.state.SequenceOrder;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.TimerService;
@@ -18,16 +24,45 @@ import org.apache.flink.util.OutputTag;
  * time. Run by an {@link ArrivalsOperator}: events wait in memory, and go to state with a timer per
  * instant only before a checkpoint. Events at or behind the watermark go to {@code late}, as CEP sends
  * them: no match could use them. One timer to forget what was counted once no match can use it.
+ *
+ * <p>Only a customer who took the step before the repeated one within the pattern's time keeps
+ * anything ({@link SequenceOrdering}). Versions before kept no record of that step: restored from
+ * their savepoint (told by an operator state they did not write), the stage counts every customer's
+ * events for the pattern's time after its first release, as they did, so that no match whose earlier
+ * step came before the restore is missed.
  */
-public final class SequenceOrderFunction extends ArrivalsFunction<SequenceInput, SequenceInput> {
+public final class SequenceOrderFunction extends ArrivalsFunction<SequenceInput, SequenceInput>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    /** Operator state: written by every version that records the earlier step, so a restore tells an older one. */
+    static final String EARLIER_STEP_RECORDED = "sequence-earlier-step-recorded";
     private final SequenceOrdering ordering;
     private final OutputTag<SequenceInput> late;
+    private final long withinMillis;
     private transient ValueState<SequenceOrder> order;
+    private transient ListState<Boolean> earlierStepRecorded;
+    /** Restored from a version that did not record the earlier step: count every event for a while. */
+    private transient boolean restoredWithoutEarlierStep;
+    /** Up to when every event is counted (set at the first release after such a restore). */
+    private transient long countEveryEventUpTo = Long.MIN_VALUE;
 
     public SequenceOrderFunction(SequenceOrdering ordering, OutputTag<SequenceInput> late) {
         this.ordering = ordering;
         this.late = late;
+        this.withinMillis = ordering.withinMillis();
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        // union: each instance reads every instance's entry, so a rescaled restore still finds one
+        earlierStepRecorded = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>(EARLIER_STEP_RECORDED, Types.BOOLEAN));
+        restoredWithoutEarlierStep = context.isRestored() && !earlierStepRecorded.get().iterator().hasNext();
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        earlierStepRecorded.update(List.of(true));
     }
 
     @Override
@@ -82,7 +117,10 @@ public final class SequenceOrderFunction extends ArrivalsFunction<SequenceInput,
         if (held == null && arrived.isEmpty()) {
             return; // a timer of state already cleared
         }
-        SequenceOrdering.Released released = ordering.release(held, arrived, time);
+        if (restoredWithoutEarlierStep && countEveryEventUpTo == Long.MIN_VALUE) {
+            countEveryEventUpTo = time + withinMillis; // after every earlier step the older version saw
+        }
+        SequenceOrdering.Released released = ordering.release(held, arrived, time, countEveryEventUpTo);
         released.events().forEach(out::collect);
         SequenceOrder kept = released.state();
         if (kept == null) {

@@ -23,17 +23,26 @@ import java.util.OptionalInt;
  * repetitions began after the previous step", and a customer has one partial match per start of the
  * pattern. The repetitions ending at event e began at the {@code times - 1}-th earlier event about
  * e's product, because a loop started at an event takes the next events about its product.
+ *
+ * <p>Only events the step before the repeated one took within {@code within} before are counted: a
+ * match's repetitions all follow that step's event, within {@code within} of the match's first event,
+ * so an event without one can be none of them. Most customers never take the earlier step (a pricing
+ * page), and keep nothing here. Where a match exists, its repetitions all pass this test, so the
+ * mark, and what CEP matches, is what counting every event gives.
  */
 public final class SequenceOrdering implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final Step repeated;
     private final List<Step> earlierSteps;
+    /** The step just before {@link #repeated}: only after its event can repetitions begin a match. */
+    private final Step stepBefore;
     private final long withinMillis;
 
     private SequenceOrdering(Step repeated, List<Step> earlierSteps, long withinMillis) {
         this.repeated = repeated;
         this.earlierSteps = List.copyOf(earlierSteps);
+        this.stepBefore = earlierSteps.get(earlierSteps.size() - 1);
         this.withinMillis = withinMillis;
     }
 
@@ -68,6 +77,11 @@ public final class SequenceOrdering implements Serializable {
                 scenario.within().toMillis());
     }
 
+    /** The pattern's time: how far apart a match's first and last events may be (ms). */
+    public long withinMillis() {
+        return withinMillis;
+    }
+
     /** An event as the pattern reads it, not yet placed. */
     public static SequenceInput input(Object event) {
         return new SequenceInput(event, 0, null, 0);
@@ -84,12 +98,12 @@ public final class SequenceOrdering implements Serializable {
     /** The state with more events waiting for the watermark (a new value: state is not changed in place). */
     public static SequenceOrder hold(SequenceOrder state, List<SequenceInput> inputs) {
         if (state == null) {
-            return new SequenceOrder(List.copyOf(inputs), Map.of(), 0L);
+            return new SequenceOrder(List.copyOf(inputs), Map.of(), 0L, 0L);
         }
         List<SequenceInput> waiting = new ArrayList<>(state.getWaiting().size() + inputs.size());
         waiting.addAll(state.getWaiting());
         waiting.addAll(inputs);
-        return new SequenceOrder(waiting, state.getCounted(), state.getForgetAt());
+        return new SequenceOrder(waiting, state.getCounted(), state.getForgetAt(), state.getEarlierStepAt());
     }
 
     /** What {@link #release} hands on, and the state to keep ({@code null}: nothing left). */
@@ -106,6 +120,15 @@ public final class SequenceOrdering implements Serializable {
      *     those waiting in {@code state}
      */
     public Released release(SequenceOrder state, List<SequenceInput> arrived, long time) {
+        return release(state, arrived, time, Long.MIN_VALUE);
+    }
+
+    /**
+     * As {@link #release(SequenceOrder, List, long)}, counting every event the repeated step takes up to
+     * {@code countEveryEventUpTo}, whether the step before it took one or not: after a restore from a
+     * version that kept no record of that step, any customer may have taken it.
+     */
+    public Released release(SequenceOrder state, List<SequenceInput> arrived, long time, long countEveryEventUpTo) {
         List<SequenceInput> due = new ArrayList<>();
         List<SequenceInput> stillWaiting = new ArrayList<>();
         if (state != null) {
@@ -116,6 +139,7 @@ public final class SequenceOrdering implements Serializable {
         due.addAll(arrived);
         due.sort(java.util.Comparator.comparingLong(SequenceOrdering::timeOf)); // stable: one instant keeps its order
         Map<String, List<Long>> counted = state == null ? new HashMap<>() : new HashMap<>(state.getCounted());
+        long earlierStepAt = state == null ? 0 : state.getEarlierStepAt();
         long instant = Long.MIN_VALUE;
         int index = 0;
         List<SequenceInput> placed = new ArrayList<>(due.size());
@@ -124,20 +148,34 @@ public final class SequenceOrdering implements Serializable {
             index = at == instant ? index + 1 : 0;
             instant = at;
             SequenceInput event = new SequenceInput(input.getEvent(), index, null, 0);
-            if (SequenceSteps.matches(repeated, event.getEvent())) {
+            if (SequenceSteps.matches(repeated, event.getEvent())
+                    && (at <= countEveryEventUpTo || (earlierStepAt != 0 && at - earlierStepAt <= withinMillis))) {
                 count(counted, event, at - withinMillis);
+            }
+            // after the test above: the repetitions of a match follow the earlier step's event
+            if (SequenceSteps.matches(stepBefore, event.getEvent())) {
+                earlierStepAt = at;
             }
             // CEP skips events no step takes (every step follows "followedBy"): they need not reach it
             if (event.getRepeatStartTime() != null || SequenceSteps.matchesAny(earlierSteps, event.getEvent())) {
                 placed.add(event);
             }
         }
-        // later events come after the watermark, so after time: what is older than within before it is of no use
+        // later events come after the watermark, so after time. Once the earlier step's event is more than
+        // within before it, no later event is counted, and what was counted cannot begin a match either:
+        // its repetitions would follow that event (or an earlier one) by more than within
+        if (earlierStepAt + withinMillis <= time) {
+            earlierStepAt = 0;
+            if (time >= countEveryEventUpTo) {
+                counted.clear();
+            }
+        }
         counted.values().removeIf(pairs -> pairs.get(pairs.size() - 2) < time - withinMillis);
-        if (stillWaiting.isEmpty() && counted.isEmpty()) {
+        if (stillWaiting.isEmpty() && counted.isEmpty() && earlierStepAt == 0) {
             return new Released(placed, null);
         }
-        return new Released(placed, new SequenceOrder(stillWaiting, counted, state == null ? 0L : state.getForgetAt()));
+        return new Released(placed, new SequenceOrder(stillWaiting, counted, state == null ? 0L : state.getForgetAt(),
+                earlierStepAt));
     }
 
     /**
@@ -171,8 +209,15 @@ public final class SequenceOrdering implements Serializable {
         counted.put(product, kept);
     }
 
-    /** When {@code counted} is of no more use unless new events come: after every entry's time (0: now). */
+    /**
+     * When {@code state} is of no more use unless new events come: once the earlier step's event is
+     * {@code within} old; without one (counted after a restore from an older version), after every
+     * entry's time by {@code within} (0: now).
+     */
     public long forgetAt(SequenceOrder state) {
+        if (state.getEarlierStepAt() != 0) {
+            return state.getEarlierStepAt() + withinMillis;
+        }
         long latest = Long.MIN_VALUE;
         for (List<Long> pairs : state.getCounted().values()) {
             latest = Math.max(latest, pairs.get(pairs.size() - 2));

@@ -91,13 +91,58 @@ class SequenceOrderFunctionTest {
             assertThat(held(harness, "c")).as("what c counted").isNotNull();
             assertThat(held(harness, "d")).isNotNull();
 
-            harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(30).plus(WITHIN))));
-            assertThat(held(harness, "d")).as("d's view is too old to begin a match").isNull();
-            assertThat(held(harness, "c")).as("c's last view could still begin one").isNotNull();
-            harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(30).plus(WITHIN)) + 1));
+            harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(12).plus(WITHIN)) - 1));
+            assertThat(held(harness, "d")).as("d's pricing page is too old for any view to follow it").isNull();
+            assertThat(held(harness, "c")).as("a view could still follow c's later pricing page").isNotNull();
+            harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(12).plus(WITHIN))));
             assertThat(held(harness, "c")).as("nothing kept once no match can use it").isNull();
             assertThat(harness.numEventTimeTimers()).isZero();
             assertThat(harness.extractOutputValues()).hasSize(4);
+        } finally {
+            harness.close();
+        }
+    }
+
+    /**
+     * Versions before this one counted every customer's views, whether a pricing page came first or not,
+     * and kept no record of it: restored from their savepoint (no operator state that says otherwise),
+     * every view is counted for the Sequence's time, so that a pricing page seen before the restore
+     * still leads to its match; restored from this version's, a customer without a pricing page counts
+     * nothing.
+     */
+    @ParameterizedTest
+    @CsvSource({"hashmap,true", "rocksdb,true", "hashmap,false", "rocksdb,false"})
+    void restoredFromAVersionThatDidNotRecordThePricingPageEveryViewIsCountedForTheSequencesTime(String backend,
+            boolean olderVersion) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, SequenceInput, SequenceInput> harness = harness(backend);
+        harness.open();
+        harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(5))));
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+        assertThat(snapshot.getManagedOperatorState()).as("this version says it records the pricing page").isNotEmpty();
+        if (olderVersion) {
+            snapshot = OperatorSubtaskState.builder().setManagedKeyedState(snapshot.getManagedKeyedState()).build();
+        }
+        harness = harness(backend);
+        harness.initializeState(snapshot);
+        harness.open();
+        try {
+            for (int minute : new int[] {10, 20, 30}) {
+                ClickstreamEvent event = view("c", minute);
+                harness.processElement(SequenceOrdering.input(event), event.getEventTime().toEpochMilli());
+            }
+            harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(30))));
+            if (olderVersion) {
+                assertThat(harness.extractOutputValues()).singleElement().satisfies(third ->
+                        assertThat(third.getRepeatStartTime()).isEqualTo(Events.millis(Duration.ofMinutes(10))));
+                assertThat(held(harness, "c")).isNotNull();
+                harness.processWatermark(new Watermark(Events.millis(Duration.ofMinutes(30).plus(WITHIN)) + 1));
+                assertThat(held(harness, "c")).as("forgotten after the Sequence's time").isNull();
+            } else {
+                assertThat(harness.extractOutputValues()).isEmpty();
+                assertThat(held(harness, "c")).isNull();
+            }
+            assertThat(harness.numEventTimeTimers()).isZero();
         } finally {
             harness.close();
         }

@@ -45,11 +45,13 @@ class SequenceOrderingTest {
         ClickstreamEvent a2 = view(20, "a");
         ClickstreamEvent a3 = view(20, "a");
         ClickstreamEvent a4 = view(30, "a");
+        ClickstreamEvent firstPricing = Events.page("c", Duration.ofMinutes(5), "pricing");
         ClickstreamEvent pricing = Events.page("c", Duration.ofMinutes(20), "pricing");
-        // as they came, instants mixed: four held in state (at a checkpoint), then a1 and a3 in memory
-        SequenceOrder state = SequenceOrdering.hold(null, inputs(b1, a2, a4, pricing));
+        // as they came, instants mixed: five held in state (at a checkpoint), then a1 and a3 in memory
+        SequenceOrder state = SequenceOrdering.hold(null, inputs(firstPricing, b1, a2, a4, pricing));
         SequenceOrdering.Released atTen = ordering.release(state, inputs(a1), Events.millis(Duration.ofMinutes(10)));
-        assertThat(atTen.events()).as("a first view: no step takes it yet").isEmpty();
+        assertThat(atTen.events()).extracting(SequenceInput::getEvent)
+                .as("the first pricing page; a first view: no step takes it yet").containsExactly(firstPricing);
         assertThat(atTen.state().getWaiting()).hasSize(4);
 
         SequenceOrdering.Released atTwenty = ordering.release(atTen.state(), inputs(a3), Events.millis(Duration.ofMinutes(20)));
@@ -70,22 +72,27 @@ class SequenceOrderingTest {
         assertThat(fourth.getRepeatStartIndex()).as("a2 was second at its instant").isEqualTo(1);
         assertThat(atThirty.state().getWaiting()).isEmpty();
         assertThat(atThirty.state().getCounted()).containsOnlyKeys("a", "b");
-        assertThat(ordering.forgetAt(atThirty.state())).isEqualTo(Events.millis(Duration.ofMinutes(30).plus(WITHIN)) + 1);
+        assertThat(atThirty.state().getEarlierStepAt()).isEqualTo(Events.millis(Duration.ofMinutes(20)));
+        assertThat(ordering.forgetAt(atThirty.state())).as("within after the last pricing page")
+                .isEqualTo(Events.millis(Duration.ofMinutes(20).plus(WITHIN)));
     }
 
     @Test
-    void repetitionsFurtherApartThanTheSequencesTimeAreNotMarkedAndCountedEventsAreForgottenAfterIt() {
+    void repetitionsFurtherApartThanTheSequencesTimeAreNotMarkedAndCountedEventsAreForgottenWithinAfterTheEarlierStep() {
         SequenceOrdering ordering = SequenceOrdering.of(sequence(PRICING, THREE_SAME));
         ClickstreamEvent first = view(0, "a");
         ClickstreamEvent second = view(60, "a");
         ClickstreamEvent third = Events.click("c", WITHIN.plusMinutes(1), ClickType.PRODUCT_VIEW, Events.product("a", 900), 1);
-        SequenceOrder state = SequenceOrdering.hold(null, inputs(first, second, third));
+        SequenceOrder state = SequenceOrdering.hold(null, inputs(Events.page("c", Duration.ZERO, "pricing"), first,
+                Events.page("c", Duration.ofMinutes(59), "pricing"), second, third));
         SequenceOrdering.Released released = ordering.release(state, List.of(), Events.millis(WITHIN.plusMinutes(1)));
-        assertThat(released.events()).as("the first is too long before the third: nothing completes three").isEmpty();
+        assertThat(released.events()).extracting(SequenceInput::getEvent).as("the first is too long before the third: "
+                + "nothing completes three; the pricing pages").allMatch(event -> ((ClickstreamEvent) event).getType() == ClickType.PAGE_VIEW);
         assertThat(released.state().getCounted().get("a")).as("the second and third, as instant and index")
                 .containsExactly(Events.millis(Duration.ofMinutes(60)), 0L, Events.millis(WITHIN.plusMinutes(1)), 0L);
         long forgetAt = ordering.forgetAt(released.state());
-        assertThat(ordering.release(released.state(), List.of(), forgetAt - 1).state()).as("the third could still begin a match")
+        assertThat(forgetAt).isEqualTo(Events.millis(Duration.ofMinutes(59).plus(WITHIN)));
+        assertThat(ordering.release(released.state(), List.of(), forgetAt - 1).state()).as("a view could still follow the pricing page")
                 .isNotNull();
         assertThat(ordering.release(released.state(), List.of(), forgetAt).state()).as("nothing left to keep").isNull();
     }
@@ -97,11 +104,59 @@ class SequenceOrderingTest {
         ClickstreamEvent cheap = Events.click("c", Duration.ofMinutes(1), ClickType.PRODUCT_VIEW, Events.product("a", 900), 1);
         ClickstreamEvent dear = Events.click("c", Duration.ofMinutes(2), ClickType.PRODUCT_VIEW, Events.product("a", 1200), 1);
         ClickstreamEvent dearAgain = Events.click("c", Duration.ofMinutes(3), ClickType.PRODUCT_VIEW, Events.product("a", 1200), 1);
-        SequenceOrdering.Released released = ordering.release(null, inputs(cheap, dear, dearAgain), Events.millis(Duration.ofMinutes(3)));
-        assertThat(released.events()).singleElement().satisfies(second -> {
+        SequenceOrdering.Released released = ordering.release(null, inputs(Events.page("c", Duration.ZERO, "pricing"), cheap,
+                dear, dearAgain), Events.millis(Duration.ofMinutes(3)));
+        assertThat(released.events()).hasSize(2).last().satisfies(second -> {
             assertThat(second.getEvent()).isEqualTo(dearAgain);
             assertThat(second.getRepeatStartTime()).as("the cheaper view is not counted").isEqualTo(Events.millis(Duration.ofMinutes(2)));
         });
+    }
+
+    @Test
+    void onlyEventsWithinTheSequencesTimeAfterTheEarlierStepAreCountedAndACustomerWithoutItKeepsNothing() {
+        SequenceOrdering ordering = SequenceOrdering.of(sequence(PRICING, THREE_SAME));
+        SequenceOrdering.Released noPricing = ordering.release(null, inputs(view(0, "a"), view(1, "a"), view(2, "a")),
+                Events.millis(Duration.ofMinutes(2)));
+        assertThat(noPricing.events()).as("three views, no pricing page before them").isEmpty();
+        assertThat(noPricing.state()).as("nothing kept").isNull();
+
+        // pricing at 10; views of a at 5 (before it), 11, 12 and 13; the third after the pricing page is marked
+        SequenceOrdering.Released afterPricing = ordering.release(null, inputs(view(5, "a"),
+                Events.page("c", Duration.ofMinutes(10), "pricing"), view(11, "a"), view(12, "a"), view(13, "a")),
+                Events.millis(Duration.ofMinutes(13)));
+        assertThat(afterPricing.events()).extracting(SequenceInput::getRepeatStartTime).as("pricing, then view 13")
+                .containsExactly(null, Events.millis(Duration.ofMinutes(11)));
+        assertThat(afterPricing.state().getEarlierStepAt()).isEqualTo(Events.millis(Duration.ofMinutes(10)));
+
+        // views beyond within after the pricing page are not counted; once no later one can be, nothing is kept
+        long pastWithin = Events.millis(Duration.ofMinutes(10).plus(WITHIN)) + 1;
+        ClickstreamEvent late = Events.click("c", Duration.ofMillis(pastWithin - Events.millis(Duration.ZERO)),
+                ClickType.PRODUCT_VIEW, Events.product("b", 900), 1);
+        SequenceOrdering.Released beyond = ordering.release(afterPricing.state(), inputs(late), pastWithin);
+        assertThat(beyond.events()).isEmpty();
+        assertThat(beyond.state()).as("b's view not counted; the pricing page too far back for a's to begin a match")
+                .isNull();
+        assertThat(ordering.forgetAt(afterPricing.state())).as("within after the pricing page, though a's views are later")
+                .isEqualTo(Events.millis(Duration.ofMinutes(10).plus(WITHIN)));
+    }
+
+    @Test
+    void afterARestoreFromAVersionThatCountedEveryEventEveryEventIsCountedUpToTheInstantGiven() {
+        SequenceOrdering ordering = SequenceOrdering.of(sequence(PRICING, THREE_SAME));
+        long upTo = Events.millis(Duration.ofMinutes(3));
+        SequenceOrdering.Released atTwo = ordering.release(null, inputs(view(0, "a"), view(1, "a"), view(2, "a")),
+                Events.millis(Duration.ofMinutes(2)), upTo);
+        assertThat(atTwo.events()).extracting(SequenceInput::getRepeatStartTime)
+                .as("the third view is marked: a pricing page before the restore may precede it")
+                .containsExactly(Events.millis(Duration.ZERO));
+        assertThat(atTwo.state().getCounted().get("a")).hasSize(4);
+        assertThat(atTwo.state().getEarlierStepAt()).isZero();
+
+        SequenceOrdering.Released atFour = ordering.release(atTwo.state(), inputs(view(3, "a"), view(4, "a")),
+                Events.millis(Duration.ofMinutes(4)), upTo);
+        assertThat(atFour.events()).extracting(SequenceInput::getRepeatStartTime).as("the view at 3 only")
+                .containsExactly(Events.millis(Duration.ofMinutes(1)));
+        assertThat(atFour.state()).as("past the instant given, with no pricing page: nothing can begin a match").isNull();
     }
 
     static List<SequenceInput> inputs(ClickstreamEvent... events) {
