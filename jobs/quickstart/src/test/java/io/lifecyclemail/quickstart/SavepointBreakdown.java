@@ -93,12 +93,33 @@ final class SavepointBreakdown {
                 for (String part : bundle.names()) {
                     out.clear();
                     write(bundle.get(part), out);
-                    parts.merge(part, new Size(1, out.length()),
-                            (sum, one) -> new Size(sum.entries() + one.entries(), sum.bytes() + one.bytes()));
+                    add(parts, part, out.length());
+                    if (BY_FIELD) {
+                        fields(part, bundle.get(part), parts);
+                    }
                 }
             }
         }
         return new Size(entries, bytes);
+    }
+
+    /** With -Dw2.state-by-field=true, each part's top-level fields too ("part / field"). */
+    private static final boolean BY_FIELD = Boolean.getBoolean("w2.state-by-field");
+
+    private static void add(Map<String, Size> sizes, String name, long bytes) {
+        sizes.merge(name, new Size(1, bytes), (sum, one) -> new Size(sum.entries() + one.entries(), sum.bytes() + one.bytes()));
+    }
+
+    /** What each top-level field of a part's record takes in Avro's binary encoding. */
+    private static void fields(String part, SpecificRecord record, Map<String, Size> parts) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (org.apache.avro.Schema.Field field : record.getSchema().getFields()) {
+            bytes.reset();
+            org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+            new org.apache.avro.specific.SpecificDatumWriter<>(field.schema()).write(record.get(field.pos()), encoder);
+            encoder.flush();
+            add(parts, part + "." + field.name(), bytes.size());
+        }
     }
 
     /** A serializer per record class, for the parts of bundles (the breakdown runs in one thread). */
