@@ -110,15 +110,35 @@ final class SavepointBreakdown {
         sizes.merge(name, new Size(1, bytes), (sum, one) -> new Size(sum.entries() + one.entries(), sum.bytes() + one.bytes()));
     }
 
-    /** What each top-level field of a part's record takes in Avro's binary encoding. */
+    /**
+     * What each field of a part's record takes in Avro's binary encoding, into records and the records
+     * of arrays ("governor.waiting[].command"), as deep as {@link #FIELD_DEPTH}.
+     */
     private static void fields(String part, SpecificRecord record, Map<String, Size> parts) throws java.io.IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        fields(part, record, parts, new java.io.ByteArrayOutputStream(), 1);
+    }
+
+    private static final int FIELD_DEPTH = 3;
+
+    private static void fields(String path, org.apache.avro.generic.IndexedRecord record, Map<String, Size> sizes,
+                               java.io.ByteArrayOutputStream bytes, int depth) throws java.io.IOException {
         for (org.apache.avro.Schema.Field field : record.getSchema().getFields()) {
+            Object value = record.get(field.pos());
             bytes.reset();
             org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
-            new org.apache.avro.specific.SpecificDatumWriter<>(field.schema()).write(record.get(field.pos()), encoder);
+            new org.apache.avro.specific.SpecificDatumWriter<>(field.schema()).write(value, encoder);
             encoder.flush();
-            add(parts, part + "." + field.name(), bytes.size());
+            String name = path + "." + field.name();
+            add(sizes, name, bytes.size());
+            if (depth < FIELD_DEPTH && value instanceof org.apache.avro.generic.IndexedRecord inner) {
+                fields(name, inner, sizes, bytes, depth + 1);
+            } else if (depth < FIELD_DEPTH && value instanceof java.util.List<?> list) {
+                for (Object element : list) {
+                    if (element instanceof org.apache.avro.generic.IndexedRecord inner) {
+                        fields(name + "[]", inner, sizes, bytes, depth + 1);
+                    }
+                }
+            }
         }
     }
 
