@@ -38,7 +38,6 @@ public final class SequenceOrderFunction extends ArrivalsFunction<SequenceInput,
     static final String EARLIER_STEP_RECORDED = "sequence-earlier-step-recorded";
     private final SequenceOrdering ordering;
     private final OutputTag<SequenceInput> late;
-    private final long withinMillis;
     private transient ValueState<SequenceOrder> order;
     private transient ListState<Boolean> earlierStepRecorded;
     /** Restored from a version that did not record the earlier step: count every event for a while. */
@@ -49,7 +48,6 @@ public final class SequenceOrderFunction extends ArrivalsFunction<SequenceInput,
     public SequenceOrderFunction(SequenceOrdering ordering, OutputTag<SequenceInput> late) {
         this.ordering = ordering;
         this.late = late;
-        this.withinMillis = ordering.withinMillis();
     }
 
     @Override
@@ -118,7 +116,7 @@ public final class SequenceOrderFunction extends ArrivalsFunction<SequenceInput,
             return; // a timer of state already cleared
         }
         if (restoredWithoutEarlierStep && countEveryEventUpTo == Long.MIN_VALUE) {
-            countEveryEventUpTo = time + withinMillis; // after every earlier step the older version saw
+            countEveryEventUpTo = time + ordering.withinMillis(); // after every earlier step the older version saw
         }
         SequenceOrdering.Released released = ordering.release(held, arrived, time, countEveryEventUpTo);
         released.events().forEach(out::collect);
