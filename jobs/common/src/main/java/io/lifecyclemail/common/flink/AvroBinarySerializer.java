@@ -146,8 +146,12 @@ public final class AvroBinarySerializer<T extends SpecificRecord> extends TypeSe
         return type.hashCode();
     }
 
+    Class<T> type() {
+        return type;
+    }
+
     /** Flink's output view as the stream Avro's encoder writes to. */
-    private static final class ViewOutput extends OutputStream {
+    static final class ViewOutput extends OutputStream {
         DataOutputView view;
 
         @Override

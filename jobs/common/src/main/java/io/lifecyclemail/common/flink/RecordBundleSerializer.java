@@ -1,16 +1,21 @@
 package io.lifecyclemail.common.flink;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
@@ -19,6 +24,10 @@ import org.apache.flink.core.memory.DataOutputView;
  * savepoint keeps each part's name, record class and schema ({@link RecordBundleSerializerSnapshot}),
  * so a bundle written with other parts, or with older schemas of them, is read back by name; a part
  * whose record class is gone is read past with its schema.
+ *
+ * <p>With a shared record type (the customer's bundle shares {@code Product}), the bits are followed
+ * by the bundle's distinct records of that type (a count, then each), and the parts hold their indexes
+ * where they held the records ({@link SharedRecords}).
  */
 public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
     private static final long serialVersionUID = 1L;
@@ -29,6 +38,8 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
     private final String[] classNames;
     /** The schemas the parts were written with, as JSON; null: each record class's own. */
     private final String[] writerSchemas;
+    /** The record class whose records the parts share (written once per bundle); null: none. */
+    private final String sharedClassName;
 
     /** One per part: a record serializer, or null for a part whose class is gone (then read with {@link #skippers}). */
     private transient AvroBinarySerializer<?>[] serializers;
@@ -37,13 +48,30 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
     private transient AvroBinarySerializer.ViewInput skipInput;
     /** The records of the bundle being written, by part: one array per serializer (they are per thread). */
     private transient SpecificRecord[] present;
+    /** With a shared record type: the records shared, and each part's writer and reader of turned schemas. */
+    private transient SharedRecords shared;
+    private transient AvroBinarySerializer<?> sharedSerializer;
+    private transient SharedRecords.Writer[] sharingWriters;
+    private transient SharedRecords.Reader[] sharingReaders;
+    /** With a shared record type: the parts, written here first, as the shared records go before them. */
+    private transient DataOutputSerializer partsBuffer;
+    private transient AvroBinarySerializer.ViewOutput output;
+    private transient BinaryEncoder encoder;
+    private transient AvroBinarySerializer.ViewInput input;
+    private transient BinaryDecoder decoder;
 
     public RecordBundleSerializer(List<RecordBundle.Part> parts) {
-        this(parts.stream().map(RecordBundle.Part::name).toArray(String[]::new),
-                parts.stream().map(part -> part.type().getName()).toArray(String[]::new), null);
+        this(parts, null);
     }
 
-    RecordBundleSerializer(String[] names, String[] classNames, String[] writerSchemas) {
+    /** @param shared the record class the parts' records share, written once per bundle; null: none */
+    public RecordBundleSerializer(List<RecordBundle.Part> parts, Class<? extends SpecificRecord> shared) {
+        this(parts.stream().map(RecordBundle.Part::name).toArray(String[]::new),
+                parts.stream().map(part -> part.type().getName()).toArray(String[]::new), null,
+                shared == null ? null : shared.getName());
+    }
+
+    RecordBundleSerializer(String[] names, String[] classNames, String[] writerSchemas, String sharedClassName) {
         if (names.length > MAX_PARTS) {
             throw new IllegalArgumentException("a bundle holds at most " + MAX_PARTS + " parts, not " + names.length);
         }
@@ -53,6 +81,11 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
         this.names = names.clone();
         this.classNames = classNames.clone();
         this.writerSchemas = writerSchemas == null ? null : writerSchemas.clone();
+        this.sharedClassName = sharedClassName;
+    }
+
+    String sharedClassName() {
+        return sharedClassName;
     }
 
     /** The schema part {@code i} is written with: the one a savepoint named, else its record class's. */
@@ -80,8 +113,81 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
                             + names[i] + " is not on the class path");
                 }
             }
+            if (sharedClassName != null) {
+                startSharing();
+            }
         }
         return serializers;
+    }
+
+    /** The writers and readers of the parts' turned schemas, and the shared records' own serializer. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void startSharing() {
+        Class<? extends SpecificRecord> sharedType = recordClass(sharedClassName);
+        if (sharedType == null) {
+            throw new IllegalStateException("the shared record class " + sharedClassName + " is not on the class path");
+        }
+        Schema sharedSchema = SpecificData.getForClass(sharedType).getSchema(sharedType);
+        String sharedWritten = null;
+        List<Class<? extends SpecificRecord>> types = new ArrayList<>(List.of(sharedType));
+        for (AvroBinarySerializer<?> part : serializers) {
+            if (part != null) {
+                types.add(part.type());
+            }
+        }
+        SpecificData model = SharedRecords.model(sharedType.getClassLoader(), types);
+        shared = new SharedRecords(sharedType);
+        sharingWriters = new SharedRecords.Writer[names.length];
+        sharingReaders = new SharedRecords.Reader[names.length];
+        for (int i = 0; i < names.length; i++) {
+            Schema written = writerSchemas == null ? null : new Schema.Parser().parse(writerSchemas[i]);
+            if (sharedWritten == null && written != null) {
+                Schema found = find(written, sharedClassName);
+                sharedWritten = found == null ? null : found.toString();
+            }
+            Schema turnedWritten = written == null ? null : SharedRecords.referencing(written, sharedClassName);
+            if (serializers[i] != null) {
+                Schema today = serializers[i].schema();
+                Schema turnedToday = SharedRecords.referencing(today, sharedClassName);
+                sharingWriters[i] = shared.new Writer(turnedToday, model);
+                sharingReaders[i] = shared.new Reader(turnedWritten == null ? turnedToday : turnedWritten, turnedToday, model);
+            } else {
+                skippers[i] = new GenericDatumReader<>(turnedWritten);
+            }
+        }
+        sharedSerializer = new AvroBinarySerializer(sharedType, sharedWritten == null || sharedWritten.equals(sharedSchema.toString())
+                ? null : sharedWritten);
+        partsBuffer = new DataOutputSerializer(256);
+        output = new AvroBinarySerializer.ViewOutput();
+        input = new AvroBinarySerializer.ViewInput();
+    }
+
+    /** The record named {@code name} within {@code schema}; null if there is none. */
+    private static Schema find(Schema schema, String name) {
+        return find(schema, name, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+    }
+
+    private static Schema find(Schema schema, String name, java.util.Set<Schema> seen) {
+        if (!seen.add(schema)) {
+            return null;
+        }
+        if (schema.getType() == Schema.Type.RECORD && schema.getFullName().equals(name)) {
+            return schema;
+        }
+        List<Schema> inner = switch (schema.getType()) {
+            case RECORD -> schema.getFields().stream().map(Schema.Field::schema).toList();
+            case ARRAY -> List.of(schema.getElementType());
+            case MAP -> List.of(schema.getValueType());
+            case UNION -> schema.getTypes();
+            default -> List.of();
+        };
+        for (Schema each : inner) {
+            Schema found = find(each, name, seen);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
     }
 
     /** The record class of that name; null if it is not on the class path. */
@@ -111,6 +217,10 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
             }
         }
         writeUnsigned(bits, target);
+        if (shared != null) {
+            writeSharing(target);
+            return;
+        }
         for (int i = 0; i < names.length; i++) {
             if (present[i] != null) {
                 parts[i].serialize(present[i], target);
@@ -119,11 +229,41 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
         }
     }
 
+    /** The shared records, then {@link #present}'s parts with their indexes. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void writeSharing(DataOutputView target) throws IOException {
+        try {
+            shared.startWriting();
+            partsBuffer.clear();
+            output.view = partsBuffer;
+            encoder = EncoderFactory.get().directBinaryEncoder(output, encoder);
+            for (int i = 0; i < names.length; i++) {
+                if (present[i] != null) {
+                    sharingWriters[i].write(present[i], encoder);
+                    present[i] = null;
+                }
+            }
+            List<Object> records = shared.written();
+            writeUnsigned(records.size(), target);
+            for (Object record : records) {
+                ((AvroBinarySerializer) sharedSerializer).serialize(record, target);
+            }
+            target.write(partsBuffer.getSharedBuffer(), 0, partsBuffer.length());
+        } finally {
+            java.util.Arrays.fill(present, null);
+            shared.finish();
+        }
+    }
+
     @Override
     public RecordBundle deserialize(DataInputView source) throws IOException {
         AvroBinarySerializer<?>[] parts = serializers();
         long bits = readUnsigned(source);
         RecordBundle bundle = new RecordBundle(Long.bitCount(bits));
+        if (shared != null) {
+            readSharing(bits, source, bundle);
+            return bundle;
+        }
         for (int i = 0; i < names.length; i++) {
             if ((bits & 1L << i) == 0) {
                 continue;
@@ -139,10 +279,43 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
                 skippers[i].read(null, skipDecoder);
             }
         }
+        checkKnown(bits);
+        return bundle;
+    }
+
+    /** The shared records, then the parts of {@code bits}, which hold them by index. */
+    private void readSharing(long bits, DataInputView source, RecordBundle bundle) throws IOException {
+        checkKnown(bits);
+        long count = readUnsigned(source);
+        if (count > Integer.MAX_VALUE) {
+            throw new IOException("a bundle with " + count + " shared records");
+        }
+        try {
+            shared.startReading((int) count);
+            for (int i = 0; i < count; i++) {
+                shared.setRead(i, sharedSerializer.deserialize(source));
+            }
+            input.view = source;
+            decoder = DecoderFactory.get().directBinaryDecoder(input, decoder);
+            for (int i = 0; i < names.length; i++) {
+                if ((bits & 1L << i) == 0) {
+                    continue;
+                }
+                if (sharingReaders[i] != null) {
+                    bundle.put(names[i], (SpecificRecord) sharingReaders[i].read(null, decoder));
+                } else { // a part whose record class is gone: read past it
+                    skippers[i].read(null, decoder);
+                }
+            }
+        } finally {
+            shared.finish();
+        }
+    }
+
+    private void checkKnown(long bits) throws IOException {
         if (bits >>> names.length != 0) {
             throw new IOException("a bundle with parts beyond the " + names.length + " its serializer knows: bits " + Long.toBinaryString(bits));
         }
-        return bundle;
     }
 
     @Override
@@ -188,7 +361,7 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
 
     @Override
     public TypeSerializer<RecordBundle> duplicate() {
-        return new RecordBundleSerializer(names, classNames, writerSchemas); // record serializers are per thread
+        return new RecordBundleSerializer(names, classNames, writerSchemas, sharedClassName); // record serializers are per thread
     }
 
     @Override
@@ -202,13 +375,14 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
         for (int i = 0; i < names.length; i++) {
             schemas[i] = schema(i).toString();
         }
-        return new RecordBundleSerializerSnapshot(names, classNames, schemas);
+        return new RecordBundleSerializerSnapshot(names, classNames, schemas, sharedClassName);
     }
 
     @Override
     public boolean equals(Object other) {
         return other instanceof RecordBundleSerializer that && Arrays.equals(that.names, names)
-                && Arrays.equals(that.classNames, classNames) && Arrays.equals(that.writerSchemas, writerSchemas);
+                && Arrays.equals(that.classNames, classNames) && Arrays.equals(that.writerSchemas, writerSchemas)
+                && java.util.Objects.equals(that.sharedClassName, sharedClassName);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -25,27 +26,37 @@ import org.apache.flink.core.memory.DataOutputView;
  *   bundles are read with the savepoint's parts and schemas and written again with today's parts (the
  *   parts no longer listed are then dropped);</li>
  *   <li>a part whose record class changed, or whose older schema today's record cannot read: the state
- *   is incompatible, and the job does not start on it.</li>
+ *   is incompatible, and the job does not start on it;</li>
+ *   <li>another shared record type (none, before version 2 of this snapshot): read as they were written,
+ *   written again with today's.</li>
  * </ul>
  */
 public final class RecordBundleSerializerSnapshot implements TypeSerializerSnapshot<RecordBundle> {
     private String[] names;
     private String[] classNames;
     private String[] schemas;
+    /** The record class the parts share; null: none (all that version 1 wrote). */
+    private String sharedClassName;
 
     /** For Flink, which reads the snapshot into it. */
     public RecordBundleSerializerSnapshot() {
     }
 
     RecordBundleSerializerSnapshot(String[] names, String[] classNames, String[] schemas) {
+        this(names, classNames, schemas, null);
+    }
+
+    RecordBundleSerializerSnapshot(String[] names, String[] classNames, String[] schemas, String sharedClassName) {
         this.names = names;
         this.classNames = classNames;
         this.schemas = schemas;
+        this.sharedClassName = sharedClassName;
     }
 
+    /** 2: with the shared record class after the parts. */
     @Override
     public int getCurrentVersion() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -58,6 +69,7 @@ public final class RecordBundleSerializerSnapshot implements TypeSerializerSnaps
             out.writeInt(json.length);
             out.write(json);
         }
+        out.writeUTF(sharedClassName == null ? "" : sharedClassName);
     }
 
     @Override
@@ -73,11 +85,13 @@ public final class RecordBundleSerializerSnapshot implements TypeSerializerSnaps
             in.readFully(json);
             schemas[i] = new String(json, StandardCharsets.UTF_8);
         }
+        String shared = version >= 2 ? in.readUTF() : "";
+        sharedClassName = shared.isEmpty() ? null : shared;
     }
 
     @Override
     public TypeSerializer<RecordBundle> restoreSerializer() {
-        return new RecordBundleSerializer(names, classNames, schemas);
+        return new RecordBundleSerializer(names, classNames, schemas, sharedClassName);
     }
 
     @Override
@@ -86,12 +100,13 @@ public final class RecordBundleSerializerSnapshot implements TypeSerializerSnaps
         if (!(old instanceof RecordBundleSerializerSnapshot before)) {
             return TypeSerializerSchemaCompatibility.incompatible();
         }
+        boolean sameSharing = Objects.equals(before.sharedClassName, sharedClassName);
         if (Arrays.equals(before.names, names) && Arrays.equals(before.classNames, classNames)
-                && Arrays.equals(before.schemas, schemas)) {
+                && Arrays.equals(before.schemas, schemas) && sameSharing) {
             return TypeSerializerSchemaCompatibility.compatibleAsIs();
         }
         List<String> todays = Arrays.asList(names);
-        boolean rewrite = false;
+        boolean rewrite = !sameSharing;
         for (int i = 0; i < before.names.length; i++) {
             int now = todays.indexOf(before.names[i]);
             if (now < 0) {
@@ -129,6 +144,6 @@ public final class RecordBundleSerializerSnapshot implements TypeSerializerSnaps
             return TypeSerializerSchemaCompatibility.compatibleAfterMigration(); // dropping the parts no longer listed
         }
         return TypeSerializerSchemaCompatibility.compatibleWithReconfiguredSerializer(new RecordBundleSerializer(
-                keptNames.toArray(String[]::new), keptClasses.toArray(String[]::new), null));
+                keptNames.toArray(String[]::new), keptClasses.toArray(String[]::new), null, sharedClassName));
     }
 }

@@ -1,6 +1,7 @@
 package io.lifecyclemail.common.flink;
 
 import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
@@ -9,10 +10,17 @@ public final class RecordBundleTypeInfo extends OpaqueTypeInfo<RecordBundle> {
     private static final long serialVersionUID = 1L;
 
     private final List<RecordBundle.Part> parts;
+    private final Class<? extends SpecificRecord> shared;
 
     public RecordBundleTypeInfo(List<RecordBundle.Part> parts) {
+        this(parts, null);
+    }
+
+    /** @param shared the record class whose records the parts share, written once per bundle; null: none */
+    public RecordBundleTypeInfo(List<RecordBundle.Part> parts, Class<? extends SpecificRecord> shared) {
         this.parts = List.copyOf(parts);
-        new RecordBundleSerializer(this.parts); // fails here on too many parts or a name twice
+        this.shared = shared;
+        new RecordBundleSerializer(this.parts, shared); // fails here on too many parts or a name twice
     }
 
     @Override
@@ -22,7 +30,7 @@ public final class RecordBundleTypeInfo extends OpaqueTypeInfo<RecordBundle> {
 
     @Override
     public TypeSerializer<RecordBundle> createSerializer(SerializerConfig config) {
-        return new RecordBundleSerializer(parts);
+        return new RecordBundleSerializer(parts, shared);
     }
 
     @Override
@@ -32,7 +40,7 @@ public final class RecordBundleTypeInfo extends OpaqueTypeInfo<RecordBundle> {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof RecordBundleTypeInfo that && that.parts.equals(parts);
+        return other instanceof RecordBundleTypeInfo that && that.parts.equals(parts) && that.shared == shared;
     }
 
     @Override

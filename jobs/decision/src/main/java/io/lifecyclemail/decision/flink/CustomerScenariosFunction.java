@@ -20,6 +20,7 @@ import io.lifecyclemail.schema.Conversion;
 import io.lifecyclemail.schema.DeliveryResult;
 import io.lifecyclemail.schema.EngagementEvent;
 import io.lifecyclemail.schema.OrderEvent;
+import io.lifecyclemail.schema.Product;
 import io.lifecyclemail.state.GovernorState;
 import io.lifecyclemail.state.StockOut;
 import io.lifecyclemail.decision.rfm.RollingRfm;
@@ -238,8 +239,9 @@ public final class CustomerScenariosFunction extends ArrivalsFunction<CustomerIn
         partsKept.add(new RecordBundle.Part(RANK_STANDING, RankStanding.class));
         partsKept.add(new RecordBundle.Part(ZONE, CustomerZone.class));
         slots.forEach(slot -> partsKept.add(slot.part()));
+        // a product is in the cart, the order lines, the browse history and the mails waiting: kept once
         partsState = getRuntimeContext().getState(
-                new ValueStateDescriptor<>(CUSTOMER_PARTS, new RecordBundleTypeInfo(partsKept)));
+                new ValueStateDescriptor<>(CUSTOMER_PARTS, new RecordBundleTypeInfo(partsKept, Product.class)));
         keptApartBefore = new LinkedHashMap<>();
         for (RecordBundle.Part part : partsKept) {
             if (part.type() != CustomerZone.class) { // kept as a string before ({@link #timezoneApart})
