@@ -11,6 +11,7 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -44,19 +45,18 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
     /** One per part: a record serializer, or null for a part whose class is gone (then read with {@link #skippers}). */
     private transient AvroBinarySerializer<?>[] serializers;
     private transient GenericDatumReader<Object>[] skippers;
-    private transient BinaryDecoder skipDecoder;
-    private transient AvroBinarySerializer.ViewInput skipInput;
     /** The records of the bundle being written, by part: one array per serializer (they are per thread). */
     private transient SpecificRecord[] present;
     /** With a shared record type: the records shared, and each part's writer and reader of turned schemas. */
     private transient SharedRecords shared;
     private transient AvroBinarySerializer<?> sharedSerializer;
     private transient SharedRecords.Writer[] sharingWriters;
-    private transient SharedRecords.Reader[] sharingReaders;
+    private transient SpecificDatumReader<Object>[] sharingReaders;
     /** With a shared record type: the parts, written here first, as the shared records go before them. */
     private transient DataOutputSerializer partsBuffer;
     private transient AvroBinarySerializer.ViewOutput output;
     private transient BinaryEncoder encoder;
+    /** What parts are read with that are not read by their record serializers. */
     private transient AvroBinarySerializer.ViewInput input;
     private transient BinaryDecoder decoder;
 
@@ -84,10 +84,6 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
         this.sharedClassName = sharedClassName;
     }
 
-    String sharedClassName() {
-        return sharedClassName;
-    }
-
     /** The schema part {@code i} is written with: the one a savepoint named, else its record class's. */
     Schema schema(int i) {
         if (writerSchemas != null) {
@@ -113,6 +109,7 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
                             + names[i] + " is not on the class path");
                 }
             }
+            input = new AvroBinarySerializer.ViewInput();
             if (sharedClassName != null) {
                 startSharing();
             }
@@ -135,10 +132,11 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
                 types.add(part.type());
             }
         }
-        SpecificData model = SharedRecords.model(sharedType.getClassLoader(), types);
         shared = new SharedRecords(sharedType);
+        SpecificData writerModel = SharedRecords.writerModel(sharedType.getClassLoader(), types);
+        SpecificData readerModel = shared.readerModel(sharedType.getClassLoader(), types);
         sharingWriters = new SharedRecords.Writer[names.length];
-        sharingReaders = new SharedRecords.Reader[names.length];
+        sharingReaders = new SpecificDatumReader[names.length];
         for (int i = 0; i < names.length; i++) {
             Schema written = writerSchemas == null ? null : new Schema.Parser().parse(writerSchemas[i]);
             if (sharedWritten == null && written != null) {
@@ -149,8 +147,9 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
             if (serializers[i] != null) {
                 Schema today = serializers[i].schema();
                 Schema turnedToday = SharedRecords.referencing(today, sharedClassName);
-                sharingWriters[i] = shared.new Writer(turnedToday, model);
-                sharingReaders[i] = shared.new Reader(turnedWritten == null ? turnedToday : turnedWritten, turnedToday, model);
+                sharingWriters[i] = shared.new Writer(turnedToday, writerModel);
+                sharingReaders[i] = new SpecificDatumReader<>(turnedWritten == null ? turnedToday : turnedWritten,
+                        turnedToday, readerModel);
             } else {
                 skippers[i] = new GenericDatumReader<>(turnedWritten);
             }
@@ -159,7 +158,6 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
                 ? null : sharedWritten);
         partsBuffer = new DataOutputSerializer(256);
         output = new AvroBinarySerializer.ViewOutput();
-        input = new AvroBinarySerializer.ViewInput();
     }
 
     /** The record named {@code name} within {@code schema}; null if there is none. */
@@ -271,12 +269,9 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
             if (parts[i] != null) {
                 bundle.put(names[i], parts[i].deserialize(source));
             } else { // a part whose record class is gone: read past it
-                if (skipInput == null) {
-                    skipInput = new AvroBinarySerializer.ViewInput();
-                }
-                skipInput.view = source;
-                skipDecoder = DecoderFactory.get().directBinaryDecoder(skipInput, skipDecoder);
-                skippers[i].read(null, skipDecoder);
+                input.view = source;
+                decoder = DecoderFactory.get().directBinaryDecoder(input, decoder);
+                skippers[i].read(null, decoder);
             }
         }
         checkKnown(bits);
