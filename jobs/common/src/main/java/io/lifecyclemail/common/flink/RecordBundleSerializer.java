@@ -140,7 +140,7 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
         for (int i = 0; i < names.length; i++) {
             Schema written = writerSchemas == null ? null : new Schema.Parser().parse(writerSchemas[i]);
             if (sharedWritten == null && written != null) {
-                Schema found = find(written, sharedClassName);
+                Schema found = SharedRecords.named(written, sharedClassName);
                 sharedWritten = found == null ? null : found.toString();
             }
             Schema turnedWritten = written == null ? null : SharedRecords.referencing(written, sharedClassName);
@@ -158,34 +158,6 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
                 ? null : sharedWritten);
         partsBuffer = new DataOutputSerializer(256);
         output = new AvroBinarySerializer.ViewOutput();
-    }
-
-    /** The record named {@code name} within {@code schema}; null if there is none. */
-    private static Schema find(Schema schema, String name) {
-        return find(schema, name, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
-    }
-
-    private static Schema find(Schema schema, String name, java.util.Set<Schema> seen) {
-        if (!seen.add(schema)) {
-            return null;
-        }
-        if (schema.getType() == Schema.Type.RECORD && schema.getFullName().equals(name)) {
-            return schema;
-        }
-        List<Schema> inner = switch (schema.getType()) {
-            case RECORD -> schema.getFields().stream().map(Schema.Field::schema).toList();
-            case ARRAY -> List.of(schema.getElementType());
-            case MAP -> List.of(schema.getValueType());
-            case UNION -> schema.getTypes();
-            default -> List.of();
-        };
-        for (Schema each : inner) {
-            Schema found = find(each, name, seen);
-            if (found != null) {
-                return found;
-            }
-        }
-        return null;
     }
 
     /** The record class of that name; null if it is not on the class path. */
@@ -231,14 +203,12 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private void writeSharing(DataOutputView target) throws IOException {
         try {
-            shared.startWriting();
             partsBuffer.clear();
             output.view = partsBuffer;
             encoder = EncoderFactory.get().directBinaryEncoder(output, encoder);
             for (int i = 0; i < names.length; i++) {
                 if (present[i] != null) {
                     sharingWriters[i].write(present[i], encoder);
-                    present[i] = null;
                 }
             }
             List<Object> records = shared.written();
@@ -248,7 +218,7 @@ public final class RecordBundleSerializer extends TypeSerializer<RecordBundle> {
             }
             target.write(partsBuffer.getSharedBuffer(), 0, partsBuffer.length());
         } finally {
-            java.util.Arrays.fill(present, null);
+            Arrays.fill(present, null); // not held past the write
             shared.finish();
         }
     }

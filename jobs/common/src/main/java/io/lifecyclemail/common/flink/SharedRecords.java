@@ -77,6 +77,34 @@ final class SharedRecords {
         return result;
     }
 
+    /** The record named {@code name} within {@code schema}; null if there is none. */
+    static Schema named(Schema schema, String name) {
+        return named(schema, name, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    private static Schema named(Schema schema, String name, java.util.Set<Schema> seen) {
+        if (!seen.add(schema)) {
+            return null;
+        }
+        if (schema.getType() == Schema.Type.RECORD && schema.getFullName().equals(name)) {
+            return schema;
+        }
+        List<Schema> inner = switch (schema.getType()) {
+            case RECORD -> schema.getFields().stream().map(Schema.Field::schema).toList();
+            case ARRAY -> List.of(schema.getElementType());
+            case MAP -> List.of(schema.getValueType());
+            case UNION -> schema.getTypes();
+            default -> List.of();
+        };
+        for (Schema each : inner) {
+            Schema found = named(each, name, seen);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
     private static Schema record(Schema record, String shared, Map<Schema, Schema> turned) {
         List<Schema.Field> fields = new ArrayList<>();
         boolean changed = false;
@@ -149,12 +177,6 @@ final class SharedRecords {
         return model;
     }
 
-    /** Before a bundle is written: nothing shared yet. */
-    void startWriting() {
-        indexes.clear();
-        written.clear();
-    }
-
     /** The shared records met while writing, in the order of their indexes. */
     List<Object> written() {
         return written;
@@ -182,7 +204,7 @@ final class SharedRecords {
         read[index] = record;
     }
 
-    /** After a bundle is read or written: no record is held past it. */
+    /** After a bundle is read or written: nothing is held past it, and the next starts with nothing shared. */
     void finish() {
         indexes.clear();
         written.clear();
